@@ -1,0 +1,85 @@
+import { LIMITS } from "@letterbox/shared";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import type { Clock } from "./clock";
+import { errorResponse, onError } from "./http/errors";
+import { requestLog } from "./http/request-log";
+import { staticSite } from "./http/static-site";
+import type { Logger } from "./log";
+import { familyRoutes } from "./routes/family-routes";
+import { staffRoutes } from "./routes/staff-routes";
+import { tabletRoutes } from "./routes/tablet-routes";
+import { ConversationService } from "./services/conversation-service";
+import { FailureLimiter } from "./services/failure-limiter";
+import { StaffService } from "./services/staff-service";
+import type { Store } from "./store";
+
+export const VERSION = "0.1.0";
+
+export type AppDeps = {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  publicUrl: string;
+  secureCookies: boolean;
+  /** Where the built client lives; omitted in API-only tests. */
+  clientDist?: string;
+};
+
+export function createServices(deps: AppDeps) {
+  const limiter = new FailureLimiter(deps.clock);
+  return {
+    staff: new StaffService({ ...deps, limiter }),
+    conversations: new ConversationService({ ...deps, limiter }),
+  };
+}
+
+/** The relay: one sub-app per audience under /api, then the built client apps. */
+export function createApp(deps: AppDeps, services = createServices(deps)) {
+  const api = new Hono()
+    .use(
+      bodyLimit({
+        maxSize: LIMITS.jsonBodyMaxBytes,
+        onError: (c) => errorResponse(c, "body_too_large", `The request is larger than ${LIMITS.jsonBodyMaxBytes / 1024} KB.`),
+      }),
+    )
+    .route("/staff", staffRoutes(services.staff, deps))
+    .route("/tablet", tabletRoutes(services.conversations))
+    .route("/family", familyRoutes(services.conversations));
+
+  const app = new Hono()
+    .use(requestLog(deps.log))
+    .use(
+      secureHeaders({
+        contentSecurityPolicy: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", "blob:", "data:"],
+          connectSrc: ["'self'"],
+          workerSrc: ["'self'"],
+          manifestSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+        referrerPolicy: "no-referrer",
+        crossOriginEmbedderPolicy: false,
+      }),
+    )
+    .get("/healthz", (c) => c.json({ status: "ok" as const, version: VERSION }))
+    .route("/api", api);
+
+  app.notFound((c) =>
+    c.req.path.startsWith("/api/")
+      ? errorResponse(c, "not_found", "There is nothing at this address.")
+      : c.text("Not found", 404),
+  );
+  app.onError(onError(deps.log));
+  if (deps.clientDist) app.route("/", staticSite(deps.clientDist));
+  return app;
+}
+
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,100 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+
+/**
+ * Numbered migrations, run at start. Each is written once and never edited after it has shipped:
+ * a council's database has already run it.
+ */
+const migrations: Record<string, Migration> = {
+  "0001_initial": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("staff")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("email", "text", (c) => c.notNull().unique())
+        .addColumn("password_hash", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("staff_sessions")
+        .addColumn("token_hash", "text", (c) => c.primaryKey())
+        .addColumn("staff_id", "text", (c) => c.notNull().references("staff.id").onDelete("cascade"))
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("last_seen_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("staff_setup_tokens")
+        .addColumn("token_hash", "text", (c) => c.primaryKey())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("residents")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("full_name", "text", (c) => c.notNull())
+        .addColumn("preferred_name", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("last_seq", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable("family_links")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("resident_id", "text", (c) => c.notNull().references("residents.id").onDelete("cascade"))
+        .addColumn("label", "text", (c) => c.notNull())
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("revoked_at", "text")
+        .addColumn("last_used_at", "text")
+        .execute();
+      await db.schema
+        .createTable("devices")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("resident_id", "text", (c) => c.notNull().references("residents.id").onDelete("cascade"))
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("paired_at", "text", (c) => c.notNull())
+        .addColumn("last_seen_at", "text")
+        .addColumn("revoked_at", "text")
+        .execute();
+      await db.schema
+        .createTable("setup_codes")
+        .addColumn("code_hash", "text", (c) => c.primaryKey())
+        .addColumn("resident_id", "text", (c) => c.notNull().references("residents.id").onDelete("cascade"))
+        .addColumn("created_by", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .addColumn("used_at", "text")
+        .execute();
+      await db.schema
+        .createTable("messages")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("resident_id", "text", (c) => c.notNull().references("residents.id").onDelete("cascade"))
+        .addColumn("family_link_id", "text", (c) => c.notNull().references("family_links.id").onDelete("cascade"))
+        .addColumn("sender_name", "text", (c) => c.notNull())
+        .addColumn("text", "text", (c) => c.notNull())
+        .addColumn("sent_at", "text", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable("log_entries")
+        .addColumn("resident_id", "text", (c) => c.notNull().references("residents.id").onDelete("cascade"))
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .addColumn("kind", "text", (c) => c.notNull())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("message_id", "text")
+        .addPrimaryKeyConstraint("log_entries_pk", ["resident_id", "seq"])
+        .execute();
+      await db.schema.createIndex("messages_family_link").on("messages").columns(["family_link_id", "seq"]).execute();
+      await db.schema.createIndex("staff_sessions_staff").on("staff_sessions").column("staff_id").execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`Database migration ${failed?.migrationName ?? ""} failed`, { cause: error });
+  }
+}

@@ -1,0 +1,69 @@
+/** Column types as the query layer sees them; times are ISO-8601 strings in UTC. */
+export interface Database {
+  staff: {
+    id: string;
+    name: string;
+    email: string;
+    password_hash: string;
+    created_at: string;
+  };
+  staff_sessions: {
+    token_hash: string;
+    staff_id: string;
+    created_at: string;
+    last_seen_at: string;
+  };
+  staff_setup_tokens: {
+    token_hash: string;
+    expires_at: string;
+  };
+  residents: {
+    id: string;
+    full_name: string;
+    preferred_name: string;
+    created_at: string;
+    /** The last sequence number handed out in this resident's log. */
+    last_seq: number;
+  };
+  family_links: {
+    id: string;
+    resident_id: string;
+    label: string;
+    token_hash: string;
+    created_at: string;
+    revoked_at: string | null;
+    last_used_at: string | null;
+  };
+  devices: {
+    id: string;
+    resident_id: string;
+    token_hash: string;
+    paired_at: string;
+    last_seen_at: string | null;
+    revoked_at: string | null;
+  };
+  setup_codes: {
+    code_hash: string;
+    resident_id: string;
+    created_by: string;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+  };
+  messages: {
+    id: string;
+    resident_id: string;
+    family_link_id: string;
+    sender_name: string;
+    text: string;
+    sent_at: string;
+    seq: number;
+  };
+  log_entries: {
+    resident_id: string;
+    seq: number;
+    kind: string;
+    at: string;
+    message_id: string | null;
+  };
+}

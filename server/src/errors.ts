@@ -1,0 +1,15 @@
+import type { ErrorCode } from "@letterbox/shared";
+
+/**
+ * A failure the person on the other end can act on. Services throw it; `http/errors.ts` maps the
+ * code to an HTTP status in one place.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}

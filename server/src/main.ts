@@ -1,0 +1,65 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import { createApp, createServices } from "./app";
+import { systemClock } from "./clock";
+import { ConfigError, loadConfig } from "./config";
+import { KyselyStore } from "./db/kysely-store";
+import { openSqlite } from "./db/sqlite";
+import { jsonLogger, silentLogger } from "./log";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const clientDist = path.resolve(here, "../../client/dist");
+
+async function main() {
+  const config = loadConfig();
+  const log = config.logLevel === "silent" ? silentLogger : jsonLogger();
+  const db = await openSqlite(config.dataDir);
+  const store = new KyselyStore(db);
+  const deps = { store, clock: systemClock, log, publicUrl: config.publicUrl, secureCookies: config.secureCookies, clientDist };
+  const services = createServices(deps);
+  const app = createApp(deps, services);
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    log("relay.started", { port: info.port, dataDir: config.dataDir });
+    void announce(info.port);
+  });
+
+  async function announce(port: number) {
+    const setupLink = await services.staff.issueFirstStaffLink();
+    const lines = [
+      "",
+      `  Letterbox is running on ${config.publicUrl} (port ${port}); data is kept in ${config.dataDir}`,
+      `  Staff console: ${config.publicUrl}/staff`,
+      setupLink
+        ? `  Create the first staff account (link works once, for 24 hours):\n    ${setupLink}`
+        : "  Sign in with your staff account.",
+      "",
+    ];
+    process.stderr.write(`${lines.join("\n")}\n`);
+  }
+
+  // Stop taking new connections, let requests in flight finish, then close the database so the
+  // WAL is checkpointed and nothing acknowledged is lost.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log("relay.stopping", { signal });
+    server.close(async () => {
+      await db.destroy();
+      log("relay.stopped", {});
+      process.exit(0);
+    });
+    setTimeout(() => {
+      if ("closeAllConnections" in server) server.closeAllConnections();
+    }, 10_000).unref();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : (err?.stack ?? String(err))}\n`);
+  process.exit(1);
+});

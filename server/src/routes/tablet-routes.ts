@@ -1,0 +1,22 @@
+import { pairRequestSchema, syncQuerySchema } from "@letterbox/shared";
+import { Hono } from "hono";
+import { bearerToken, clientAddress } from "../http/client-address";
+import { validate } from "../http/validate";
+import type { ConversationService, TabletPrincipal } from "../services/conversation-service";
+
+export function tabletRoutes(conversations: ConversationService) {
+  const paired = new Hono<{ Variables: { tablet: TabletPrincipal } }>()
+    .use(async (c, next) => {
+      c.set("tablet", await conversations.authenticateTablet(bearerToken(c)));
+      await next();
+    })
+    .get("/sync", validate("query", syncQuerySchema), async (c) =>
+      c.json(await conversations.pull(c.get("tablet"), c.req.valid("query"))),
+    );
+
+  return new Hono()
+    .post("/pair", validate("json", pairRequestSchema), async (c) =>
+      c.json(await conversations.pair(c.req.valid("json").code, clientAddress(c)), 201),
+    )
+    .route("/", paired);
+}

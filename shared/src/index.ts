@@ -1,0 +1,5 @@
+export * from "./api";
+export * from "./errors";
+export * from "./ids";
+export * from "./limits";
+export * from "./sync";
