@@ -1,0 +1,22 @@
+/** Every word the tablet shows, in one place so that Welsh can sit beside it. */
+export const tabletText = {
+  setupTitle: "Set up this tablet",
+  setupHint: "Type the set-up code from the Letterbox staff console.",
+  setupCodeLabel: "Set-up code",
+  setupButton: "Set up",
+  settingUp: "Setting up…",
+  setupDone: (name: string) => `This tablet is now ${name}’s.`,
+  emptyTitle: "No messages yet",
+  emptyBody: "Your family can send you messages and photos here.",
+  from: (name: string) => `From ${name}`,
+  earlier: "Earlier",
+  later: "Later",
+  savedOnly: "Showing saved messages",
+  lastUpdated: (time: string) => `last updated ${time}`,
+  messageCount: (n: number, of: number) => `Message ${n} of ${of}`,
+  morning: "morning",
+  afternoon: "afternoon",
+  evening: "evening",
+  this: (part: string) => `This ${part}`,
+  yesterday: (part: string) => `Yesterday ${part}`,
+} as const;
