@@ -43,7 +43,7 @@ export class StaffConsole {
   async createSetupCode(fullName: string): Promise<string> {
     const card = this.resident(fullName);
     await card.getByRole("button", { name: "Set up a tablet" }).click();
-    const code = card.getByLabel("Set-up code");
+    const code = card.getByRole("status", { name: "Set-up code" });
     await expect(code).toHaveText(/^[A-Z0-9]{8}$/);
     return (await code.textContent()) ?? "";
   }

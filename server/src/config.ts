@@ -34,7 +34,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: e.PORT,
     host: e.HOST,
-    dataDir: path.resolve(e.DATA_DIR),
+    // pnpm runs scripts inside the package folder; a relative DATA_DIR means the folder the
+    // command was typed in (INIT_CWD), so `pnpm start` at the top keeps data in ./data there.
+    dataDir: path.resolve(env.INIT_CWD ?? process.cwd(), e.DATA_DIR),
     publicUrl,
     councilName: e.COUNCIL_NAME,
     logLevel: e.LOG_LEVEL,

@@ -97,14 +97,14 @@ function ResidentCard({ resident }: { resident: Resident }) {
         <Problem id={`code-${resident.id}-problem`} text={codeForm.problem} />
       </form>
       {setupCode && (
-        <div role="status">
+        <div>
           <p>
             On the tablet, open the Letterbox tablet app and type this code. It works once, until{" "}
             {new Date(setupCode.expiresAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" })}.
           </p>
-          <p className="code" aria-label="Set-up code">
+          <output className="code" aria-label="Set-up code">
             {setupCode.code}
-          </p>
+          </output>
         </div>
       )}
     </section>
