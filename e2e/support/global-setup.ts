@@ -14,7 +14,9 @@ const PORT = Number(process.env.LETTERBOX_E2E_PORT ?? 8199);
 export default async function globalSetup() {
   const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
   if (!fs.existsSync(chromium)) {
-    throw new Error(`Chromium is needed for the end-to-end tests and is not at ${chromium}. Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.`);
+    throw new Error(
+      `Chromium is needed for the end-to-end tests and is not at ${chromium}. Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.`,
+    );
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-e2e-"));
   const relay = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {

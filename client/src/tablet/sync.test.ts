@@ -33,7 +33,14 @@ let n = 0;
 
 beforeEach(async () => {
   db = openDb(`sync-test-${n++}`);
-  await db.state.put({ key: "tablet", deviceToken: "t", residentId: "r", preferredName: "Margaret", cursor: 0, lastSyncedAt: null });
+  await db.state.put({
+    key: "tablet",
+    deviceToken: "t",
+    residentId: "r",
+    preferredName: "Margaret",
+    cursor: 0,
+    lastSyncedAt: null,
+  });
 });
 
 afterEach(async () => {

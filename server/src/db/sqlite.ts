@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, SqliteDialect } from "kysely";
+import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from "kysely";
 import { migrateToLatest } from "./migrations";
 import type { Database } from "./schema";
 
@@ -17,7 +17,27 @@ export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
   file.pragma("synchronous = FULL");
   file.pragma("foreign_keys = ON");
   file.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
   await migrateToLatest(db as Kysely<unknown>);
   return db;
+}
+
+/**
+ * Kysely prepares every statement afresh; preparing costs as much as running a small query. The
+ * relay's statements are a fixed set, so each is prepared once. (Kysely uses one connection and
+ * one query at a time, so a cached statement is never in use twice.)
+ */
+function withStatementCache(file: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => file.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = file.prepare(sql);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
