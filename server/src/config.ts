@@ -1,11 +1,14 @@
 import path from "node:path";
 import { z } from "zod";
 
+// An empty variable (PORT=) means "not set", not zero.
+const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
+
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(8080)),
   HOST: z.string().default("0.0.0.0"),
   DATA_DIR: z.string().default("./data"),
-  PUBLIC_URL: z.url().optional(),
+  PUBLIC_URL: z.preprocess(unsetIfEmpty, z.url().optional()),
   COUNCIL_NAME: z.string().default("your council"),
   LOG_LEVEL: z.enum(["info", "silent"]).default("info"),
 });

@@ -67,6 +67,31 @@ describe("KyselyStore on SQLite", () => {
     expect((await store.appendMessage(a.message("next"))).message.seq).toBe(1);
   });
 
+  it("stores a message once when the same id is appended twice at the same moment", async () => {
+    const { store, dbFile } = await openTestDatabase();
+    const a = await resident(store, "Margaret");
+    const m = a.message("once");
+    const results = await Promise.all([store.appendMessage(m), store.appendMessage(m)]);
+    expect(results.map((r) => r.created).sort()).toEqual([false, true]);
+    expect(results.map((r) => r.message.seq)).toEqual([1, 1]);
+    expect(rowCounts({ dbFile })).toMatchObject({ messages: 1, log_entries: 1 });
+  });
+
+  it("does not let one failing append fail others made at the same moment, nor leave a gap", async () => {
+    const { store } = await openTestDatabase();
+    const a = await resident(store, "Margaret");
+    const results = await Promise.allSettled([
+      store.appendMessage(a.message("first")),
+      store.appendMessage({ ...a.message("broken"), familyLinkId: randomUUID() }),
+      store.appendMessage(a.message("second")),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect((await store.pullLog(a.resident.id, 0, 10)).map((e) => [e.seq, e.message.text]).sort()).toEqual([
+      [1, "first"],
+      [2, "second"],
+    ]);
+  });
+
   it("pairs exactly one device per set-up code, even when two try at once", async () => {
     const { store, dbFile } = await openTestDatabase();
     const a = await resident(store, "Margaret");
@@ -84,6 +109,19 @@ describe("KyselyStore on SQLite", () => {
     ]);
     expect(results.filter(Boolean).map((r) => r?.id)).toEqual([a.resident.id]);
     expect(rowCounts({ dbFile }).devices).toBe(1);
+  });
+
+  it("leaves the code unused when pairing fails part-way", async () => {
+    const { store } = await openTestDatabase();
+    const a = await resident(store, "Margaret");
+    const code = (codeHash: string) =>
+      store.createSetupCode({ codeHash, residentId: a.resident.id, createdBy: "staff", createdAt: NOW, expiresAt: later(30) });
+    await code("first");
+    await code("second");
+    await store.pairDevice("first", device(), "taken", NOW);
+    // The device insert fails on the token's uniqueness after the code was marked used.
+    await expect(store.pairDevice("second", device(), "taken", NOW)).rejects.toThrow(/UNIQUE/);
+    expect((await store.pairDevice("second", device(), "fresh", NOW))?.id).toBe(a.resident.id);
   });
 
   it("does not pair with a code at or after its expiry", async () => {

@@ -28,15 +28,13 @@ export function staffRoutes(staff: StaffService, opts: { secureCookies: boolean 
 
   const signedIn = new Hono<{ Variables: { staff: StaffMember } }>()
     .use(async (c, next) => {
-      c.set("staff", await staff.authenticate(getCookie(c, SESSION_COOKIE)));
+      const token = getCookie(c, SESSION_COOKIE);
+      c.set("staff", await staff.authenticate(token));
+      // The server extends an idle session on use; so must the browser's cookie.
+      if (token) startSession(c, token);
       await next();
     })
     .get("/me", (c) => c.json({ staff: c.get("staff") }))
-    .post("/logout", async (c) => {
-      await staff.signOut(getCookie(c, SESSION_COOKIE));
-      deleteCookie(c, SESSION_COOKIE, { path: "/api/staff" });
-      return c.json({ ok: true as const });
-    })
     .get("/residents", async (c) => c.json({ residents: await staff.listResidents() }))
     .post("/residents", validate("json", createResidentRequestSchema), async (c) =>
       c.json({ resident: await staff.createResident(c.req.valid("json"), c.get("staff")) }, 201),
@@ -60,17 +58,25 @@ export function staffRoutes(staff: StaffService, opts: { secureCookies: boolean 
       c.json({ setupCode: await staff.createSetupCode(c.req.valid("param").residentId, c.get("staff")) }, 201),
     );
 
-  return new Hono()
-    .post("/setup", validate("json", staffSetupRequestSchema), async (c) => {
-      const { sessionToken, staff: member } = await staff.createFirstStaff(c.req.valid("json"), clientAddress(c));
-      startSession(c, sessionToken);
-      return c.json({ staff: member }, 201);
-    })
-    .post("/login", validate("json", staffLoginRequestSchema), async (c) => {
-      const { email, password } = c.req.valid("json");
-      const { sessionToken, staff: member } = await staff.signIn(email, password, clientAddress(c));
-      startSession(c, sessionToken);
-      return c.json({ staff: member });
-    })
-    .route("/", signedIn);
+  return (
+    new Hono()
+      .post("/setup", validate("json", staffSetupRequestSchema), async (c) => {
+        const { sessionToken, staff: member } = await staff.createFirstStaff(c.req.valid("json"), clientAddress(c));
+        startSession(c, sessionToken);
+        return c.json({ staff: member }, 201);
+      })
+      .post("/login", validate("json", staffLoginRequestSchema), async (c) => {
+        const { email, password } = c.req.valid("json");
+        const { sessionToken, staff: member } = await staff.signIn(email, password, clientAddress(c));
+        startSession(c, sessionToken);
+        return c.json({ staff: member });
+      })
+      // Outside the signed-in group: signing out needs no valid session, and must not renew the cookie.
+      .post("/logout", async (c) => {
+        await staff.signOut(getCookie(c, SESSION_COOKIE));
+        deleteCookie(c, SESSION_COOKIE, { path: "/api/staff" });
+        return c.json({ ok: true as const });
+      })
+      .route("/", signedIn)
+  );
 }

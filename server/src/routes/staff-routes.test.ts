@@ -1,0 +1,293 @@
+import { familyLinkSchema, residentSchema, SETUP_CODE, staffMemberSchema } from "@letterbox/shared";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  cookieSetBy,
+  expectBody,
+  expectError,
+  firstStaff,
+  firstStaffSetupToken,
+  type Relay,
+  rowCounts,
+  SESSION_COOKIE,
+  STAFF,
+  START,
+  signIn,
+  startRelay,
+} from "../test-support";
+
+const meSchema = z.object({ staff: staffMemberSchema });
+const UNKNOWN_RESIDENT = "00000000-0000-4000-8000-000000000000";
+
+/** Signs the first staff member in again and returns the new session's Cookie header. */
+async function signedIn(relay: Relay) {
+  const res = await signIn(relay, STAFF.email, STAFF.password);
+  await expectBody(res, 200, meSchema);
+  const cookie = cookieSetBy(res, SESSION_COOKIE);
+  if (!cookie) throw new Error("Signing in set no cookie");
+  return `${SESSION_COOKIE}=${cookie.value}`;
+}
+
+const me = (relay: Relay, cookie: string) => relay.request("/api/staff/me", { cookie });
+
+describe("the first staff account", () => {
+  it("is made through the one-time set-up link, which then stops working", async () => {
+    const relay = await startRelay();
+    const token = await firstStaffSetupToken(relay);
+
+    const first = await relay.request("/api/staff/setup", { json: { token, ...STAFF } });
+    const { staff } = await expectBody(first, 201, meSchema);
+    expect(staff).toMatchObject({ name: STAFF.name, email: STAFF.email });
+    const session = `${SESSION_COOKIE}=${cookieSetBy(first, SESSION_COOKIE)?.value}`;
+    expect((await expectBody(await me(relay, session), 200, meSchema)).staff).toEqual(staff);
+
+    const again = await relay.request("/api/staff/setup", { json: { token, ...STAFF, email: "someone.else@council.example" } });
+    await expectError(again, 400, "setup_link_invalid");
+    expect(rowCounts(relay).staff).toBe(1);
+    expect(await relay.services.staff.issueFirstStaffLink()).toBeUndefined();
+  });
+
+  it("cannot be made with a link older than 24 hours", async () => {
+    const relay = await startRelay();
+    const token = await firstStaffSetupToken(relay);
+    relay.clock.advanceMinutes(24 * 60);
+    await expectError(await relay.request("/api/staff/setup", { json: { token, ...STAFF } }), 400, "setup_link_invalid");
+    expect(rowCounts(relay).staff).toBe(0);
+  });
+
+  it("cannot be made with a made-up token", async () => {
+    const relay = await startRelay();
+    await firstStaffSetupToken(relay);
+    const res = await relay.request("/api/staff/setup", { json: { token: "x".repeat(43), ...STAFF } });
+    await expectError(res, 400, "setup_link_invalid");
+    expect(rowCounts(relay).staff).toBe(0);
+  });
+});
+
+describe("signing in", () => {
+  it("sets an HttpOnly, SameSite=Strict cookie for /api/staff only, not Secure on plain http", async () => {
+    const relay = await startRelay({ publicUrl: "http://localhost:8080" });
+    await firstStaff(relay);
+    const res = await signIn(relay, STAFF.email, STAFF.password);
+    await expectBody(res, 200, meSchema);
+    const cookie = cookieSetBy(res, SESSION_COOKIE);
+    expect(cookie?.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const attributes = cookie?.line.split(/;\s*/).slice(1);
+    expect(attributes).toEqual(expect.arrayContaining(["HttpOnly", "SameSite=Strict", "Path=/api/staff"]));
+    expect(attributes).not.toContain("Secure");
+  });
+
+  it("marks the cookie Secure when the public address is https", async () => {
+    const relay = await startRelay({ publicUrl: "https://letterbox.example.org" });
+    await firstStaff(relay);
+    const cookie = cookieSetBy(await signIn(relay, STAFF.email, STAFF.password), SESSION_COOKIE);
+    expect(cookie?.line.split(/;\s*/)).toContain("Secure");
+  });
+
+  it("refuses a wrong password with 401 wrong_password and no session", async () => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    const before = rowCounts(relay).staff_sessions;
+    const res = await signIn(relay, STAFF.email, "not the password at all");
+    expect(cookieSetBy(res, SESSION_COOKIE)).toBeUndefined();
+    await expectError(res, 401, "wrong_password");
+    expect(rowCounts(relay).staff_sessions).toBe(before);
+  });
+
+  it("answers an unknown email exactly as a wrong password, so accounts cannot be discovered", async () => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    const wrongPassword = await expectError(await signIn(relay, STAFF.email, "not the password at all"), 401, "wrong_password");
+    const unknownEmail = await expectError(await signIn(relay, "nobody@council.example", STAFF.password), 401, "wrong_password");
+    expect(unknownEmail).toBe(wrongPassword);
+  });
+
+  it("accepts the email in any case", async () => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    await expectBody(await signIn(relay, STAFF.email.toUpperCase(), STAFF.password), 200, meSchema);
+  });
+});
+
+describe("a staff session", () => {
+  it.each([
+    ["GET", "/me"],
+    ["GET", "/residents"],
+    ["POST", "/residents"],
+    ["GET", `/residents/${UNKNOWN_RESIDENT}/family-links`],
+    ["POST", `/residents/${UNKNOWN_RESIDENT}/family-links`],
+    ["POST", `/residents/${UNKNOWN_RESIDENT}/setup-codes`],
+  ])("is needed for %s %s", async (method, path) => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    await expectError(await relay.request(`/api/staff${path}`, { method }), 401, "unauthenticated");
+    const madeUp = `${SESSION_COOKIE}=${"a".repeat(43)}`;
+    await expectError(await relay.request(`/api/staff${path}`, { method, cookie: madeUp }), 401, "unauthenticated");
+  });
+
+  it("ends after 8 hours without use, and is then deleted", async () => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    const cookie = await signedIn(relay);
+    relay.clock.advanceMinutes(8 * 60);
+    await expectBody(await me(relay, cookie), 200, meSchema);
+    const sessions = rowCounts(relay).staff_sessions;
+
+    relay.clock.advanceMinutes(8 * 60 + 1);
+    await expectError(await me(relay, cookie), 401, "unauthenticated");
+    expect(rowCounts(relay).staff_sessions).toBe(sessions - 1);
+  });
+
+  it("is kept going by use", async () => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    const cookie = await signedIn(relay);
+    // 21 hours signed in, but never 8 of them idle.
+    for (const _gap of [1, 2, 3]) {
+      relay.clock.advanceMinutes(7 * 60);
+      await expectBody(await me(relay, cookie), 200, meSchema);
+    }
+  });
+
+  it("renews the browser's cookie on use, so an active officer is not signed out after 8 hours", async () => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    const cookie = await signedIn(relay);
+    const res = await me(relay, cookie);
+    expect(cookieSetBy(res, SESSION_COOKIE)?.line).toMatch(/Max-Age=28800/);
+  });
+
+  it("ends at logout, which also clears the cookie", async () => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    const cookie = await signedIn(relay);
+    const other = await signedIn(relay);
+
+    const res = await relay.request("/api/staff/logout", { method: "POST", cookie });
+    expect(res.status).toBe(200);
+    expect(cookieSetBy(res, SESSION_COOKIE)?.line).toMatch(/Max-Age=0/);
+    await expectError(await me(relay, cookie), 401, "unauthenticated");
+    // Only that session ends: the same person signed in elsewhere stays signed in.
+    await expectBody(await me(relay, other), 200, meSchema);
+  });
+});
+
+describe("after five wrong passwords", () => {
+  async function failFiveTimes(relay: Relay, email = STAFF.email, from?: string) {
+    for (let i = 0; i < 5; i++) await expectError(await signIn(relay, email, `wrong password ${i}`, from), 401, "wrong_password");
+  }
+
+  it("refuses even the right password for 15 minutes, then lets it in", async () => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    await failFiveTimes(relay);
+
+    const message = await expectError(await signIn(relay, STAFF.email, STAFF.password), 429, "too_many_attempts");
+    expect(message).toContain("15 minutes");
+    relay.clock.advanceMinutes(14);
+    await expectError(await signIn(relay, STAFF.email, STAFF.password), 429, "too_many_attempts");
+    relay.clock.advanceMinutes(1);
+    await expectBody(await signIn(relay, STAFF.email, STAFF.password), 200, meSchema);
+  });
+
+  it("does not lock out a colleague signing in from elsewhere", async () => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    const colleague = { name: "Tom Evans", email: "tom.evans@council.example", password: "another long passphrase" };
+    await relay.services.staff.createStaff(colleague);
+    await failFiveTimes(relay, STAFF.email, "192.0.2.1");
+
+    await expectBody(await signIn(relay, colleague.email, colleague.password, "192.0.2.2"), 200, meSchema);
+    await expectError(await signIn(relay, STAFF.email, STAFF.password, "192.0.2.2"), 429, "too_many_attempts");
+  });
+});
+
+describe("residents", () => {
+  it("are created and listed", async () => {
+    const relay = await startRelay();
+    const staff = await firstStaff(relay);
+    const margaret = await staff.createResident("Margaret", "Margaret Jones");
+    expect(margaret).toMatchObject({ fullName: "Margaret Jones", preferredName: "Margaret", createdAt: START.toISOString() });
+
+    const list = await expectBody(await staff.request("/residents"), 200, z.object({ residents: z.array(residentSchema) }));
+    expect(list.residents).toEqual([margaret]);
+  });
+
+  it.each([
+    ["an unknown field", { fullName: "Margaret Jones", preferredName: "Margaret", room: "12" }],
+    ["a missing field", { fullName: "Margaret Jones" }],
+    ["a blank name", { fullName: "   ", preferredName: "Margaret" }],
+    ["a name over 80 characters", { fullName: "M".repeat(81), preferredName: "Margaret" }],
+  ])("are refused with %s, and nothing is stored", async (_what, json) => {
+    const relay = await startRelay();
+    const staff = await firstStaff(relay);
+    await expectError(await staff.request("/residents", { json }), 400, "invalid_request");
+    expect(rowCounts(relay).residents).toBe(0);
+  });
+});
+
+describe("family links", () => {
+  it("are the public address with a 43-character token in the fragment, shown once", async () => {
+    const relay = await startRelay({ publicUrl: "https://letterbox.example.org/" });
+    const staff = await firstStaff(relay);
+    const margaret = await staff.createResident("Margaret");
+    const { link, token } = await staff.createFamilyLink(margaret.id, "Sarah (daughter)");
+    expect(link.url).toMatch(/^https:\/\/letterbox\.example\.org\/family#[A-Za-z0-9_-]{43}$/);
+    expect(link).toMatchObject({ label: "Sarah (daughter)", createdAt: START.toISOString(), revokedAt: null });
+
+    const second = await staff.createFamilyLink(margaret.id, "Tom (grandson)");
+    expect(second.token).not.toBe(token);
+
+    const listed = await staff.request(`/residents/${margaret.id}/family-links`);
+    const { links } = await expectBody(listed, 200, z.object({ links: z.array(familyLinkSchema.strict()) }));
+    expect(links.map((l) => l.label)).toEqual(["Sarah (daughter)", "Tom (grandson)"]);
+  });
+
+  it("are revoked through their own resident only", async () => {
+    const relay = await startRelay();
+    const staff = await firstStaff(relay);
+    const margaret = await staff.createResident("Margaret");
+    const arthur = await staff.createResident("Arthur");
+    const { link } = await staff.createFamilyLink(arthur.id, "Ann (niece)");
+
+    await expectError(await staff.revokeFamilyLink(margaret.id, link.id), 404, "not_found");
+    expect((await staff.revokeFamilyLink(arthur.id, link.id)).status).toBe(200);
+    // Revoking twice is not an error the console needs to handle as success.
+    await expectError(await staff.revokeFamilyLink(arthur.id, link.id), 404, "not_found");
+
+    const listed = await staff.request(`/residents/${arthur.id}/family-links`);
+    const { links } = await expectBody(listed, 200, z.object({ links: z.array(familyLinkSchema) }));
+    expect(links[0]?.revokedAt).toBe(START.toISOString());
+  });
+
+  it("cannot be made for a resident who does not exist", async () => {
+    const relay = await startRelay();
+    const staff = await firstStaff(relay);
+    const res = await staff.request(`/residents/${UNKNOWN_RESIDENT}/family-links`, { json: { label: "Sarah" } });
+    await expectError(res, 404, "not_found");
+    await expectError(
+      await staff.request("/residents/not-a-uuid/family-links", { json: { label: "Sarah" } }),
+      400,
+      "invalid_request",
+    );
+    expect(rowCounts(relay).family_links).toBe(0);
+  });
+});
+
+describe("set-up codes", () => {
+  it("are 8 characters from the set-up alphabet and last 30 minutes", async () => {
+    const relay = await startRelay();
+    const staff = await firstStaff(relay);
+    const margaret = await staff.createResident("Margaret");
+    const setupCode = await staff.createSetupCode(margaret.id);
+    expect(setupCode.code).toMatch(new RegExp(`^[${SETUP_CODE.alphabet}]{8}$`));
+    expect(setupCode.expiresAt).toBe(new Date(START.getTime() + 30 * 60_000).toISOString());
+  });
+
+  it("cannot be made for a resident who does not exist", async () => {
+    const relay = await startRelay();
+    const staff = await firstStaff(relay);
+    await expectError(await staff.request(`/residents/${UNKNOWN_RESIDENT}/setup-codes`, { method: "POST" }), 404, "not_found");
+    expect(rowCounts(relay).setup_codes).toBe(0);
+  });
+});
