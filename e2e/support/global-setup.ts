@@ -1,15 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../server");
-const PORT = Number(process.env.LETTERBOX_E2E_PORT ?? 8199);
+import { startRelay } from "./relay";
 
 /**
- * Starts the relay exactly as `pnpm start` does (built client, fresh data folder), reads the
- * one-time staff set-up link it prints, and hands the address and link to the tests.
+ * One relay for the journey that starts from a fresh install (its set-up link is unused). Other
+ * specs use the `seeded` fixture, which starts a relay of their own.
  */
 export default async function globalSetup() {
   const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -18,38 +12,8 @@ export default async function globalSetup() {
       `Chromium is needed for the end-to-end tests and is not at ${chromium}. Install it (Debian/Ubuntu: apt-get install chromium) or set CHROMIUM_PATH.`,
     );
   }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-e2e-"));
-  const relay = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: serverDir,
-    env: { ...process.env, PORT: String(PORT), HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "silent" },
-    stdio: ["ignore", "inherit", "pipe"],
-  });
-  const setupLink = await waitForSetupLink(relay);
-  process.env.LETTERBOX_E2E_URL = `http://localhost:${PORT}`;
-  process.env.LETTERBOX_SETUP_LINK = setupLink;
-
-  return async () => {
-    await new Promise<void>((resolve) => {
-      relay.once("exit", () => resolve());
-      relay.kill("SIGTERM");
-    });
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  };
-}
-
-function waitForSetupLink(relay: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`The relay did not start in time:\n${output}`)), 30_000);
-    relay.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      process.stderr.write(chunk);
-      const match = output.match(/(http\S+\/staff#setup=[A-Za-z0-9_-]+)/);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    relay.once("exit", (code) => reject(new Error(`The relay exited (${code}) before it was ready:\n${output}`)));
-  });
+  const relay = await startRelay(Number(process.env.LETTERBOX_E2E_PORT ?? 8199));
+  process.env.LETTERBOX_E2E_URL = relay.url;
+  process.env.LETTERBOX_SETUP_LINK = relay.setupLink;
+  return relay.stop;
 }

@@ -1,3 +1,7 @@
+import type { Language, Photo, QuietHours, ReceiptState, TEXT_SIZES } from "@letterbox/shared";
+
+type TextSize = (typeof TEXT_SIZES)[number];
+
 /**
  * Everything the relay keeps, behind one interface so that the embedded SQLite file and a
  * council's PostgreSQL are interchangeable. Times are ISO-8601 strings in UTC.
@@ -5,7 +9,21 @@
 
 export type StaffRow = { id: string; name: string; email: string; passwordHash: string; createdAt: string };
 export type SessionRow = { tokenHash: string; staffId: string; createdAt: string; lastSeenAt: string };
-export type ResidentRow = { id: string; fullName: string; preferredName: string; createdAt: string };
+export type ResidentRow = {
+  id: string;
+  fullName: string;
+  preferredName: string;
+  createdAt: string;
+  language: Language;
+  /** null: the default replies of the resident's language. */
+  replyOptions: string[] | null;
+  quietHours: QuietHours | null;
+  textSize: TextSize;
+  paused: boolean;
+  /** Whether family members see each other's messages, or only their own. */
+  familySeesAll: boolean;
+};
+export type ResidentPatch = Partial<Omit<ResidentRow, "id" | "createdAt">>;
 export type FamilyLinkRow = {
   id: string;
   residentId: string;
@@ -27,12 +45,39 @@ export type MessageRow = {
   familyLinkId: string;
   senderName: string;
   text: string;
+  photos: Photo[];
+  sentAt: string;
+  seq: number;
+  deletedAt: string | null;
+  deliveredAt: string | null;
+  seenAt: string | null;
+};
+export type ReplyRow = {
+  id: string;
+  residentId: string;
+  inReplyTo: string;
+  /** The family link the reply goes to: the sender of the message it answers. */
+  familyLinkId: string;
+  text: string;
   sentAt: string;
   seq: number;
 };
-export type LogEntryRow = { seq: number; kind: "message"; at: string; message: MessageRow };
+export type LogEntryRow =
+  | { seq: number; at: string; kind: "message"; message: MessageRow }
+  | { seq: number; at: string; kind: "message_deleted"; messageId: string }
+  | { seq: number; at: string; kind: "receipt"; messageId: string; state: ReceiptState }
+  | { seq: number; at: string; kind: "reply"; reply: ReplyRow };
 
-export type NewMessage = Omit<MessageRow, "seq">;
+export type NewMessage = Omit<MessageRow, "seq" | "deletedAt" | "deliveredAt" | "seenAt">;
+export type NewReply = Omit<ReplyRow, "seq" | "familyLinkId">;
+export type PhotoUploadRow = {
+  photoId: string;
+  familyLinkId: string;
+  residentId: string;
+  width: number;
+  height: number;
+  uploadedAt: string;
+};
 
 export interface Store {
   countStaff(): Promise<number>;
@@ -48,6 +93,7 @@ export interface Store {
   deleteSession(tokenHash: string): Promise<void>;
 
   createResident(resident: ResidentRow): Promise<void>;
+  updateResident(id: string, patch: ResidentPatch): Promise<ResidentRow | undefined>;
   listResidents(): Promise<ResidentRow[]>;
   findResident(id: string): Promise<ResidentRow | undefined>;
 
@@ -77,6 +123,29 @@ export interface Store {
    * the id is already taken, nothing is written and the stored message is returned instead.
    */
   appendMessage(message: NewMessage): Promise<{ created: boolean; message: MessageRow }>;
-  listMessagesFromLink(familyLinkId: string): Promise<MessageRow[]>;
+  /** Marks the sender's message deleted (text and photos dropped) and logs it; idempotent. */
+  deleteMessage(
+    id: string,
+    familyLinkId: string,
+    at: string,
+  ): Promise<{ result: "deleted"; photoIds: string[] } | { result: "already_deleted" | "not_found" }>;
+  /** Records the receipts that move a message forward (delivered, then seen) and logs each; returns how many did. */
+  recordReceipts(residentId: string, receipts: { messageId: string; state: ReceiptState }[], at: string): Promise<number>;
+  /** Appends a reply to a message of the resident; `no_message` when there is no such message. */
+  appendReply(reply: NewReply): Promise<{ created: boolean; reply: ReplyRow } | "no_message">;
+  /** The resident's log after `afterSeq`; a message entry whose message was deleted carries it with deletedAt set. */
   pullLog(residentId: string, afterSeq: number, limit: number): Promise<LogEntryRow[]>;
+  /** Every live message and reply of the resident, in log order. */
+  conversation(residentId: string): Promise<{ messages: MessageRow[]; replies: ReplyRow[] }>;
+  /** When any of the resident's tablets last reached the relay. */
+  tabletLastSeen(residentId: string): Promise<string | null>;
+
+  recordPhotoUpload(upload: PhotoUploadRow): Promise<void>;
+  countPhotoUploadsSince(familyLinkId: string, since: string): Promise<number>;
+  /** The photo as this family link uploaded it, if it did. */
+  findPhotoUpload(photoId: string, familyLinkId: string): Promise<PhotoUploadRow | undefined>;
+  /** Whether the photo is in a live message of this resident. */
+  isPhotoInConversation(photoId: string, residentId: string): Promise<boolean>;
+  /** Whether a live message still shows the photo; when none does, its files can be removed. */
+  isPhotoReferenced(photoId: string): Promise<boolean>;
 }

@@ -239,3 +239,8 @@ export function rowCounts(relay: { dbFile: string }): Record<keyof Database, num
     number
   >;
 }
+
+/** The messages in a sync page, without the other kinds of entry. */
+export function messagesOf(page: SyncPage) {
+  return page.entries.flatMap((e) => (e.kind === "message" ? [e.message] : []));
+}

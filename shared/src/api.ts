@@ -1,7 +1,15 @@
 import { z } from "zod";
-import { isoDateTimeSchema, tokenSchema, uuidv7Schema } from "./ids";
+import { isoDateTimeSchema, photoIdSchema, tokenSchema, uuidv7Schema } from "./ids";
 import { LIMITS, SETUP_CODE } from "./limits";
-import { messageSchema } from "./sync";
+import {
+  languageSchema,
+  messageSchema,
+  quietHoursSchema,
+  receiptStateSchema,
+  replySchema,
+  residentSettingsSchema,
+  TEXT_SIZES,
+} from "./sync";
 
 const name = z.string().trim().min(1, "is required").max(LIMITS.nameMax);
 const password = z.string().min(LIMITS.passwordMin, `must be at least ${LIMITS.passwordMin} characters`).max(LIMITS.passwordMax);
@@ -38,6 +46,7 @@ export const residentSchema = z.object({
   fullName: z.string(),
   preferredName: z.string(),
   createdAt: isoDateTimeSchema,
+  settings: residentSettingsSchema,
 });
 export type Resident = z.infer<typeof residentSchema>;
 
@@ -46,6 +55,21 @@ export const createResidentRequestSchema = z.strictObject({
   preferredName: name,
 });
 export type CreateResidentRequest = z.input<typeof createResidentRequestSchema>;
+
+/** Staff change any of these; what is left out stays as it was. */
+export const updateResidentRequestSchema = z.strictObject({
+  fullName: name.optional(),
+  preferredName: name.optional(),
+  language: languageSchema.optional(),
+  replyOptions: z
+    .array(z.string().trim().min(1, "must not be blank").max(LIMITS.replyTextMax))
+    .max(LIMITS.replyOptionsMax, `can have at most ${LIMITS.replyOptionsMax} replies`)
+    .optional(),
+  quietHours: quietHoursSchema.nullable().optional(),
+  textSize: z.enum(TEXT_SIZES).optional(),
+  paused: z.boolean().optional(),
+});
+export type UpdateResidentRequest = z.input<typeof updateResidentRequestSchema>;
 
 export const createFamilyLinkRequestSchema = z.strictObject({
   /** How staff and the resident know this person, e.g. "Sarah (daughter)". */
@@ -93,24 +117,93 @@ export const pairResponseSchema = z.object({
 });
 export type PairResponse = z.infer<typeof pairResponseSchema>;
 
+/** Receipts are sent in batches: a tablet that was offline sends all it kept at once. */
+export const receiptsRequestSchema = z.strictObject({
+  receipts: z
+    .array(z.strictObject({ messageId: uuidv7Schema, state: receiptStateSchema }))
+    .min(1)
+    .max(LIMITS.receiptsPerRequestMax),
+});
+export type ReceiptsRequest = z.input<typeof receiptsRequestSchema>;
+
+export const sendReplyRequestSchema = z.strictObject({
+  id: uuidv7Schema,
+  inReplyTo: uuidv7Schema,
+  text: z.string().trim().min(1, "is empty").max(LIMITS.replyTextMax, `is longer than ${LIMITS.replyTextMax} characters`),
+});
+export type SendReplyRequest = z.input<typeof sendReplyRequestSchema>;
+
+export const sentReplySchema = replySchema.extend({ seq: z.number().int().positive() });
+export type SentReply = z.infer<typeof sentReplySchema>;
+
 // Family ------------------------------------------------------------------------------------
 
 export const familyMeSchema = z.object({
   resident: z.object({ preferredName: z.string() }),
-  member: z.object({ label: z.string() }),
+  member: z.object({ id: z.string(), label: z.string() }),
 });
 export type FamilyMe = z.infer<typeof familyMeSchema>;
 
-export const sendMessageRequestSchema = z.strictObject({
-  id: uuidv7Schema,
-  text: z.string().trim().min(1, "is empty").max(LIMITS.messageTextMax, `is longer than ${LIMITS.messageTextMax} characters`),
+/** A photo uploaded beforehand (POST /api/family/photos), attached with its caption. */
+export const photoAttachmentSchema = z.strictObject({
+  id: photoIdSchema,
+  caption: z.string().trim().max(LIMITS.captionMax, `is longer than ${LIMITS.captionMax} characters`).default(""),
 });
+
+export const sendMessageRequestSchema = z
+  .strictObject({
+    id: uuidv7Schema,
+    text: z.string().trim().max(LIMITS.messageTextMax, `is longer than ${LIMITS.messageTextMax} characters`),
+    photos: z
+      .array(photoAttachmentSchema)
+      .max(LIMITS.photosPerMessageMax, `can have at most ${LIMITS.photosPerMessageMax} photos`)
+      .default([]),
+  })
+  .refine((m) => m.text.length > 0 || m.photos.length > 0, { path: ["text"], message: "is empty" });
 export type SendMessageRequest = z.input<typeof sendMessageRequestSchema>;
 
 export const sentMessageSchema = messageSchema.extend({ seq: z.number().int().positive() });
 export type SentMessage = z.infer<typeof sentMessageSchema>;
 
-export const familyMessagesSchema = z.object({ messages: z.array(sentMessageSchema) });
-export type FamilyMessages = z.infer<typeof familyMessagesSchema>;
+export const uploadedPhotoSchema = z.object({
+  id: photoIdSchema,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+export type UploadedPhoto = z.infer<typeof uploadedPhotoSchema>;
+
+/**
+ * The family's view of the conversation, oldest first: messages (theirs, and the rest of the
+ * family's where staff allow it) with how far each has got, and the resident's replies.
+ */
+export const conversationItemSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("message"),
+    seq: z.number().int().positive(),
+    message: messageSchema,
+    mine: z.boolean(),
+    deliveredAt: isoDateTimeSchema.nullable(),
+    seenAt: isoDateTimeSchema.nullable(),
+  }),
+  z.object({
+    kind: z.literal("reply"),
+    seq: z.number().int().positive(),
+    reply: replySchema,
+    /** The reply answers a message this family member sent. */
+    toMe: z.boolean(),
+  }),
+]);
+export type ConversationItem = z.infer<typeof conversationItemSchema>;
+
+export const conversationSchema = z.object({
+  items: z.array(conversationItemSchema),
+  tablet: z.object({
+    /** When the tablet last reached the relay; null if it has never been set up. */
+    lastSeenAt: isoDateTimeSchema.nullable(),
+    quietHours: quietHoursSchema.nullable(),
+    paused: z.boolean(),
+  }),
+});
+export type Conversation = z.infer<typeof conversationSchema>;
 
 export const healthSchema = z.object({ status: z.literal("ok"), version: z.string() });

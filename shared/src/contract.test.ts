@@ -14,8 +14,8 @@ describe("types come from the schemas", () => {
     expectTypeOf<LogEntry>().toHaveProperty("seq").toEqualTypeOf<number>();
     expectTypeOf<Extract<LogEntry, { kind: "message" }>["message"]["text"]>().toEqualTypeOf<string>();
   });
-  it("a send request is an id and a text", () => {
-    expectTypeOf<SendMessageRequest>().toEqualTypeOf<{ id: string; text: string }>();
+  it("a send request is an id, a text and optional photos", () => {
+    expectTypeOf<SendMessageRequest>().toEqualTypeOf<{ id: string; text: string; photos?: { id: string; caption?: string }[] }>();
   });
 });
 

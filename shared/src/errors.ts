@@ -18,6 +18,12 @@ export const ERROR_CODES = [
   "email_taken",
   "id_reused",
   "link_revoked",
+  "photo_too_large",
+  "photo_type_unsupported",
+  "photo_unreadable",
+  "photo_too_many_pixels",
+  "photo_not_found",
+  "quota_exceeded",
   "internal",
 ] as const;
 

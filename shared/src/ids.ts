@@ -9,3 +9,9 @@ export const uuidv7Schema = z
 export const tokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "is not a Letterbox token");
 
 export const isoDateTimeSchema = z.iso.datetime({ offset: true });
+
+/** Photos are content-addressed: the id is the SHA-256 (hex) of the stored display image. */
+export const photoIdSchema = z.string().regex(/^[0-9a-f]{64}$/, "is not a photo id");
+
+/** "21:00": a time of day on the resident's clock. */
+export const timeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a time like 21:00");

@@ -8,6 +8,18 @@ export const LIMITS = {
   emailMax: 254,
   /** JSON bodies only; photo uploads get their own limit when they arrive. */
   jsonBodyMaxBytes: 64 * 1024,
+  replyTextMax: 200,
+  replyOptionsMax: 6,
+  captionMax: 200,
+  photosPerMessageMax: 10,
+  receiptsPerRequestMax: 100,
+  /** Phones shrink photos before upload; this is the most the relay reads of one upload. */
+  photoUploadMaxBytes: 15 * 1024 * 1024,
+  /** Decompression bombs: a small file that would decode to more pixels than this is refused. */
+  photoMaxPixels: 50_000_000,
+  photoDisplayLongEdge: 1600,
+  photoThumbLongEdge: 400,
+  photosPerSenderPerDay: 200,
   syncPageMax: 200,
   syncPageDefault: 50,
 } as const;

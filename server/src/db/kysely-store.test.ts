@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { uuidv7 } from "uuidv7";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { newResidentRow } from "../services/residents";
 import type { DeviceRow, StaffRow, Store } from "../store";
 import { openTestDatabase, rowCounts, START } from "../test-support";
 import { KyselyStore } from "./kysely-store";
@@ -10,7 +11,7 @@ const NOW = START.toISOString();
 const later = (minutes: number) => new Date(START.getTime() + minutes * 60_000).toISOString();
 
 async function resident(store: Store, preferredName: string) {
-  const r = { id: randomUUID(), fullName: `${preferredName} Example`, preferredName, createdAt: NOW };
+  const r = newResidentRow(randomUUID(), `${preferredName} Example`, preferredName, NOW);
   await store.createResident(r);
   const link = { id: randomUUID(), residentId: r.id, label: "Family", createdAt: NOW, revokedAt: null, lastUsedAt: null };
   await store.createFamilyLink(link, `hash-of-${link.id}`);
@@ -20,6 +21,7 @@ async function resident(store: Store, preferredName: string) {
     familyLinkId: link.id,
     senderName: "Family",
     text,
+    photos: [],
     sentAt: NOW,
   });
   return { resident: r, link, message };
@@ -38,7 +40,9 @@ describe("KyselyStore on SQLite", () => {
       seqs.push((await store.appendMessage(m)).message.seq);
     }
     expect(seqs).toEqual([1, 1, 2, 3]);
-    expect((await store.pullLog(a.resident.id, 0, 10)).map((e) => [e.seq, e.message.text])).toEqual([
+    expect(
+      (await store.pullLog(a.resident.id, 0, 10)).map((e) => [e.seq, e.kind === "message" ? e.message.text : e.kind]),
+    ).toEqual([
       [1, "a1"],
       [2, "a2"],
       [3, "a3"],
@@ -86,7 +90,9 @@ describe("KyselyStore on SQLite", () => {
       store.appendMessage(a.message("second")),
     ]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-    expect((await store.pullLog(a.resident.id, 0, 10)).map((e) => [e.seq, e.message.text]).sort()).toEqual([
+    expect(
+      (await store.pullLog(a.resident.id, 0, 10)).map((e) => [e.seq, e.kind === "message" ? e.message.text : e.kind]).sort(),
+    ).toEqual([
       [1, "first"],
       [2, "second"],
     ]);
@@ -167,7 +173,7 @@ describe("KyselyStore on SQLite", () => {
     const reopened = await openSqlite(dataDir);
     onTestFinished(() => reopened.destroy());
     const log = await new KyselyStore(reopened).pullLog(a.resident.id, 0, 10);
-    expect(log.map((e) => e.message.text)).toEqual(["kept"]);
+    expect(log.map((e) => (e.kind === "message" ? e.message.text : e.kind))).toEqual(["kept"]);
     expect(await new KyselyStore(reopened).appendMessage(a.message("next"))).toMatchObject({ message: { seq: 2 } });
   });
 });

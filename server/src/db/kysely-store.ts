@@ -1,3 +1,4 @@
+import type { Photo, ReceiptState } from "@letterbox/shared";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type {
   DeviceRow,
@@ -5,6 +6,10 @@ import type {
   LogEntryRow,
   MessageRow,
   NewMessage,
+  NewReply,
+  PhotoUploadRow,
+  ReplyRow,
+  ResidentPatch,
   ResidentRow,
   SessionRow,
   StaffRow,
@@ -24,7 +29,29 @@ const toResident = (r: Selectable<Database["residents"]>): ResidentRow => ({
   fullName: r.full_name,
   preferredName: r.preferred_name,
   createdAt: r.created_at,
+  language: r.language as ResidentRow["language"],
+  replyOptions: r.reply_options === null ? null : (JSON.parse(r.reply_options) as string[]),
+  quietHours: r.quiet_start && r.quiet_end ? { start: r.quiet_start, end: r.quiet_end } : null,
+  textSize: r.text_size as ResidentRow["textSize"],
+  paused: r.paused === 1,
+  familySeesAll: r.family_sees_all === 1,
 });
+
+function residentColumns(p: ResidentPatch) {
+  const columns: Partial<Selectable<Database["residents"]>> = {};
+  if (p.fullName !== undefined) columns.full_name = p.fullName;
+  if (p.preferredName !== undefined) columns.preferred_name = p.preferredName;
+  if (p.language !== undefined) columns.language = p.language;
+  if (p.replyOptions !== undefined) columns.reply_options = p.replyOptions === null ? null : JSON.stringify(p.replyOptions);
+  if (p.quietHours !== undefined) {
+    columns.quiet_start = p.quietHours?.start ?? null;
+    columns.quiet_end = p.quietHours?.end ?? null;
+  }
+  if (p.textSize !== undefined) columns.text_size = p.textSize;
+  if (p.paused !== undefined) columns.paused = p.paused ? 1 : 0;
+  if (p.familySeesAll !== undefined) columns.family_sees_all = p.familySeesAll ? 1 : 0;
+  return columns;
+}
 const toFamilyLink = (r: Selectable<Database["family_links"]>): FamilyLinkRow => ({
   id: r.id,
   residentId: r.resident_id,
@@ -40,15 +67,68 @@ const toDevice = (r: Selectable<Database["devices"]>): DeviceRow => ({
   lastSeenAt: r.last_seen_at,
   revokedAt: r.revoked_at,
 });
-const toMessage = (r: Selectable<Database["messages"]>): MessageRow => ({
+const toMessage = (r: Selectable<Database["messages"]>, photos: Photo[] = []): MessageRow => ({
   id: r.id,
   residentId: r.resident_id,
   familyLinkId: r.family_link_id,
   senderName: r.sender_name,
   text: r.text,
+  photos,
+  sentAt: r.sent_at,
+  seq: r.seq,
+  deletedAt: r.deleted_at,
+  deliveredAt: r.delivered_at,
+  seenAt: r.seen_at,
+});
+const toReply = (r: Selectable<Database["replies"]>): ReplyRow => ({
+  id: r.id,
+  residentId: r.resident_id,
+  inReplyTo: r.in_reply_to,
+  familyLinkId: r.family_link_id,
+  text: r.text,
   sentAt: r.sent_at,
   seq: r.seq,
 });
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The photos of each message, in order, in one query. */
+async function photosOf(db: Db, messageIds: string[]): Promise<Map<string, Photo[]>> {
+  const byMessage = new Map<string, Photo[]>();
+  if (messageIds.length === 0) return byMessage;
+  const rows = await db
+    .selectFrom("message_photos")
+    .selectAll()
+    .where("message_id", "in", messageIds)
+    .orderBy("message_id")
+    .orderBy("position")
+    .execute();
+  for (const r of rows) {
+    const list = byMessage.get(r.message_id) ?? [];
+    list.push({ id: r.photo_id, width: r.width, height: r.height, caption: r.caption });
+    byMessage.set(r.message_id, list);
+  }
+  return byMessage;
+}
+
+async function messagesWithPhotos(db: Db, rows: Selectable<Database["messages"]>[]): Promise<MessageRow[]> {
+  const photos = await photosOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => toMessage(r, photos.get(r.id)));
+}
+
+/** Takes the resident's next sequence number; inside the caller's transaction. */
+async function nextSeq(tx: Transaction<Database>, residentId: string): Promise<number> {
+  const { last_seq } = await tx
+    .updateTable("residents")
+    .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
+    .where("id", "=", residentId)
+    .returning("last_seq")
+    .executeTakeFirstOrThrow();
+  return last_seq;
+}
 
 const isUniqueViolation = (e: unknown) => e instanceof Error && /UNIQUE constraint failed|duplicate key value/.test(e.message);
 
@@ -134,8 +214,28 @@ export class KyselyStore implements Store {
   async createResident(r: ResidentRow) {
     await this.db
       .insertInto("residents")
-      .values({ id: r.id, full_name: r.fullName, preferred_name: r.preferredName, created_at: r.createdAt, last_seq: 0 })
+      .values({
+        id: r.id,
+        full_name: r.fullName,
+        preferred_name: r.preferredName,
+        created_at: r.createdAt,
+        last_seq: 0,
+        language: r.language,
+        reply_options: null,
+        quiet_start: null,
+        quiet_end: null,
+        text_size: r.textSize,
+        paused: 0,
+        family_sees_all: 0,
+        ...residentColumns(r),
+      })
       .execute();
+  }
+
+  async updateResident(id: string, patch: ResidentPatch) {
+    const columns = residentColumns(patch);
+    if (Object.keys(columns).length > 0) await this.db.updateTable("residents").set(columns).where("id", "=", id).execute();
+    return this.findResident(id);
   }
 
   async listResidents() {
@@ -282,28 +382,260 @@ export class KyselyStore implements Store {
     }
   }
 
-  async listMessagesFromLink(familyLinkId: string) {
-    const rows = await this.db
-      .selectFrom("messages")
-      .selectAll()
-      .where("family_link_id", "=", familyLinkId)
-      .orderBy("seq")
-      .execute();
-    return rows.map(toMessage);
+  async deleteMessage(id: string, familyLinkId: string, at: string) {
+    return this.db.transaction().execute(async (tx) => {
+      const message = await tx
+        .selectFrom("messages")
+        .select(["resident_id", "deleted_at"])
+        .where("id", "=", id)
+        .where("family_link_id", "=", familyLinkId)
+        .executeTakeFirst();
+      if (!message) return { result: "not_found" as const };
+      if (message.deleted_at) return { result: "already_deleted" as const };
+      const seq = await nextSeq(tx, message.resident_id);
+      // The text and photos go at once; the row stays so the log and replies still make sense.
+      await tx.updateTable("messages").set({ deleted_at: at, text: "" }).where("id", "=", id).execute();
+      const photos = await tx.deleteFrom("message_photos").where("message_id", "=", id).returning("photo_id").execute();
+      if (photos.length > 0) {
+        await tx
+          .deleteFrom("photo_uploads")
+          .where("family_link_id", "=", familyLinkId)
+          .where(
+            "photo_id",
+            "in",
+            photos.map((p) => p.photo_id),
+          )
+          .execute();
+      }
+      await tx
+        .insertInto("log_entries")
+        .values({
+          resident_id: message.resident_id,
+          seq,
+          kind: "message_deleted",
+          at,
+          message_id: id,
+          reply_id: null,
+          receipt_state: null,
+        })
+        .execute();
+      return { result: "deleted" as const, photoIds: photos.map((p) => p.photo_id) };
+    });
+  }
+
+  async recordReceipts(residentId: string, receipts: { messageId: string; state: ReceiptState }[], at: string) {
+    return this.db.transaction().execute(async (tx) => {
+      let recorded = 0;
+      for (const { messageId, state } of receipts) {
+        const message = await tx
+          .selectFrom("messages")
+          .select(["delivered_at", "seen_at"])
+          .where("id", "=", messageId)
+          .where("resident_id", "=", residentId)
+          .where("deleted_at", "is", null)
+          .executeTakeFirst();
+        // A receipt for a message the relay no longer has (deleted meanwhile) is simply dropped.
+        if (!message) continue;
+        if (state === "delivered" ? message.delivered_at : message.seen_at) continue;
+        const seq = await nextSeq(tx, residentId);
+        await tx
+          .updateTable("messages")
+          .set(state === "seen" ? { seen_at: at, delivered_at: message.delivered_at ?? at } : { delivered_at: at })
+          .where("id", "=", messageId)
+          .execute();
+        await tx
+          .insertInto("log_entries")
+          .values({
+            resident_id: residentId,
+            seq,
+            kind: "receipt",
+            at,
+            message_id: messageId,
+            reply_id: null,
+            receipt_state: state,
+          })
+          .execute();
+        recorded++;
+      }
+      return recorded;
+    });
+  }
+
+  async appendReply(r: NewReply) {
+    return this.db.transaction().execute(async (tx) => {
+      const existing = await tx.selectFrom("replies").selectAll().where("id", "=", r.id).executeTakeFirst();
+      if (existing) return { created: false, reply: toReply(existing) };
+      const message = await tx
+        .selectFrom("messages")
+        .select("family_link_id")
+        .where("id", "=", r.inReplyTo)
+        .where("resident_id", "=", r.residentId)
+        .executeTakeFirst();
+      if (!message) return "no_message" as const;
+      const seq = await nextSeq(tx, r.residentId);
+      const row = {
+        id: r.id,
+        resident_id: r.residentId,
+        in_reply_to: r.inReplyTo,
+        family_link_id: message.family_link_id,
+        text: r.text,
+        sent_at: r.sentAt,
+        seq,
+      };
+      await tx.insertInto("replies").values(row).execute();
+      await tx
+        .insertInto("log_entries")
+        .values({
+          resident_id: r.residentId,
+          seq,
+          kind: "reply",
+          at: r.sentAt,
+          message_id: null,
+          reply_id: r.id,
+          receipt_state: null,
+        })
+        .execute();
+      return { created: true, reply: toReply(row) };
+    });
   }
 
   async pullLog(residentId: string, afterSeq: number, limit: number): Promise<LogEntryRow[]> {
-    const rows = await this.db
-      .selectFrom("log_entries as l")
-      .innerJoin("messages as m", "m.id", "l.message_id")
-      .selectAll("m")
-      .select(["l.seq as entry_seq", "l.kind", "l.at"])
-      .where("l.resident_id", "=", residentId)
-      .where("l.seq", ">", afterSeq)
-      .orderBy("l.seq")
+    const entries = await this.db
+      .selectFrom("log_entries")
+      .selectAll()
+      .where("resident_id", "=", residentId)
+      .where("seq", ">", afterSeq)
+      .orderBy("seq")
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ seq: r.entry_seq, kind: "message" as const, at: r.at, message: toMessage(r) }));
+    if (entries.length === 0) return [];
+    const messageIds = entries.filter((e) => e.kind === "message" && e.message_id).map((e) => e.message_id as string);
+    const replyIds = entries.filter((e) => e.kind === "reply" && e.reply_id).map((e) => e.reply_id as string);
+    const messages =
+      messageIds.length === 0
+        ? []
+        : await messagesWithPhotos(
+            this.db,
+            await this.db.selectFrom("messages").selectAll().where("id", "in", messageIds).execute(),
+          );
+    const replies =
+      replyIds.length === 0
+        ? []
+        : (await this.db.selectFrom("replies").selectAll().where("id", "in", replyIds).execute()).map(toReply);
+    const messageById = new Map(messages.map((m) => [m.id, m]));
+    const replyById = new Map(replies.map((r) => [r.id, r]));
+    return entries.flatMap((e): LogEntryRow[] => {
+      const base = { seq: e.seq, at: e.at };
+      switch (e.kind) {
+        case "message": {
+          const message = messageById.get(e.message_id ?? "");
+          return message ? [{ ...base, kind: "message", message }] : [];
+        }
+        case "reply": {
+          const reply = replyById.get(e.reply_id ?? "");
+          return reply ? [{ ...base, kind: "reply", reply }] : [];
+        }
+        case "message_deleted":
+          return [{ ...base, kind: "message_deleted", messageId: e.message_id ?? "" }];
+        case "receipt":
+          return [{ ...base, kind: "receipt", messageId: e.message_id ?? "", state: e.receipt_state as ReceiptState }];
+        default:
+          return [];
+      }
+    });
+  }
+
+  async conversation(residentId: string) {
+    const messageRows = await this.db
+      .selectFrom("messages")
+      .selectAll()
+      .where("resident_id", "=", residentId)
+      .where("deleted_at", "is", null)
+      .orderBy("seq")
+      .execute();
+    const replies = await this.db
+      .selectFrom("replies")
+      .selectAll()
+      .where("resident_id", "=", residentId)
+      .orderBy("seq")
+      .execute();
+    return { messages: await messagesWithPhotos(this.db, messageRows), replies: replies.map(toReply) };
+  }
+
+  async tabletLastSeen(residentId: string) {
+    const row = await this.db
+      .selectFrom("devices")
+      .select((eb) => eb.fn.max("last_seen_at").as("last"))
+      .where("resident_id", "=", residentId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return row?.last ?? null;
+  }
+
+  async recordPhotoUpload(u: PhotoUploadRow) {
+    await this.db
+      .insertInto("photo_uploads")
+      .values({
+        photo_id: u.photoId,
+        family_link_id: u.familyLinkId,
+        resident_id: u.residentId,
+        width: u.width,
+        height: u.height,
+        uploaded_at: u.uploadedAt,
+      })
+      .execute();
+  }
+
+  async countPhotoUploadsSince(familyLinkId: string, since: string) {
+    const row = await this.db
+      .selectFrom("photo_uploads")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("family_link_id", "=", familyLinkId)
+      .where("uploaded_at", ">", since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async findPhotoUpload(photoId: string, familyLinkId: string) {
+    const r = await this.db
+      .selectFrom("photo_uploads")
+      .selectAll()
+      .where("photo_id", "=", photoId)
+      .where("family_link_id", "=", familyLinkId)
+      .executeTakeFirst();
+    return (
+      r && {
+        photoId: r.photo_id,
+        familyLinkId: r.family_link_id,
+        residentId: r.resident_id,
+        width: r.width,
+        height: r.height,
+        uploadedAt: r.uploaded_at,
+      }
+    );
+  }
+
+  async isPhotoInConversation(photoId: string, residentId: string) {
+    const row = await this.db
+      .selectFrom("message_photos as p")
+      .innerJoin("messages as m", "m.id", "p.message_id")
+      .select("p.photo_id")
+      .where("p.photo_id", "=", photoId)
+      .where("m.resident_id", "=", residentId)
+      .where("m.deleted_at", "is", null)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async isPhotoReferenced(photoId: string) {
+    const row = await this.db
+      .selectFrom("message_photos as p")
+      .innerJoin("messages as m", "m.id", "p.message_id")
+      .select("p.photo_id")
+      .where("p.photo_id", "=", photoId)
+      .where("m.deleted_at", "is", null)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 }
 
@@ -313,13 +645,8 @@ type PendingAppend = { message: NewMessage; resolve: (r: AppendResult) => void; 
 /** Stores one message and its log entry with the resident's next sequence number, unless the id is taken. */
 async function appendIn(tx: Transaction<Database>, m: NewMessage): Promise<AppendResult> {
   const existing = await tx.selectFrom("messages").selectAll().where("id", "=", m.id).executeTakeFirst();
-  if (existing) return { created: false, message: toMessage(existing) };
-  const { last_seq: seq } = await tx
-    .updateTable("residents")
-    .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
-    .where("id", "=", m.residentId)
-    .returning("last_seq")
-    .executeTakeFirstOrThrow();
+  if (existing) return { created: false, message: (await messagesWithPhotos(tx, [existing]))[0] as MessageRow };
+  const seq = await nextSeq(tx, m.residentId);
   const row = {
     id: m.id,
     resident_id: m.residentId,
@@ -328,13 +655,39 @@ async function appendIn(tx: Transaction<Database>, m: NewMessage): Promise<Appen
     text: m.text,
     sent_at: m.sentAt,
     seq,
+    deleted_at: null,
+    delivered_at: null,
+    seen_at: null,
   };
   await tx.insertInto("messages").values(row).execute();
+  if (m.photos.length > 0) {
+    await tx
+      .insertInto("message_photos")
+      .values(
+        m.photos.map((p, position) => ({
+          message_id: m.id,
+          position,
+          photo_id: p.id,
+          width: p.width,
+          height: p.height,
+          caption: p.caption,
+        })),
+      )
+      .execute();
+  }
   await tx
     .insertInto("log_entries")
-    .values({ resident_id: m.residentId, seq, kind: "message", at: m.sentAt, message_id: m.id })
+    .values({
+      resident_id: m.residentId,
+      seq,
+      kind: "message",
+      at: m.sentAt,
+      message_id: m.id,
+      reply_id: null,
+      receipt_state: null,
+    })
     .execute();
-  return { created: true, message: toMessage(row) };
+  return { created: true, message: toMessage(row, m.photos) };
 }
 
 function staffValues(s: StaffRow) {

@@ -86,6 +86,77 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("staff_sessions_staff").on("staff_sessions").column("staff_id").execute();
     },
   },
+  "0002_conversation": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable("residents")
+        .addColumn("language", "text", (c) => c.notNull().defaultTo("en-GB"))
+        .execute();
+      // null: the default replies of the resident's language.
+      await db.schema.alterTable("residents").addColumn("reply_options", "text").execute();
+      await db.schema.alterTable("residents").addColumn("quiet_start", "text").execute();
+      await db.schema.alterTable("residents").addColumn("quiet_end", "text").execute();
+      await db.schema
+        .alterTable("residents")
+        .addColumn("text_size", "text", (c) => c.notNull().defaultTo("large"))
+        .execute();
+      await db.schema
+        .alterTable("residents")
+        .addColumn("paused", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable("residents")
+        .addColumn("family_sees_all", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db
+        .updateTable("residents" as never)
+        .set({ quiet_start: "21:00", quiet_end: "08:00" } as never)
+        .execute();
+
+      await db.schema.alterTable("messages").addColumn("deleted_at", "text").execute();
+      await db.schema.alterTable("messages").addColumn("delivered_at", "text").execute();
+      await db.schema.alterTable("messages").addColumn("seen_at", "text").execute();
+
+      await db.schema
+        .createTable("message_photos")
+        .addColumn("message_id", "text", (c) => c.notNull().references("messages.id").onDelete("cascade"))
+        .addColumn("position", "integer", (c) => c.notNull())
+        .addColumn("photo_id", "text", (c) => c.notNull())
+        .addColumn("width", "integer", (c) => c.notNull())
+        .addColumn("height", "integer", (c) => c.notNull())
+        .addColumn("caption", "text", (c) => c.notNull())
+        .addPrimaryKeyConstraint("message_photos_pk", ["message_id", "position"])
+        .execute();
+      await db.schema.createIndex("message_photos_photo").on("message_photos").column("photo_id").execute();
+
+      await db.schema
+        .createTable("photo_uploads")
+        .addColumn("photo_id", "text", (c) => c.notNull())
+        .addColumn("family_link_id", "text", (c) => c.notNull().references("family_links.id").onDelete("cascade"))
+        .addColumn("resident_id", "text", (c) => c.notNull().references("residents.id").onDelete("cascade"))
+        .addColumn("width", "integer", (c) => c.notNull())
+        .addColumn("height", "integer", (c) => c.notNull())
+        .addColumn("uploaded_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("photo_uploads_link").on("photo_uploads").columns(["family_link_id", "uploaded_at"]).execute();
+      await db.schema.createIndex("photo_uploads_photo").on("photo_uploads").columns(["photo_id", "family_link_id"]).execute();
+
+      await db.schema
+        .createTable("replies")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("resident_id", "text", (c) => c.notNull().references("residents.id").onDelete("cascade"))
+        .addColumn("in_reply_to", "text", (c) => c.notNull())
+        .addColumn("family_link_id", "text", (c) => c.notNull().references("family_links.id").onDelete("cascade"))
+        .addColumn("text", "text", (c) => c.notNull())
+        .addColumn("sent_at", "text", (c) => c.notNull())
+        .addColumn("seq", "integer", (c) => c.notNull())
+        .execute();
+
+      await db.schema.alterTable("log_entries").addColumn("reply_id", "text").execute();
+      await db.schema.alterTable("log_entries").addColumn("receipt_state", "text").execute();
+      await db.schema.createIndex("messages_resident").on("messages").columns(["resident_id", "seq"]).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -24,6 +24,14 @@ export interface Database {
     created_at: string;
     /** The last sequence number handed out in this resident's log. */
     last_seq: number;
+    language: string;
+    /** JSON array of strings; null means the default replies of the resident's language. */
+    reply_options: string | null;
+    quiet_start: string | null;
+    quiet_end: string | null;
+    text_size: string;
+    paused: number;
+    family_sees_all: number;
   };
   family_links: {
     id: string;
@@ -58,6 +66,34 @@ export interface Database {
     text: string;
     sent_at: string;
     seq: number;
+    deleted_at: string | null;
+    delivered_at: string | null;
+    seen_at: string | null;
+  };
+  message_photos: {
+    message_id: string;
+    position: number;
+    photo_id: string;
+    width: number;
+    height: number;
+    caption: string;
+  };
+  photo_uploads: {
+    photo_id: string;
+    family_link_id: string;
+    resident_id: string;
+    width: number;
+    height: number;
+    uploaded_at: string;
+  };
+  replies: {
+    id: string;
+    resident_id: string;
+    in_reply_to: string;
+    family_link_id: string;
+    text: string;
+    sent_at: string;
+    seq: number;
   };
   log_entries: {
     resident_id: string;
@@ -65,5 +101,7 @@ export interface Database {
     kind: string;
     at: string;
     message_id: string | null;
+    reply_id: string | null;
+    receipt_state: string | null;
   };
 }

@@ -20,6 +20,12 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   email_taken: 409,
   id_reused: 409,
   link_revoked: 410,
+  photo_too_large: 413,
+  photo_type_unsupported: 415,
+  photo_unreadable: 422,
+  photo_too_many_pixels: 422,
+  photo_not_found: 404,
+  quota_exceeded: 429,
   internal: 500,
 };
 

@@ -1,4 +1,4 @@
-import { familyMeSchema, familyMessagesSchema, LIMITS, sentMessageSchema } from "@letterbox/shared";
+import { conversationSchema, familyMeSchema, LIMITS, sentMessageSchema } from "@letterbox/shared";
 import { uuidv7 } from "uuidv7";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -7,6 +7,7 @@ import {
   expectBody,
   expectError,
   firstStaff,
+  messagesOf,
   type Relay,
   START,
   send,
@@ -27,25 +28,38 @@ const familyGet = (relay: Relay, familyToken: string, path: string) =>
   relay.request(`/api/family${path}`, { bearer: familyToken });
 
 async function familyMessages(relay: Relay, familyToken: string) {
-  return (await expectBody(await familyGet(relay, familyToken, "/messages"), 200, familyMessagesSchema)).messages;
+  const { items } = await expectBody(await familyGet(relay, familyToken, "/conversation"), 200, conversationSchema);
+  return items.flatMap((i) => (i.kind === "message" ? [{ ...i.message, seq: i.seq }] : []));
 }
 
 describe("a family link", () => {
   it("tells the family whom they are writing to", async () => {
     const { relay, familyToken } = await oneHousehold();
     const me = await expectBody(await familyGet(relay, familyToken, "/me"), 200, familyMeSchema);
-    expect(me).toEqual({ resident: { preferredName: "Margaret" }, member: { label: "Margaret's daughter" } });
+    expect(me).toEqual({
+      resident: { preferredName: "Margaret" },
+      member: { id: expect.any(String), label: "Margaret's daughter" },
+    });
   });
 
   it("sends a message to the resident's tablet and lists it for the family", async () => {
     const { relay, familyToken, deviceToken } = await oneHousehold();
     const id = uuidv7();
     const { message } = await expectBody(await sendRequest(relay, familyToken, "  Hello Mum  ", id), 201, sentSchema);
-    expect(message).toEqual({ id, senderName: "Margaret's daughter", text: "Hello Mum", sentAt: START.toISOString(), seq: 1 });
+    const senderId = (await expectBody(await familyGet(relay, familyToken, "/me"), 200, familyMeSchema)).member.id;
+    expect(message).toEqual({
+      id,
+      senderId,
+      senderName: "Margaret's daughter",
+      text: "Hello Mum",
+      photos: [],
+      sentAt: START.toISOString(),
+      seq: 1,
+    });
 
     expect(await familyMessages(relay, familyToken)).toEqual([message]);
-    expect((await sync(relay, deviceToken)).entries.map((e) => e.message)).toEqual([
-      { id, senderName: "Margaret's daughter", text: "Hello Mum", sentAt: START.toISOString() },
+    expect(messagesOf(await sync(relay, deviceToken))).toEqual([
+      { id, senderId, senderName: "Margaret's daughter", text: "Hello Mum", photos: [], sentAt: START.toISOString() },
     ]);
   });
 
@@ -75,9 +89,9 @@ describe("a family link", () => {
     expect((await staff.revokeFamilyLink(resident.id, link.id)).status).toBe(200);
 
     await expectError(await familyGet(relay, familyToken, "/me"), 410, "link_revoked");
-    await expectError(await familyGet(relay, familyToken, "/messages"), 410, "link_revoked");
+    await expectError(await familyGet(relay, familyToken, "/conversation"), 410, "link_revoked");
     await expectError(await sendRequest(relay, familyToken, "after"), 410, "link_revoked");
-    expect((await sync(relay, deviceToken)).entries.map((e) => e.message.text)).toEqual(["before"]);
+    expect(messagesOf(await sync(relay, deviceToken)).map((m) => m.text)).toEqual(["before"]);
     // The resident's other links are untouched.
     await send(relay, sonToken, "still here");
   });
@@ -137,7 +151,7 @@ describe("sending the same message twice", () => {
 
     await expectError(await sendRequest(relay, familyToken, "See you on Monday", id), 409, "id_reused");
     expect(dumpTables(relay)).toEqual(before);
-    expect((await sync(relay, deviceToken)).entries.map((e) => e.message.text)).toEqual(["See you on Sunday"]);
+    expect(messagesOf(await sync(relay, deviceToken)).map((m) => m.text)).toEqual(["See you on Sunday"]);
   });
 
   it("through another resident's link, even with the same text, is refused", async () => {

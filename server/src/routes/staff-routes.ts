@@ -4,6 +4,7 @@ import {
   type StaffMember,
   staffLoginRequestSchema,
   staffSetupRequestSchema,
+  updateResidentRequestSchema,
 } from "@letterbox/shared";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -38,6 +39,9 @@ export function staffRoutes(staff: StaffService, opts: { secureCookies: boolean 
     .get("/residents", async (c) => c.json({ residents: await staff.listResidents() }))
     .post("/residents", validate("json", createResidentRequestSchema), async (c) =>
       c.json({ resident: await staff.createResident(c.req.valid("json"), c.get("staff")) }, 201),
+    )
+    .patch("/residents/:residentId", validate("param", idParam), validate("json", updateResidentRequestSchema), async (c) =>
+      c.json({ resident: await staff.updateResident(c.req.valid("param").residentId, c.req.valid("json"), c.get("staff")) }),
     )
     .get("/residents/:residentId/family-links", validate("param", idParam), async (c) =>
       c.json({ links: await staff.listFamilyLinks(c.req.valid("param").residentId) }),

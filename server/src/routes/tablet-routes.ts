@@ -1,4 +1,4 @@
-import { pairRequestSchema, syncQuerySchema } from "@letterbox/shared";
+import { pairRequestSchema, receiptsRequestSchema, sendReplyRequestSchema, syncQuerySchema } from "@letterbox/shared";
 import { Hono } from "hono";
 import { bearerToken, clientAddress } from "../http/client-address";
 import { validate } from "../http/validate";
@@ -12,7 +12,15 @@ export function tabletRoutes(conversations: ConversationService) {
     })
     .get("/sync", validate("query", syncQuerySchema), async (c) =>
       c.json(await conversations.pull(c.get("tablet"), c.req.valid("query"))),
-    );
+    )
+    .post("/receipts", validate("json", receiptsRequestSchema), async (c) => {
+      await conversations.recordReceipts(c.get("tablet"), c.req.valid("json"));
+      return c.json({ ok: true as const });
+    })
+    .post("/replies", validate("json", sendReplyRequestSchema), async (c) => {
+      const { created, reply } = await conversations.reply(c.get("tablet"), c.req.valid("json"));
+      return c.json({ reply }, created ? 201 : 200);
+    });
 
   return new Hono()
     .post("/pair", validate("json", pairRequestSchema), async (c) =>

@@ -1,11 +1,28 @@
 import { randomUUID } from "node:crypto";
-import type { FamilyMe, LogEntry, PairResponse, SendMessageRequest, SentMessage, SyncPage, SyncQuery } from "@letterbox/shared";
+import type {
+  Conversation,
+  ConversationItem,
+  FamilyMe,
+  LogEntry,
+  Message,
+  PairResponse,
+  Photo,
+  ReceiptsRequest,
+  Reply,
+  SendMessageRequest,
+  SendReplyRequest,
+  SentMessage,
+  SentReply,
+  SyncPage,
+  SyncQuery,
+} from "@letterbox/shared";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
-import type { DeviceRow, FamilyLinkRow, LogEntryRow, MessageRow, Store } from "../store";
+import type { DeviceRow, FamilyLinkRow, LogEntryRow, MessageRow, ReplyRow, Store } from "../store";
 import { hashToken, newToken } from "./credentials";
 import type { FailureLimiter } from "./failure-limiter";
+import { residentSettings } from "./residents";
 
 type Deps = {
   store: Store;
@@ -60,14 +77,52 @@ export class ConversationService {
   }
 
   async pull(tablet: TabletPrincipal, query: SyncQuery): Promise<SyncPage> {
+    const resident = await this.requireResident(tablet.residentId);
     // One more than asked tells whether another page follows without a count query.
     const rows = await this.deps.store.pullLog(tablet.residentId, query.after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     return {
-      entries: page.map(toLogEntry),
+      // A deleted message's entry stays in the log (its seq is taken) but carries nothing: the
+      // tablet learns of the deletion from the entry that follows.
+      entries: page.flatMap(toLogEntry),
       cursor: page.at(-1)?.seq ?? query.after,
       hasMore: rows.length > query.limit,
+      settings: residentSettings(resident),
     };
+  }
+
+  /** Delivered and seen receipts from the tablet; repeats and receipts for deleted messages change nothing. */
+  async recordReceipts(tablet: TabletPrincipal, input: ReceiptsRequest): Promise<number> {
+    const recorded = await this.deps.store.recordReceipts(tablet.residentId, input.receipts, this.nowIso());
+    if (recorded > 0) this.deps.log("receipts.recorded", { residentId: tablet.residentId, count: recorded });
+    return recorded;
+  }
+
+  /** A one-tap reply, idempotent by the tablet's id like family messages. */
+  async reply(tablet: TabletPrincipal, input: SendReplyRequest): Promise<{ created: boolean; reply: SentReply }> {
+    const result = await this.deps.store.appendReply({
+      id: input.id,
+      residentId: tablet.residentId,
+      inReplyTo: input.inReplyTo,
+      text: input.text,
+      sentAt: this.nowIso(),
+    });
+    if (result === "no_message") throw new AppError("not_found", "There is no such message to reply to.");
+    const { created, reply } = result;
+    if (
+      !created &&
+      (reply.residentId !== tablet.residentId || reply.inReplyTo !== input.inReplyTo || reply.text !== input.text)
+    ) {
+      throw new AppError("id_reused", "This reply id was already used for a different reply.");
+    }
+    if (created) this.deps.log("reply.appended", { residentId: tablet.residentId, seq: reply.seq });
+    return { created, reply: toSentReply(reply) };
+  }
+
+  private async requireResident(id: string) {
+    const resident = await this.deps.store.findResident(id);
+    if (!resident) throw new AppError("unauthenticated", "This tablet is not set up.");
+    return resident;
   }
 
   async authenticateFamily(token: string | undefined): Promise<FamilyPrincipal> {
@@ -84,48 +139,117 @@ export class ConversationService {
   async familyMe({ link }: FamilyPrincipal): Promise<FamilyMe> {
     const resident = await this.deps.store.findResident(link.residentId);
     if (!resident) throw new AppError("link_revoked", "This link no longer works. Please ask the council for a new one.");
-    return { resident: { preferredName: resident.preferredName }, member: { label: link.label } };
+    return { resident: { preferredName: resident.preferredName }, member: { id: link.id, label: link.label } };
   }
 
-  async familyMessages({ link }: FamilyPrincipal): Promise<SentMessage[]> {
-    return (await this.deps.store.listMessagesFromLink(link.id)).map(toSentMessage);
+  /**
+   * The family member's view: their own messages and the replies to them, and, where staff allow
+   * it, the rest of the family's. Each of their messages says how far it got.
+   */
+  async conversation({ link }: FamilyPrincipal): Promise<Conversation> {
+    const resident = await this.deps.store.findResident(link.residentId);
+    if (!resident) throw new AppError("link_revoked", "This link no longer works. Please ask the council for a new one.");
+    const { messages, replies } = await this.deps.store.conversation(link.residentId);
+    const visible = (familyLinkId: string) => resident.familySeesAll || familyLinkId === link.id;
+    const items: ConversationItem[] = [
+      ...messages
+        .filter((m) => visible(m.familyLinkId))
+        .map(
+          (m): ConversationItem => ({
+            kind: "message",
+            seq: m.seq,
+            message: toMessage(m),
+            mine: m.familyLinkId === link.id,
+            deliveredAt: m.deliveredAt,
+            seenAt: m.seenAt,
+          }),
+        ),
+      ...replies
+        .filter((r) => visible(r.familyLinkId))
+        .map((r): ConversationItem => ({ kind: "reply", seq: r.seq, reply: toReply(r), toMe: r.familyLinkId === link.id })),
+    ].sort((a, b) => a.seq - b.seq);
+    return {
+      items,
+      tablet: {
+        lastSeenAt: await this.deps.store.tabletLastSeen(link.residentId),
+        quietHours: resident.quietHours,
+        paused: resident.paused,
+      },
+    };
   }
 
-  /** Idempotent by the client's id: a retry returns the stored message; a different text under the same id is refused. */
+  /**
+   * Idempotent by the client's id: a retry returns the stored message; different content under
+   * the same id is refused. Photos must have been uploaded through this same link.
+   */
   async send({ link }: FamilyPrincipal, input: SendMessageRequest): Promise<{ created: boolean; message: SentMessage }> {
+    const photos: Photo[] = [];
+    for (const attachment of input.photos ?? []) {
+      const upload = await this.deps.store.findPhotoUpload(attachment.id, link.id);
+      if (!upload)
+        throw new AppError("photo_not_found", "One of the photos was not uploaded, or has expired. Please add it again.");
+      photos.push({ id: upload.photoId, width: upload.width, height: upload.height, caption: attachment.caption ?? "" });
+    }
     const { created, message } = await this.deps.store.appendMessage({
       id: input.id,
       residentId: link.residentId,
       familyLinkId: link.id,
       senderName: link.label,
       text: input.text,
+      photos,
       sentAt: this.nowIso(),
     });
-    if (!created && (message.familyLinkId !== link.id || message.text !== input.text)) {
+    const same =
+      message.familyLinkId === link.id &&
+      (message.deletedAt !== null || (message.text === input.text && JSON.stringify(message.photos) === JSON.stringify(photos)));
+    if (!created && !same) {
       throw new AppError(
         "id_reused",
         "This message id was already used for a different message. Send it again as a new message.",
       );
     }
     if (created) {
-      this.deps.log("message.appended", { residentId: link.residentId, seq: message.seq });
+      this.deps.log("message.appended", { residentId: link.residentId, seq: message.seq, photos: photos.length });
       this.deps.onAppend?.(link.residentId, message.seq);
     }
     return { created, message: toSentMessage(message) };
   }
+
+  /** The sender takes a message back: gone from the tablet and the family page at the next pull. */
+  async deleteMessage({ link }: FamilyPrincipal, messageId: string): Promise<{ photoIds: string[] }> {
+    const deleted = await this.deps.store.deleteMessage(messageId, link.id, this.nowIso());
+    if (deleted.result === "not_found") throw new AppError("not_found", "There is no message of yours with that id.");
+    if (deleted.result !== "deleted") return { photoIds: [] };
+    this.deps.log("message.deleted", { residentId: link.residentId });
+    return { photoIds: deleted.photoIds };
+  }
 }
 
-const toSentMessage = (m: MessageRow): SentMessage => ({
+const toMessage = (m: MessageRow): Message => ({
   id: m.id,
+  senderId: m.familyLinkId,
   senderName: m.senderName,
   text: m.text,
+  photos: m.photos,
   sentAt: m.sentAt,
-  seq: m.seq,
 });
 
-const toLogEntry = (e: LogEntryRow): LogEntry => ({
-  seq: e.seq,
-  at: e.at,
-  kind: "message",
-  message: { id: e.message.id, senderName: e.message.senderName, text: e.message.text, sentAt: e.message.sentAt },
-});
+const toSentMessage = (m: MessageRow): SentMessage => ({ ...toMessage(m), seq: m.seq });
+
+const toReply = (r: ReplyRow): Reply => ({ id: r.id, inReplyTo: r.inReplyTo, text: r.text, sentAt: r.sentAt });
+
+const toSentReply = (r: ReplyRow): SentReply => ({ ...toReply(r), seq: r.seq });
+
+function toLogEntry(e: LogEntryRow): LogEntry[] {
+  const base = { seq: e.seq, at: e.at };
+  switch (e.kind) {
+    case "message":
+      return e.message.deletedAt ? [] : [{ ...base, kind: "message", message: toMessage(e.message) }];
+    case "message_deleted":
+      return [{ ...base, kind: "message_deleted", messageId: e.messageId }];
+    case "receipt":
+      return [{ ...base, kind: "receipt", messageId: e.messageId, state: e.state }];
+    case "reply":
+      return [{ ...base, kind: "reply", reply: toReply(e.reply) }];
+  }
+}

@@ -8,6 +8,7 @@ import {
   SETUP_CODE,
   type SetupCode,
   type StaffMember,
+  type UpdateResidentRequest,
 } from "@letterbox/shared";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
@@ -15,6 +16,7 @@ import type { Logger } from "../log";
 import type { FamilyLinkRow, StaffRow, Store } from "../store";
 import { decoyPasswordHash, hashPassword, hashToken, newSetupCode, newToken, verifyPassword } from "./credentials";
 import type { FailureLimiter } from "./failure-limiter";
+import { newResidentRow, toResident } from "./residents";
 
 const SETUP_LINK_TTL_HOURS = 24;
 /** A staff session ends after this long without use. */
@@ -117,19 +119,21 @@ export class StaffService {
   }
 
   async createResident(input: CreateResidentRequest, by: StaffMember): Promise<Resident> {
-    const resident = {
-      id: randomUUID(),
-      fullName: input.fullName,
-      preferredName: input.preferredName,
-      createdAt: this.now().toISOString(),
-    };
+    const resident = newResidentRow(randomUUID(), input.fullName, input.preferredName, this.now().toISOString());
     await this.deps.store.createResident(resident);
     this.deps.log("resident.created", { residentId: resident.id, staffId: by.id });
-    return resident;
+    return toResident(resident);
   }
 
-  listResidents(): Promise<Resident[]> {
-    return this.deps.store.listResidents();
+  async updateResident(id: string, input: UpdateResidentRequest, by: StaffMember): Promise<Resident> {
+    const updated = await this.deps.store.updateResident(id, input);
+    if (!updated) throw new AppError("not_found", "There is no resident with that id.");
+    this.deps.log("resident.updated", { residentId: id, staffId: by.id, fields: Object.keys(input) });
+    return toResident(updated);
+  }
+
+  async listResidents(): Promise<Resident[]> {
+    return (await this.deps.store.listResidents()).map(toResident);
   }
 
   private async requireResident(id: string) {
