@@ -6,12 +6,14 @@ import type { Clock } from "./clock";
 import { errorResponse, onError } from "./http/errors";
 import { requestLog } from "./http/request-log";
 import { staticSite } from "./http/static-site";
+import type { PhotoStore } from "./images/photo-store";
 import type { Logger } from "./log";
 import { familyRoutes } from "./routes/family-routes";
 import { staffRoutes } from "./routes/staff-routes";
 import { tabletRoutes } from "./routes/tablet-routes";
 import { ConversationService } from "./services/conversation-service";
 import { FailureLimiter } from "./services/failure-limiter";
+import { PhotoService } from "./services/photo-service";
 import { StaffService } from "./services/staff-service";
 import type { Store } from "./store";
 
@@ -19,6 +21,7 @@ export const VERSION = "0.1.0";
 
 export type AppDeps = {
   store: Store;
+  photos: PhotoStore;
   clock: Clock;
   log: Logger;
   publicUrl: string;
@@ -32,6 +35,7 @@ export function createServices(deps: AppDeps) {
   return {
     staff: new StaffService({ ...deps, limiter }),
     conversations: new ConversationService({ ...deps, limiter }),
+    photos: new PhotoService(deps),
   };
 }
 
@@ -42,12 +46,15 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
     onError: (c) => errorResponse(c, "body_too_large", `The request is larger than ${LIMITS.jsonBodyMaxBytes / 1024} KB.`),
   });
   const api = new Hono()
-    // Only requests that carry a body: looking at the body of a GET makes the Node adapter build a
-    // full Request object for nothing, which costs the tablet's frequent sync pulls.
-    .use((c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)))
+    // JSON bodies only. Not GETs: looking at their body makes the Node adapter build a full
+    // Request object for nothing, which costs the tablet's frequent sync pulls. Not photo uploads:
+    // they have their own, larger limit, enforced while they stream in.
+    .use((c, next) =>
+      c.req.method === "GET" || c.req.method === "HEAD" || c.req.path === "/api/family/photos" ? next() : limitBody(c, next),
+    )
     .route("/staff", staffRoutes(services.staff, deps))
-    .route("/tablet", tabletRoutes(services.conversations))
-    .route("/family", familyRoutes(services.conversations));
+    .route("/tablet", tabletRoutes(services.conversations, services.photos))
+    .route("/family", familyRoutes(services.conversations, services.photos));
 
   const app = new Hono()
     .use(requestLog(deps.log))

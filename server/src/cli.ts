@@ -4,8 +4,7 @@ import { staffSetupRequestSchema } from "@letterbox/shared";
 import { createServices } from "./app";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig } from "./config";
-import { KyselyStore } from "./db/kysely-store";
-import { openSqlite } from "./db/sqlite";
+import { openDataFolder } from "./data-folder";
 import { AppError } from "./errors";
 import { describeIssues } from "./http/validate";
 import { jsonLogger } from "./log";
@@ -29,10 +28,11 @@ async function main(argv: string[]) {
     return 2;
   }
   const config = loadConfig();
-  const db = await openSqlite(config.dataDir);
+  const { db, store, photos } = await openDataFolder(config.dataDir);
   try {
     const deps = {
-      store: new KyselyStore(db),
+      store,
+      photos,
       clock: systemClock,
       log: jsonLogger((l) => process.stderr.write(`${l}\n`)),
       ...config,

@@ -4,8 +4,7 @@ import { serve } from "@hono/node-server";
 import { createApp, createServices } from "./app";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig } from "./config";
-import { KyselyStore } from "./db/kysely-store";
-import { openSqlite } from "./db/sqlite";
+import { openDataFolder } from "./data-folder";
 import { jsonLogger, silentLogger } from "./log";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -14,9 +13,16 @@ const clientDist = path.resolve(here, "../../client/dist");
 async function main() {
   const config = loadConfig();
   const log = config.logLevel === "silent" ? silentLogger : jsonLogger();
-  const db = await openSqlite(config.dataDir);
-  const store = new KyselyStore(db);
-  const deps = { store, clock: systemClock, log, publicUrl: config.publicUrl, secureCookies: config.secureCookies, clientDist };
+  const { db, store, photos } = await openDataFolder(config.dataDir);
+  const deps = {
+    store,
+    photos,
+    clock: systemClock,
+    log,
+    publicUrl: config.publicUrl,
+    secureCookies: config.secureCookies,
+    clientDist,
+  };
   const services = createServices(deps);
   const app = createApp(deps, services);
 

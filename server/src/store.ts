@@ -146,6 +146,6 @@ export interface Store {
   findPhotoUpload(photoId: string, familyLinkId: string): Promise<PhotoUploadRow | undefined>;
   /** Whether the photo is in a live message of this resident. */
   isPhotoInConversation(photoId: string, residentId: string): Promise<boolean>;
-  /** Whether a live message still shows the photo; when none does, its files can be removed. */
+  /** Whether a live message or an upload still refers to the photo; when nothing does, its files can be removed. */
   isPhotoReferenced(photoId: string): Promise<boolean>;
 }

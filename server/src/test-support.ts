@@ -28,9 +28,8 @@ import { z } from "zod";
 import { createApp, createServices } from "./app";
 import { FixedClock } from "./clock";
 import { loadConfig } from "./config";
-import { KyselyStore } from "./db/kysely-store";
+import { openDataFolder } from "./data-folder";
 import type { Database } from "./db/schema";
-import { openSqlite } from "./db/sqlite";
 import { silentLogger } from "./log";
 
 export const START = new Date("2026-11-28T10:00:00Z");
@@ -56,23 +55,23 @@ type RequestOptions = {
  */
 export async function openTestDatabase() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-test-"));
-  const db = await openSqlite(dataDir);
+  const { db, store, photos } = await openDataFolder(dataDir);
   onTestFinished(async () => {
     await db.destroy();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
-  return { db, store: new KyselyStore(db), dataDir, dbFile: path.join(dataDir, "letterbox.sqlite") };
+  return { db, store, photos, dataDir, dbFile: path.join(dataDir, "letterbox.sqlite") };
 }
 
 export type Relay = Awaited<ReturnType<typeof startRelay>>;
 
 /** Starts a relay on its own database (see openTestDatabase), with the clock fixed at START. */
 export async function startRelay(opts: { publicUrl?: string } = {}) {
-  const { db, store, dataDir, dbFile } = await openTestDatabase();
+  const { db, store, photos, dataDir, dbFile } = await openTestDatabase();
   // The real configuration decides publicUrl and secureCookies, as it does in main.ts.
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: opts.publicUrl ?? "http://localhost:8080" });
   const clock = new FixedClock(START);
-  const deps = { store, clock, log: silentLogger, publicUrl: config.publicUrl, secureCookies: config.secureCookies };
+  const deps = { store, photos, clock, log: silentLogger, publicUrl: config.publicUrl, secureCookies: config.secureCookies };
   const services = createServices(deps);
   const app = createApp(deps, services);
 

@@ -628,14 +628,20 @@ export class KyselyStore implements Store {
   }
 
   async isPhotoReferenced(photoId: string) {
-    const row = await this.db
+    const inMessage = await this.db
       .selectFrom("message_photos as p")
       .innerJoin("messages as m", "m.id", "p.message_id")
       .select("p.photo_id")
       .where("p.photo_id", "=", photoId)
       .where("m.deleted_at", "is", null)
       .executeTakeFirst();
-    return row !== undefined;
+    if (inMessage) return true;
+    const uploaded = await this.db
+      .selectFrom("photo_uploads")
+      .select("photo_id")
+      .where("photo_id", "=", photoId)
+      .executeTakeFirst();
+    return uploaded !== undefined;
   }
 }
 

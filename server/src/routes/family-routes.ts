@@ -1,26 +1,43 @@
-import { sendMessageRequestSchema, uuidv7Schema } from "@letterbox/shared";
+import { LIMITS, photoIdSchema, sendMessageRequestSchema, uuidv7Schema } from "@letterbox/shared";
 import { Hono } from "hono";
 import { z } from "zod";
 import { bearerToken } from "../http/client-address";
+import { readBodyLimited } from "../http/read-body";
 import { validate } from "../http/validate";
 import type { ConversationService, FamilyPrincipal } from "../services/conversation-service";
+import type { PhotoService } from "../services/photo-service";
 
 const messageParam = z.object({ id: uuidv7Schema });
+const photoParam = z.object({ id: photoIdSchema });
 
-export function familyRoutes(conversations: ConversationService) {
-  return new Hono<{ Variables: { family: FamilyPrincipal } }>()
-    .use(async (c, next) => {
-      c.set("family", await conversations.authenticateFamily(bearerToken(c)));
-      await next();
-    })
-    .get("/me", async (c) => c.json(await conversations.familyMe(c.get("family"))))
-    .get("/conversation", async (c) => c.json(await conversations.conversation(c.get("family"))))
-    .post("/messages", validate("json", sendMessageRequestSchema), async (c) => {
-      const { created, message } = await conversations.send(c.get("family"), c.req.valid("json"));
-      return c.json({ message }, created ? 201 : 200);
-    })
-    .delete("/messages/:id", validate("param", messageParam), async (c) => {
-      await conversations.deleteMessage(c.get("family"), c.req.valid("param").id);
-      return c.json({ ok: true as const });
-    });
+/** Photos are named by their content, so a photo at an address never changes. */
+export const PHOTO_HEADERS = { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=31536000, immutable" };
+
+export function familyRoutes(conversations: ConversationService, photos: PhotoService) {
+  return (
+    new Hono<{ Variables: { family: FamilyPrincipal } }>()
+      .use(async (c, next) => {
+        c.set("family", await conversations.authenticateFamily(bearerToken(c)));
+        await next();
+      })
+      .get("/me", async (c) => c.json(await conversations.familyMe(c.get("family"))))
+      .get("/conversation", async (c) => c.json(await conversations.conversation(c.get("family"))))
+      .post("/messages", validate("json", sendMessageRequestSchema), async (c) => {
+        const { created, message } = await conversations.send(c.get("family"), c.req.valid("json"));
+        return c.json({ message }, created ? 201 : 200);
+      })
+      .delete("/messages/:id", validate("param", messageParam), async (c) => {
+        const { photoIds } = await conversations.deleteMessage(c.get("family"), c.req.valid("param").id);
+        await photos.forgetUnused(photoIds);
+        return c.json({ ok: true as const });
+      })
+      // The body is the image itself; its type is decided from its bytes, never from a header.
+      .post("/photos", async (c) => {
+        const bytes = await readBodyLimited(c, LIMITS.photoUploadMaxBytes);
+        return c.json({ photo: await photos.upload(c.get("family").link, bytes) }, 201);
+      })
+      .get("/photos/:id/thumb", validate("param", photoParam), async (c) =>
+        c.body(new Uint8Array(await photos.thumbForFamily(c.get("family").link, c.req.valid("param").id)), 200, PHOTO_HEADERS),
+      )
+  );
 }

@@ -1,10 +1,21 @@
-import { pairRequestSchema, receiptsRequestSchema, sendReplyRequestSchema, syncQuerySchema } from "@letterbox/shared";
+import {
+  pairRequestSchema,
+  photoIdSchema,
+  receiptsRequestSchema,
+  sendReplyRequestSchema,
+  syncQuerySchema,
+} from "@letterbox/shared";
 import { Hono } from "hono";
+import { z } from "zod";
 import { bearerToken, clientAddress } from "../http/client-address";
 import { validate } from "../http/validate";
 import type { ConversationService, TabletPrincipal } from "../services/conversation-service";
+import type { PhotoService } from "../services/photo-service";
+import { PHOTO_HEADERS } from "./family-routes";
 
-export function tabletRoutes(conversations: ConversationService) {
+const photoParam = z.object({ id: photoIdSchema });
+
+export function tabletRoutes(conversations: ConversationService, photos: PhotoService) {
   const paired = new Hono<{ Variables: { tablet: TabletPrincipal } }>()
     .use(async (c, next) => {
       c.set("tablet", await conversations.authenticateTablet(bearerToken(c)));
@@ -20,7 +31,10 @@ export function tabletRoutes(conversations: ConversationService) {
     .post("/replies", validate("json", sendReplyRequestSchema), async (c) => {
       const { created, reply } = await conversations.reply(c.get("tablet"), c.req.valid("json"));
       return c.json({ reply }, created ? 201 : 200);
-    });
+    })
+    .get("/photos/:id", validate("param", photoParam), async (c) =>
+      c.body(new Uint8Array(await photos.forTablet(c.get("tablet").residentId, c.req.valid("param").id)), 200, PHOTO_HEADERS),
+    );
 
   return new Hono()
     .post("/pair", validate("json", pairRequestSchema), async (c) =>
