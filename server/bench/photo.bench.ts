@@ -1,0 +1,160 @@
+/**
+ * Photo benchmark: the relay's time to turn a 12-megapixel phone photo into the images it stores.
+ *
+ * Measures processPhoto (sniff, header check, decode, orient, resize, re-encode display and
+ * thumbnail) on a generated 4000 × 3000 JPEG at quality 92 — smooth gradients and shapes with
+ * sensor-like noise, so that it compresses like a photo rather than a flat test card:
+ *   - photo.process_ms   median of RUNS calls, after WARMUP calls (budget 250 ms);
+ *   - photo.display_kb   size of the display image the tablets download (budget 300 KB).
+ *
+ * Run: `node --import tsx bench/photo.bench.ts` in server/. Settings (environment): BENCH_PHOTO_RUNS
+ * (default 20), BENCH_PHOTO_WARMUP (default 3).
+ *
+ * Prints a table and writes the figures to bench-results.json at the repo root, replacing earlier
+ * `photo.*` entries and keeping other benchmarks' entries. Budgets are reported, never asserted.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import sharp from "sharp";
+import { processPhoto } from "../src/images/process-photo";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const resultsFile = path.resolve(here, "../../bench-results.json");
+
+type Figure = { name: string; value: number; unit: string; budget: number | null };
+
+function envCount(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`photo bench: ${name} must be a whole number, not "${raw}".`);
+    process.exit(1);
+  }
+  return value;
+}
+
+const RUNS = Math.max(1, envCount("BENCH_PHOTO_RUNS", 20));
+const WARMUP = envCount("BENCH_PHOTO_WARMUP", 3);
+const BUDGET = { processMs: 250, displayKb: 300 };
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/**
+ * A camera-like 12-megapixel JPEG: gradients and soft shapes, texture a few pixels across (which
+ * survives the shrink to display size, as a photo's detail does) and fine sensor noise. At quality
+ * 92 it is about 4.4 MB, like a phone's 12-megapixel photo of a busy scene.
+ */
+async function twelveMegapixelJpeg(): Promise<Buffer> {
+  const width = 4000;
+  const height = 3000;
+  const scene = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const at = (y * width + x) * 3;
+      scene[at] = (x / width) * 200 + 30;
+      scene[at + 1] = (y / height) * 180 + 40;
+      scene[at + 2] = 128 + 80 * Math.sin(x / 90) * Math.cos(y / 130);
+    }
+  }
+  const raw = { width, height, channels: 3 } as const;
+  const texture = await sharp({
+    create: { width: 1333, height: 1000, channels: 3, background: "black", noise: { type: "gaussian", mean: 128, sigma: 20 } },
+  })
+    .png()
+    .toBuffer()
+    .then((small) => sharp(small).resize(width, height, { kernel: "cubic" }).raw().toBuffer());
+  const grain = await sharp({ create: { ...raw, background: "black", noise: { type: "gaussian", mean: 128, sigma: 10 } } })
+    .raw()
+    .toBuffer();
+  return sharp(scene, { raw })
+    .composite([
+      { input: texture, raw, blend: "overlay" },
+      { input: grain, raw, blend: "overlay" },
+    ])
+    .jpeg({ quality: 92 })
+    .toBuffer();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+function printTable(figures: Figure[]) {
+  const rows = figures.map((f) => {
+    const status = f.budget === null ? "" : f.value <= f.budget ? "met" : "missed";
+    return [f.name, String(f.value), f.unit, f.budget === null ? "–" : `≤ ${f.budget}`, status];
+  });
+  const header = ["name", "value", "unit", "budget", ""];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  console.log(line(header));
+  console.log(line(widths.map((w) => "-".repeat(w))));
+  for (const row of rows) console.log(line(row));
+}
+
+/** Replaces this benchmark's entries and keeps the others' (other benches write the same file). */
+function writeResults(figures: Figure[]) {
+  let others: Figure[] = [];
+  try {
+    const existing: unknown = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
+    if (Array.isArray(existing))
+      others = existing.filter((f: Figure) => typeof f?.name === "string" && !f.name.startsWith("photo."));
+  } catch {
+    // No file yet, or one we cannot read: start afresh.
+  }
+  fs.writeFileSync(resultsFile, `${JSON.stringify([...others, ...figures], null, 2)}\n`);
+}
+
+async function main() {
+  console.error(
+    `photo bench: ${RUNS} runs after ${WARMUP} warm-up, ${os.availableParallelism()} CPUs, ` +
+      `sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), Node ${process.versions.node}`,
+  );
+  const [load1 = 0] = os.loadavg();
+  if (load1 > 0.5) console.error(`  note: load average is ${load1.toFixed(2)} before starting; other processes are busy`);
+
+  const input = await twelveMegapixelJpeg();
+  const meta = await sharp(input).metadata();
+  console.error(`  input: ${meta.width} × ${meta.height} JPEG, ${round(input.byteLength / 1024, 1)} KB`);
+
+  for (let i = 0; i < WARMUP; i++) await processPhoto(input);
+  const times: number[] = [];
+  let last: Awaited<ReturnType<typeof processPhoto>> | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    last = await processPhoto(input);
+    times.push(performance.now() - started);
+  }
+  if (!last) throw new Error("No run finished.");
+  const { display, thumb } = last;
+  console.error(
+    `  times: min ${round(Math.min(...times), 1)} ms, median ${round(median(times), 1)} ms, max ${round(Math.max(...times), 1)} ms`,
+  );
+  console.error(
+    `  display ${display.width} × ${display.height}, ${round(display.bytes.byteLength / 1024, 1)} KB; ` +
+      `thumbnail ${thumb.width} × ${thumb.height}, ${round(thumb.bytes.byteLength / 1024, 1)} KB`,
+  );
+
+  const figures: Figure[] = [
+    { name: "photo.process_ms", value: round(median(times), 1), unit: "ms", budget: BUDGET.processMs },
+    { name: "photo.display_kb", value: round(display.bytes.byteLength / 1024, 1), unit: "KB", budget: BUDGET.displayKb },
+  ];
+  console.error("");
+  printTable(figures);
+  writeResults(figures);
+  console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
+}
+
+main().catch((err: unknown) => {
+  console.error("photo bench broke:", err);
+  process.exitCode = 1;
+});
