@@ -14,8 +14,7 @@ import { sql } from "kysely";
 import { uuidv7 } from "uuidv7";
 import { createApp, createServices } from "../src/app";
 import { systemClock } from "../src/clock";
-import { KyselyStore } from "../src/db/kysely-store";
-import { openSqlite } from "../src/db/sqlite";
+import { openDataFolder } from "../src/data-folder";
 import { silentLogger } from "../src/log";
 import type { FromServer, ToServer } from "./protocol";
 
@@ -40,9 +39,8 @@ function close(server: ServerType): Promise<void> {
 
 async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-bench-"));
-  const db = await openSqlite(dataDir);
-  const store = new KyselyStore(db);
-  const deps = { store, clock: systemClock, log: silentLogger, publicUrl: "http://127.0.0.1", secureCookies: false };
+  const { db, store, photos } = await openDataFolder(dataDir);
+  const deps = { store, photos, clock: systemClock, log: silentLogger, publicUrl: "http://127.0.0.1", secureCookies: false };
   const services = createServices(deps);
   const app = createApp(deps, services);
 

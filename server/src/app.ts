@@ -3,7 +3,9 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { Clock } from "./clock";
+import { LogEvents } from "./events";
 import { errorResponse, onError } from "./http/errors";
+import { LiveConnections } from "./http/live";
 import { requestLog } from "./http/request-log";
 import { staticSite } from "./http/static-site";
 import type { PhotoStore } from "./images/photo-store";
@@ -21,6 +23,8 @@ export const VERSION = "0.1.0";
 
 export type AppDeps = {
   store: Store;
+  /** Hints that a resident's log grew; made here when not given. */
+  events?: LogEvents;
   photos: PhotoStore;
   clock: Clock;
   log: Logger;
@@ -32,10 +36,13 @@ export type AppDeps = {
 
 export function createServices(deps: AppDeps) {
   const limiter = new FailureLimiter(deps.clock);
+  const events = deps.events ?? new LogEvents((err) => deps.log("events.listener_failed", { error: String(err) }));
   return {
+    events,
     staff: new StaffService({ ...deps, limiter }),
-    conversations: new ConversationService({ ...deps, limiter }),
+    conversations: new ConversationService({ ...deps, limiter, events }),
     photos: new PhotoService(deps),
+    live: new LiveConnections(events),
   };
 }
 
@@ -53,8 +60,8 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
       c.req.method === "GET" || c.req.method === "HEAD" || c.req.path === "/api/family/photos" ? next() : limitBody(c, next),
     )
     .route("/staff", staffRoutes(services.staff, deps))
-    .route("/tablet", tabletRoutes(services.conversations, services.photos))
-    .route("/family", familyRoutes(services.conversations, services.photos));
+    .route("/tablet", tabletRoutes(services.conversations, services.photos, services.live))
+    .route("/family", familyRoutes(services.conversations, services.photos, services.live));
 
   const app = new Hono()
     .use(requestLog(deps.log))

@@ -52,6 +52,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log("relay.stopping", { signal });
+    services.live.closeAll();
     server.close(async () => {
       await db.destroy();
       log("relay.stopped", {});

@@ -128,9 +128,13 @@ export interface Store {
     id: string,
     familyLinkId: string,
     at: string,
-  ): Promise<{ result: "deleted"; photoIds: string[] } | { result: "already_deleted" | "not_found" }>;
-  /** Records the receipts that move a message forward (delivered, then seen) and logs each; returns how many did. */
-  recordReceipts(residentId: string, receipts: { messageId: string; state: ReceiptState }[], at: string): Promise<number>;
+  ): Promise<{ result: "deleted"; seq: number; photoIds: string[] } | { result: "already_deleted" | "not_found" }>;
+  /** Records the receipts that move a message forward (delivered, then seen) and logs each; returns those. */
+  recordReceipts(
+    residentId: string,
+    receipts: { messageId: string; state: ReceiptState }[],
+    at: string,
+  ): Promise<{ seq: number; familyLinkId: string }[]>;
   /** Appends a reply to a message of the resident; `no_message` when there is no such message. */
   appendReply(reply: NewReply): Promise<{ created: boolean; reply: ReplyRow } | "no_message">;
   /** The resident's log after `afterSeq`; a message entry whose message was deleted carries it with deletedAt set. */

@@ -419,17 +419,17 @@ export class KyselyStore implements Store {
           receipt_state: null,
         })
         .execute();
-      return { result: "deleted" as const, photoIds: photos.map((p) => p.photo_id) };
+      return { result: "deleted" as const, seq, photoIds: photos.map((p) => p.photo_id) };
     });
   }
 
   async recordReceipts(residentId: string, receipts: { messageId: string; state: ReceiptState }[], at: string) {
     return this.db.transaction().execute(async (tx) => {
-      let recorded = 0;
+      const recorded: { seq: number; familyLinkId: string }[] = [];
       for (const { messageId, state } of receipts) {
         const message = await tx
           .selectFrom("messages")
-          .select(["delivered_at", "seen_at"])
+          .select(["delivered_at", "seen_at", "family_link_id"])
           .where("id", "=", messageId)
           .where("resident_id", "=", residentId)
           .where("deleted_at", "is", null)
@@ -455,7 +455,7 @@ export class KyselyStore implements Store {
             receipt_state: state,
           })
           .execute();
-        recorded++;
+        recorded.push({ seq, familyLinkId: message.family_link_id });
       }
       return recorded;
     });

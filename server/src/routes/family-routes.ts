@@ -2,6 +2,7 @@ import { LIMITS, photoIdSchema, sendMessageRequestSchema, uuidv7Schema } from "@
 import { Hono } from "hono";
 import { z } from "zod";
 import { bearerToken } from "../http/client-address";
+import type { LiveConnections } from "../http/live";
 import { readBodyLimited } from "../http/read-body";
 import { validate } from "../http/validate";
 import type { ConversationService, FamilyPrincipal } from "../services/conversation-service";
@@ -13,7 +14,7 @@ const photoParam = z.object({ id: photoIdSchema });
 /** Photos are named by their content, so a photo at an address never changes. */
 export const PHOTO_HEADERS = { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=31536000, immutable" };
 
-export function familyRoutes(conversations: ConversationService, photos: PhotoService) {
+export function familyRoutes(conversations: ConversationService, photos: PhotoService, live: LiveConnections) {
   return (
     new Hono<{ Variables: { family: FamilyPrincipal } }>()
       .use(async (c, next) => {
@@ -22,6 +23,15 @@ export function familyRoutes(conversations: ConversationService, photos: PhotoSe
       })
       .get("/me", async (c) => c.json(await conversations.familyMe(c.get("family"))))
       .get("/conversation", async (c) => c.json(await conversations.conversation(c.get("family"))))
+      // A hint to fetch the conversation again: their message reached the tablet or was seen, or a
+      // reply or (where staff allow) another family member's message arrived.
+      .get("/live", (c) => {
+        const { link } = c.get("family");
+        return live.stream(
+          c,
+          (e) => e.residentId === link.residentId && (e.familyLinkId === undefined || e.familyLinkId === link.id),
+        );
+      })
       .post("/messages", validate("json", sendMessageRequestSchema), async (c) => {
         const { created, message } = await conversations.send(c.get("family"), c.req.valid("json"));
         return c.json({ message }, created ? 201 : 200);

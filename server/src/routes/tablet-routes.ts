@@ -8,6 +8,7 @@ import {
 import { Hono } from "hono";
 import { z } from "zod";
 import { bearerToken, clientAddress } from "../http/client-address";
+import type { LiveConnections } from "../http/live";
 import { validate } from "../http/validate";
 import type { ConversationService, TabletPrincipal } from "../services/conversation-service";
 import type { PhotoService } from "../services/photo-service";
@@ -15,7 +16,7 @@ import { PHOTO_HEADERS } from "./family-routes";
 
 const photoParam = z.object({ id: photoIdSchema });
 
-export function tabletRoutes(conversations: ConversationService, photos: PhotoService) {
+export function tabletRoutes(conversations: ConversationService, photos: PhotoService, live: LiveConnections) {
   const paired = new Hono<{ Variables: { tablet: TabletPrincipal } }>()
     .use(async (c, next) => {
       c.set("tablet", await conversations.authenticateTablet(bearerToken(c)));
@@ -31,6 +32,11 @@ export function tabletRoutes(conversations: ConversationService, photos: PhotoSe
     .post("/replies", validate("json", sendReplyRequestSchema), async (c) => {
       const { created, reply } = await conversations.reply(c.get("tablet"), c.req.valid("json"));
       return c.json({ reply }, created ? 201 : 200);
+    })
+    // While the app is open: a hint the moment the resident's log grows (push is for when it is not).
+    .get("/live", (c) => {
+      const { residentId } = c.get("tablet");
+      return live.stream(c, (event) => event.residentId === residentId);
     })
     .get("/photos/:id", validate("param", photoParam), async (c) =>
       c.body(new Uint8Array(await photos.forTablet(c.get("tablet").residentId, c.req.valid("param").id)), 200, PHOTO_HEADERS),

@@ -18,6 +18,7 @@ import type {
 } from "@letterbox/shared";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
+import type { LogEvents } from "../events";
 import type { Logger } from "../log";
 import type { DeviceRow, FamilyLinkRow, LogEntryRow, MessageRow, ReplyRow, Store } from "../store";
 import { hashToken, newToken } from "./credentials";
@@ -29,7 +30,7 @@ type Deps = {
   clock: Clock;
   limiter: FailureLimiter;
   log: Logger;
-  onAppend?: (residentId: string, seq: number) => void;
+  events: LogEvents;
 };
 
 export type TabletPrincipal = { deviceId: string; residentId: string };
@@ -94,8 +95,9 @@ export class ConversationService {
   /** Delivered and seen receipts from the tablet; repeats and receipts for deleted messages change nothing. */
   async recordReceipts(tablet: TabletPrincipal, input: ReceiptsRequest): Promise<number> {
     const recorded = await this.deps.store.recordReceipts(tablet.residentId, input.receipts, this.nowIso());
-    if (recorded > 0) this.deps.log("receipts.recorded", { residentId: tablet.residentId, count: recorded });
-    return recorded;
+    if (recorded.length > 0) this.deps.log("receipts.recorded", { residentId: tablet.residentId, count: recorded.length });
+    for (const r of recorded) this.deps.events.emit({ residentId: tablet.residentId, kind: "receipt", ...r });
+    return recorded.length;
   }
 
   /** A one-tap reply, idempotent by the tablet's id like family messages. */
@@ -115,7 +117,10 @@ export class ConversationService {
     ) {
       throw new AppError("id_reused", "This reply id was already used for a different reply.");
     }
-    if (created) this.deps.log("reply.appended", { residentId: tablet.residentId, seq: reply.seq });
+    if (created) {
+      this.deps.log("reply.appended", { residentId: tablet.residentId, seq: reply.seq });
+      this.deps.events.emit({ residentId: tablet.residentId, seq: reply.seq, kind: "reply", familyLinkId: reply.familyLinkId });
+    }
     return { created, reply: toSentReply(reply) };
   }
 
@@ -210,7 +215,7 @@ export class ConversationService {
     }
     if (created) {
       this.deps.log("message.appended", { residentId: link.residentId, seq: message.seq, photos: photos.length });
-      this.deps.onAppend?.(link.residentId, message.seq);
+      this.deps.events.emit({ residentId: link.residentId, seq: message.seq, kind: "message", senderName: link.label });
     }
     return { created, message: toSentMessage(message) };
   }
@@ -221,6 +226,7 @@ export class ConversationService {
     if (deleted.result === "not_found") throw new AppError("not_found", "There is no message of yours with that id.");
     if (deleted.result !== "deleted") return { photoIds: [] };
     this.deps.log("message.deleted", { residentId: link.residentId });
+    this.deps.events.emit({ residentId: link.residentId, seq: deleted.seq, kind: "message_deleted", familyLinkId: link.id });
     return { photoIds: deleted.photoIds };
   }
 }

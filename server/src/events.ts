@@ -1,0 +1,43 @@
+import type { LogEntryKind } from "@letterbox/shared";
+
+/** Something was appended to a resident's log: a hint for live connections and push, never the data itself. */
+export type LogEvent = {
+  residentId: string;
+  seq: number;
+  kind: LogEntryKind;
+  /** Whom a message is from, for a notification's words ("New message from Sarah"). */
+  senderName?: string;
+  /** The family link a reply or receipt concerns, so only that family member is told. */
+  familyLinkId?: string;
+};
+
+type Listener = (event: LogEvent) => void;
+
+/**
+ * In-process fan-out of log events. A listener that throws is not allowed to stop the others or
+ * the request that appended the entry.
+ */
+export class LogEvents {
+  private readonly listeners = new Set<Listener>();
+
+  constructor(private readonly onListenerError: (err: unknown) => void = () => {}) {}
+
+  on(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: LogEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+}

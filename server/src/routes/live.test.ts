@@ -1,0 +1,96 @@
+import { uuidv7 } from "uuidv7";
+import { describe, expect, it } from "vitest";
+import { expectError, firstStaff, send, startRelay } from "../test-support";
+
+/** Reads server-sent events from a response body, one `{ event, data }` at a time. */
+function sseReader(res: Response) {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  return {
+    async next(): Promise<{ event: string; data: unknown }> {
+      for (;;) {
+        const end = buffered.indexOf("\n\n");
+        if (end >= 0) {
+          const block = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          const field = (name: string) => block.match(new RegExp(`^${name}: ?(.*)$`, "m"))?.[1] ?? "";
+          return { event: field("event"), data: JSON.parse(field("data") || "null") };
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error("the stream ended");
+        buffered += decoder.decode(value, { stream: true });
+      }
+    },
+    close: () => reader.cancel(),
+  };
+}
+
+async function household() {
+  const relay = await startRelay();
+  const staff = await firstStaff(relay);
+  return { relay, staff, ...(await staff.household("Margaret")) };
+}
+
+describe("the tablet's live connection", () => {
+  it("says at once when its resident's log grows, and not for other residents", async () => {
+    const { relay, staff, deviceToken, familyToken } = await household();
+    const other = await staff.household("Arthur");
+    const res = await relay.request("/api/tablet/live", { bearer: deviceToken });
+    expect(res.headers.get("Content-Type")).toMatch(/^text\/event-stream/);
+    const events = sseReader(res);
+    expect((await events.next()).event).toBe("ready");
+
+    await send(relay, other.familyToken, "for Arthur");
+    const message = await send(relay, familyToken, "for Margaret");
+    expect(await events.next()).toEqual({ event: "log", data: { seq: message.seq } });
+    await events.close();
+    expect(relay.services.live.count).toBe(0);
+  });
+
+  it("needs a paired tablet", async () => {
+    const { relay } = await household();
+    await expectError(await relay.request("/api/tablet/live", { bearer: "x".repeat(43) }), 401, "unauthenticated");
+  });
+
+  it("is ended by closeAll, as when the relay stops", async () => {
+    const { relay, deviceToken } = await household();
+    const events = sseReader(await relay.request("/api/tablet/live", { bearer: deviceToken }));
+    await events.next();
+    relay.services.live.closeAll();
+    await expect(events.next()).rejects.toThrow("the stream ended");
+  });
+});
+
+describe("the family's live connection", () => {
+  it("tells a family member when their message is seen, and not about another member's", async () => {
+    const { relay, staff, resident, deviceToken, familyToken } = await household();
+    const son = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const sons = await send(relay, son.token, "from the son");
+    const events = sseReader(await relay.request("/api/family/live", { bearer: familyToken }));
+    await events.next();
+
+    await relay.request("/api/tablet/receipts", {
+      bearer: deviceToken,
+      json: { receipts: [{ messageId: sons.id, state: "seen" }] },
+    });
+    const mine = await send(relay, familyToken, "from the daughter");
+    await relay.request("/api/tablet/receipts", {
+      bearer: deviceToken,
+      json: { receipts: [{ messageId: mine.id, state: "seen" }] },
+    });
+    // The son's receipt (seq 2) is not hers; the first she hears of is her own message (seq 3) or,
+    // if both came before the stream wrote, her receipt (seq 4): hints carry the latest seq.
+    const first = (await events.next()).data as { seq: number };
+    expect(first.seq).toBeGreaterThanOrEqual(3);
+    const reply = await relay.request("/api/tablet/replies", {
+      bearer: deviceToken,
+      json: { id: uuidv7(), inReplyTo: mine.id, text: "Thank you ♥" },
+    });
+    expect(reply.status).toBe(201);
+    let last = await events.next();
+    while ((last.data as { seq: number }).seq < 5) last = await events.next();
+    expect(last).toEqual({ event: "log", data: { seq: 5 } });
+    await events.close();
+  });
+});
