@@ -1,5 +1,7 @@
 /** Column types as the query layer sees them; times are ISO-8601 strings in UTC. */
-export interface Database {
+import type { PushTables } from "../push/schema";
+
+export interface Database extends PushTables {
   staff: {
     id: string;
     name: string;
