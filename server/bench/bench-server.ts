@@ -49,12 +49,13 @@ async function main() {
   const staff = await services.staff.createStaff({
     name: "Bench Staff",
     email: "bench@example.org",
-    password: "bench-password-1",
+    password: "bench relay password",
   });
-  const resident = await services.staff.createResident({ fullName: "Edith Bench", preferredName: "Edith" }, staff);
-  const link = await services.staff.createFamilyLink(resident.id, { label: "Sarah (daughter)" }, staff);
+  const actor = { staff, source: "bench" };
+  const resident = await services.residents.create({ fullName: "Edith Bench", preferredName: "Edith" }, actor);
+  const link = await services.residents.createFamilyLink(resident.id, { label: "Sarah (daughter)" }, actor);
   const familyToken = new URL(link.url).hash.slice(1);
-  const { code } = await services.staff.createSetupCode(resident.id, staff);
+  const { code } = await services.residents.createSetupCode(resident.id, actor);
 
   const pairRes = await app.request("/api/tablet/pair", {
     method: "POST",

@@ -13,9 +13,11 @@ import type { Logger } from "./log";
 import { familyRoutes } from "./routes/family-routes";
 import { staffRoutes } from "./routes/staff-routes";
 import { tabletRoutes } from "./routes/tablet-routes";
+import { Audit } from "./services/audit";
 import { ConversationService } from "./services/conversation-service";
 import { FailureLimiter } from "./services/failure-limiter";
 import { PhotoService } from "./services/photo-service";
+import { ResidentAdminService } from "./services/resident-admin-service";
 import { StaffService } from "./services/staff-service";
 import type { Store } from "./store";
 
@@ -37,9 +39,11 @@ export type AppDeps = {
 export function createServices(deps: AppDeps) {
   const limiter = new FailureLimiter(deps.clock);
   const events = deps.events ?? new LogEvents((err) => deps.log("events.listener_failed", { error: String(err) }));
+  const audit = new Audit(deps);
   return {
     events,
-    staff: new StaffService({ ...deps, limiter }),
+    staff: new StaffService({ ...deps, limiter, audit }),
+    residents: new ResidentAdminService({ ...deps, audit }),
     conversations: new ConversationService({ ...deps, limiter, events }),
     photos: new PhotoService(deps),
     live: new LiveConnections(events),
@@ -59,7 +63,7 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
     .use((c, next) =>
       c.req.method === "GET" || c.req.method === "HEAD" || c.req.path === "/api/family/photos" ? next() : limitBody(c, next),
     )
-    .route("/staff", staffRoutes(services.staff, deps))
+    .route("/staff", staffRoutes(services.staff, services.residents, deps))
     .route("/tablet", tabletRoutes(services.conversations, services.photos, services.live))
     .route("/family", familyRoutes(services.conversations, services.photos, services.live));
 

@@ -1,4 +1,4 @@
-import type { Language, Photo, QuietHours, ReceiptState, TEXT_SIZES } from "@letterbox/shared";
+import type { Language, Photo, QuietHours, ReceiptState, StaffRole, TEXT_SIZES } from "@letterbox/shared";
 
 type TextSize = (typeof TEXT_SIZES)[number];
 
@@ -7,7 +7,15 @@ type TextSize = (typeof TEXT_SIZES)[number];
  * council's PostgreSQL are interchangeable. Times are ISO-8601 strings in UTC.
  */
 
-export type StaffRow = { id: string; name: string; email: string; passwordHash: string; createdAt: string };
+export type StaffRow = {
+  id: string;
+  name: string;
+  email: string;
+  passwordHash: string;
+  createdAt: string;
+  role: StaffRole;
+  disabledAt: string | null;
+};
 export type SessionRow = { tokenHash: string; staffId: string; createdAt: string; lastSeenAt: string };
 export type ResidentRow = {
   id: string;
@@ -22,6 +30,8 @@ export type ResidentRow = {
   paused: boolean;
   /** Whether family members see each other's messages, or only their own. */
   familySeesAll: boolean;
+  retentionDays: number;
+  archivedAt: string | null;
 };
 export type ResidentPatch = Partial<Omit<ResidentRow, "id" | "createdAt">>;
 export type FamilyLinkRow = {
@@ -37,7 +47,35 @@ export type DeviceRow = {
   residentId: string;
   pairedAt: string;
   lastSeenAt: string | null;
+  /** Set when staff wipe the tablet: its token stops working and it clears itself. */
   revokedAt: string | null;
+};
+export type DeviceStatus = {
+  appVersion: string;
+  language: string;
+  storageUsedBytes: number;
+  storageQuotaBytes: number | null;
+  storagePersisted: boolean;
+  pushState: string;
+};
+export type DeviceHealthRow = DeviceRow & { [K in keyof DeviceStatus]: DeviceStatus[K] | null } & { statusAt: string | null };
+export type InviteRow = { tokenHash: string; role: StaffRole; createdBy: string; createdAt: string; expiresAt: string };
+export type AuditRow = {
+  at: string;
+  staffId: string | null;
+  staffName: string;
+  action: string;
+  residentId: string | null;
+  detail: Record<string, unknown>;
+  source: string;
+};
+/** Counts and times per resident for the dashboard; never content. */
+export type ResidentFacts = {
+  residentId: string;
+  unseenCount: number;
+  oldestUnseenAt: string | null;
+  lastSeenMessageAt: string | null;
+  lastFamilyMessageAt: string | null;
 };
 export type MessageRow = {
   id: string;
@@ -85,6 +123,23 @@ export interface Store {
   createFirstStaff(staff: StaffRow, setupTokenHash: string, now: string): Promise<"created" | "token_invalid" | "email_taken">;
   createStaff(staff: StaffRow): Promise<"created" | "email_taken">;
   findStaffByEmail(email: string): Promise<StaffRow | undefined>;
+  findStaffById(id: string): Promise<StaffRow | undefined>;
+  listStaff(): Promise<StaffRow[]>;
+  setStaffDisabled(id: string, disabledAt: string | null): Promise<boolean>;
+  deleteSessionsOf(staffId: string): Promise<number>;
+  createInvite(invite: InviteRow): Promise<void>;
+  /** Uses the invite (if unused and unexpired) and creates the account, atomically. */
+  acceptInvite(
+    tokenHash: string,
+    staff: Omit<StaffRow, "role">,
+    now: string,
+  ): Promise<"created" | "invite_invalid" | "email_taken">;
+
+  appendAudit(entry: AuditRow): Promise<void>;
+  listAudit(limit: number): Promise<AuditRow[]>;
+  pruneAudit(before: string): Promise<number>;
+  getOrgSettings(): Promise<Record<string, unknown>>;
+  setOrgSettings(values: Record<string, unknown>): Promise<void>;
   replaceStaffSetupToken(tokenHash: string, expiresAt: string): Promise<void>;
 
   createSession(session: SessionRow): Promise<void>;
@@ -96,6 +151,11 @@ export interface Store {
   updateResident(id: string, patch: ResidentPatch): Promise<ResidentRow | undefined>;
   listResidents(): Promise<ResidentRow[]>;
   findResident(id: string): Promise<ResidentRow | undefined>;
+  /** Removes the resident and everything held about them; returns the photos that were theirs. */
+  eraseResident(id: string): Promise<{ photoIds: string[] } | undefined>;
+  residentFacts(): Promise<ResidentFacts[]>;
+  /** Ids of the resident's live messages sent before `before` (for retention). */
+  messagesSentBefore(residentId: string, before: string): Promise<{ id: string; familyLinkId: string }[]>;
 
   createFamilyLink(link: FamilyLinkRow, tokenHash: string): Promise<void>;
   listFamilyLinks(residentId: string): Promise<FamilyLinkRow[]>;
@@ -117,6 +177,9 @@ export interface Store {
   pairDevice(codeHash: string, device: DeviceRow, tokenHash: string, now: string): Promise<ResidentRow | undefined>;
   findDeviceByTokenHash(tokenHash: string): Promise<DeviceRow | undefined>;
   touchDevice(id: string, at: string): Promise<void>;
+  recordDeviceStatus(id: string, status: DeviceStatus, at: string): Promise<void>;
+  listDevices(residentId?: string): Promise<DeviceHealthRow[]>;
+  wipeDevice(id: string, residentId: string, at: string): Promise<boolean>;
 
   /**
    * Appends a message and its log entry with the resident's next sequence number, durably. When
@@ -139,8 +202,8 @@ export interface Store {
   appendReply(reply: NewReply): Promise<{ created: boolean; reply: ReplyRow } | "no_message">;
   /** The resident's log after `afterSeq`; a message entry whose message was deleted carries it with deletedAt set. */
   pullLog(residentId: string, afterSeq: number, limit: number): Promise<LogEntryRow[]>;
-  /** Every live message and reply of the resident, in log order. */
-  conversation(residentId: string): Promise<{ messages: MessageRow[]; replies: ReplyRow[] }>;
+  /** Every live message and reply of the resident, in log order; with `includeDeleted`, deleted messages too (no content). */
+  conversation(residentId: string, includeDeleted?: boolean): Promise<{ messages: MessageRow[]; replies: ReplyRow[] }>;
   /** When any of the resident's tablets last reached the relay. */
   tabletLastSeen(residentId: string): Promise<string | null>;
 

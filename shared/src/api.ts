@@ -34,10 +34,16 @@ export const staffLoginRequestSchema = z.strictObject({
 });
 export type StaffLoginRequest = z.input<typeof staffLoginRequestSchema>;
 
+export const STAFF_ROLES = ["admin", "officer"] as const;
+export const staffRoleSchema = z.enum(STAFF_ROLES);
+export type StaffRole = z.infer<typeof staffRoleSchema>;
+
 export const staffMemberSchema = z.object({
   id: z.string(),
   name: z.string(),
   email: z.string(),
+  /** Administrators manage staff and settings; officers manage residents. */
+  role: staffRoleSchema,
 });
 export type StaffMember = z.infer<typeof staffMemberSchema>;
 
@@ -47,6 +53,11 @@ export const residentSchema = z.object({
   preferredName: z.string(),
   createdAt: isoDateTimeSchema,
   settings: residentSettingsSchema,
+  /** Whether family members see each other's messages, or only their own. */
+  familySeesAll: z.boolean(),
+  /** Messages and photos older than this are deleted. */
+  retentionDays: z.number().int(),
+  archivedAt: isoDateTimeSchema.nullable(),
 });
 export type Resident = z.infer<typeof residentSchema>;
 
@@ -68,6 +79,8 @@ export const updateResidentRequestSchema = z.strictObject({
   quietHours: quietHoursSchema.nullable().optional(),
   textSize: z.enum(TEXT_SIZES).optional(),
   paused: z.boolean().optional(),
+  familySeesAll: z.boolean().optional(),
+  retentionDays: z.number().int().min(7, "must be at least 7 days").max(3650, "must be at most 3650 days (10 years)").optional(),
 });
 export type UpdateResidentRequest = z.input<typeof updateResidentRequestSchema>;
 
@@ -82,6 +95,7 @@ export const familyLinkSchema = z.object({
   label: z.string(),
   createdAt: isoDateTimeSchema,
   revokedAt: isoDateTimeSchema.nullable(),
+  lastUsedAt: isoDateTimeSchema.nullable(),
 });
 export type FamilyLink = z.infer<typeof familyLinkSchema>;
 
@@ -207,3 +221,94 @@ export const conversationSchema = z.object({
 export type Conversation = z.infer<typeof conversationSchema>;
 
 export const healthSchema = z.object({ status: z.literal("ok"), version: z.string() });
+
+// Staff administration ------------------------------------------------------------------------
+
+export const createInviteRequestSchema = z.strictObject({ role: staffRoleSchema });
+export const inviteSchema = z.object({ url: z.url(), role: staffRoleSchema, expiresAt: isoDateTimeSchema });
+export type Invite = z.infer<typeof inviteSchema>;
+
+export const acceptInviteRequestSchema = z.strictObject({ token: tokenSchema, name, email, password });
+export type AcceptInviteRequest = z.input<typeof acceptInviteRequestSchema>;
+
+export const staffAccountSchema = staffMemberSchema.extend({
+  createdAt: isoDateTimeSchema,
+  disabledAt: isoDateTimeSchema.nullable(),
+});
+export type StaffAccount = z.infer<typeof staffAccountSchema>;
+
+export const auditEntrySchema = z.object({
+  at: isoDateTimeSchema,
+  staffName: z.string(),
+  action: z.string(),
+  residentId: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+  source: z.string(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** Thresholds for the dashboard's alerts, and how long the audit log is kept. */
+export const orgSettingsSchema = z.object({
+  offlineAlertHours: z.number().int().min(1).max(24 * 30),
+  unseenAlertHours: z.number().int().min(1).max(24 * 30),
+  noFamilyMessageAlertDays: z.number().int().min(1).max(365),
+  auditRetentionDays: z.number().int().min(30).max(3650),
+});
+export type OrgSettings = z.infer<typeof orgSettingsSchema>;
+export const updateOrgSettingsRequestSchema = orgSettingsSchema.partial().strict();
+
+// Tablets as staff see them -----------------------------------------------------------------------
+
+export const PUSH_STATES = ["subscribed", "no_push_manager", "permission_denied", "subscribe_failed", "unknown"] as const;
+export const pushStateSchema = z.enum(PUSH_STATES);
+
+/** What a tablet reports about itself after a sync: the staff dashboard's device health. */
+export const tabletStatusRequestSchema = z.strictObject({
+  appVersion: z.string().max(40),
+  language: languageSchema,
+  storageUsedBytes: z.number().int().min(0),
+  storageQuotaBytes: z.number().int().min(0).nullable(),
+  storagePersisted: z.boolean(),
+  pushState: pushStateSchema,
+});
+export type TabletStatusRequest = z.input<typeof tabletStatusRequestSchema>;
+
+export const deviceSchema = z.object({
+  id: z.string(),
+  pairedAt: isoDateTimeSchema,
+  lastSeenAt: isoDateTimeSchema.nullable(),
+  /** Reached the relay in the last few minutes. */
+  online: z.boolean(),
+  appVersion: z.string().nullable(),
+  language: z.string().nullable(),
+  pushState: z.string().nullable(),
+  storageUsedBytes: z.number().nullable(),
+  storageQuotaBytes: z.number().nullable(),
+  storagePersisted: z.boolean().nullable(),
+  wipedAt: isoDateTimeSchema.nullable(),
+});
+export type Device = z.infer<typeof deviceSchema>;
+
+export const ALERTS = ["paused", "tablet_never_set_up", "tablet_offline", "messages_unseen", "push_failing", "no_family_message"] as const;
+export const alertSchema = z.enum(ALERTS);
+export type Alert = z.infer<typeof alertSchema>;
+
+/** One row of the dashboard: counts and times, never message content. */
+export const dashboardRowSchema = z.object({
+  resident: residentSchema,
+  alerts: z.array(alertSchema),
+  tablet: z.object({
+    lastSeenAt: isoDateTimeSchema.nullable(),
+    online: z.boolean(),
+    appVersion: z.string().nullable(),
+    pushState: z.string().nullable(),
+    storageUsedBytes: z.number().nullable(),
+  }),
+  unseenCount: z.number().int(),
+  oldestUnseenAt: isoDateTimeSchema.nullable(),
+  lastSeenMessageAt: isoDateTimeSchema.nullable(),
+  lastFamilyMessageAt: isoDateTimeSchema.nullable(),
+});
+export type DashboardRow = z.infer<typeof dashboardRowSchema>;
+export const dashboardSchema = z.object({ rows: z.array(dashboardRowSchema), settings: orgSettingsSchema });
+export type Dashboard = z.infer<typeof dashboardSchema>;

@@ -28,7 +28,15 @@ async function resident(store: Store, preferredName: string) {
 }
 
 const device = (): DeviceRow => ({ id: randomUUID(), residentId: "", pairedAt: NOW, lastSeenAt: NOW, revokedAt: null });
-const staffRow = (email: string): StaffRow => ({ id: randomUUID(), name: "Staff", email, passwordHash: "x", createdAt: NOW });
+const staffRow = (email: string): StaffRow => ({
+  id: randomUUID(),
+  name: "Staff",
+  email,
+  passwordHash: "x",
+  createdAt: NOW,
+  role: "admin",
+  disabledAt: null,
+});
 
 describe("KyselyStore on SQLite", () => {
   it("appends each resident's messages with that resident's next sequence number", async () => {

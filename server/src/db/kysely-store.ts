@@ -1,14 +1,19 @@
 import type { Photo, ReceiptState } from "@letterbox/shared";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type {
+  AuditRow,
+  DeviceHealthRow,
   DeviceRow,
+  DeviceStatus,
   FamilyLinkRow,
+  InviteRow,
   LogEntryRow,
   MessageRow,
   NewMessage,
   NewReply,
   PhotoUploadRow,
   ReplyRow,
+  ResidentFacts,
   ResidentPatch,
   ResidentRow,
   SessionRow,
@@ -23,6 +28,18 @@ const toStaff = (r: Selectable<Database["staff"]>): StaffRow => ({
   email: r.email,
   passwordHash: r.password_hash,
   createdAt: r.created_at,
+  role: r.role as StaffRow["role"],
+  disabledAt: r.disabled_at,
+});
+const toDeviceHealth = (r: Selectable<Database["devices"]>): DeviceHealthRow => ({
+  ...toDevice(r),
+  appVersion: r.app_version,
+  language: r.language,
+  pushState: r.push_state,
+  storageUsedBytes: r.storage_used,
+  storageQuotaBytes: r.storage_quota,
+  storagePersisted: r.storage_persisted === null ? null : r.storage_persisted === 1,
+  statusAt: r.status_at,
 });
 const toResident = (r: Selectable<Database["residents"]>): ResidentRow => ({
   id: r.id,
@@ -35,6 +52,8 @@ const toResident = (r: Selectable<Database["residents"]>): ResidentRow => ({
   textSize: r.text_size as ResidentRow["textSize"],
   paused: r.paused === 1,
   familySeesAll: r.family_sees_all === 1,
+  retentionDays: r.retention_days,
+  archivedAt: r.archived_at,
 });
 
 function residentColumns(p: ResidentPatch) {
@@ -50,6 +69,8 @@ function residentColumns(p: ResidentPatch) {
   if (p.textSize !== undefined) columns.text_size = p.textSize;
   if (p.paused !== undefined) columns.paused = p.paused ? 1 : 0;
   if (p.familySeesAll !== undefined) columns.family_sees_all = p.familySeesAll ? 1 : 0;
+  if (p.retentionDays !== undefined) columns.retention_days = p.retentionDays;
+  if (p.archivedAt !== undefined) columns.archived_at = p.archivedAt;
   return columns;
 }
 const toFamilyLink = (r: Selectable<Database["family_links"]>): FamilyLinkRow => ({
@@ -169,6 +190,117 @@ export class KyselyStore implements Store {
     }
   }
 
+  async findStaffById(id: string) {
+    const r = await this.db.selectFrom("staff").selectAll().where("id", "=", id).executeTakeFirst();
+    return r && toStaff(r);
+  }
+
+  async listStaff() {
+    return (await this.db.selectFrom("staff").selectAll().orderBy("name").execute()).map(toStaff);
+  }
+
+  async setStaffDisabled(id: string, disabledAt: string | null) {
+    const res = await this.db.updateTable("staff").set({ disabled_at: disabledAt }).where("id", "=", id).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async deleteSessionsOf(staffId: string) {
+    const res = await this.db.deleteFrom("staff_sessions").where("staff_id", "=", staffId).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  async createInvite(i: InviteRow) {
+    await this.db
+      .insertInto("staff_invites")
+      .values({
+        token_hash: i.tokenHash,
+        role: i.role,
+        created_by: i.createdBy,
+        created_at: i.createdAt,
+        expires_at: i.expiresAt,
+        used_at: null,
+      })
+      .execute();
+  }
+
+  async acceptInvite(tokenHash: string, staff: Omit<StaffRow, "role">, now: string) {
+    return this.db
+      .transaction()
+      .execute(async (tx) => {
+        const invite = await tx
+          .updateTable("staff_invites")
+          .set({ used_at: now })
+          .where("token_hash", "=", tokenHash)
+          .where("used_at", "is", null)
+          .where("expires_at", ">", now)
+          .returning("role")
+          .executeTakeFirst();
+        if (!invite) return "invite_invalid" as const;
+        const taken = await tx.selectFrom("staff").select("id").where("email", "=", staff.email).executeTakeFirst();
+        // Throwing rolls the invite back too, so it can be used again with another address.
+        if (taken) throw new EmailTaken();
+        await tx
+          .insertInto("staff")
+          .values(staffValues({ ...staff, role: invite.role as StaffRow["role"] }))
+          .execute();
+        return "created" as const;
+      })
+      .catch((e) => {
+        if (e instanceof EmailTaken) return "email_taken" as const;
+        throw e;
+      });
+  }
+
+  async appendAudit(a: AuditRow) {
+    await this.db
+      .insertInto("audit_log")
+      .values({
+        at: a.at,
+        staff_id: a.staffId,
+        staff_name: a.staffName,
+        action: a.action,
+        resident_id: a.residentId,
+        detail: JSON.stringify(a.detail),
+        source: a.source,
+      })
+      .execute();
+  }
+
+  async listAudit(limit: number) {
+    const rows = await this.db.selectFrom("audit_log").selectAll().orderBy("id", "desc").limit(limit).execute();
+    return rows.map((r) => ({
+      at: r.at,
+      staffId: r.staff_id,
+      staffName: r.staff_name,
+      action: r.action,
+      residentId: r.resident_id,
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+      source: r.source,
+    }));
+  }
+
+  async pruneAudit(before: string) {
+    const res = await this.db.deleteFrom("audit_log").where("at", "<", before).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+
+  async getOrgSettings() {
+    const rows = await this.db.selectFrom("org_settings").selectAll().execute();
+    return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
+  }
+
+  async setOrgSettings(values: Record<string, unknown>) {
+    await this.db.transaction().execute(async (tx) => {
+      for (const [key, value] of Object.entries(values)) {
+        await tx
+          .insertInto("org_settings")
+          .values({ key, value: JSON.stringify(value) })
+          .onConflict((oc) => oc.column("key").doUpdateSet({ value: JSON.stringify(value) }))
+          .execute();
+      }
+    });
+  }
+
   async findStaffByEmail(email: string) {
     const r = await this.db.selectFrom("staff").selectAll().where("email", "=", email).executeTakeFirst();
     return r && toStaff(r);
@@ -227,6 +359,8 @@ export class KyselyStore implements Store {
         text_size: r.textSize,
         paused: 0,
         family_sees_all: 0,
+        archived_at: null,
+        retention_days: r.retentionDays,
         ...residentColumns(r),
       })
       .execute();
@@ -246,6 +380,58 @@ export class KyselyStore implements Store {
   async findResident(id: string) {
     const r = await this.db.selectFrom("residents").selectAll().where("id", "=", id).executeTakeFirst();
     return r && toResident(r);
+  }
+
+  async eraseResident(id: string) {
+    return this.db.transaction().execute(async (tx) => {
+      const exists = await tx.selectFrom("residents").select("id").where("id", "=", id).executeTakeFirst();
+      if (!exists) return undefined;
+      const inMessages = await tx
+        .selectFrom("message_photos as p")
+        .innerJoin("messages as m", "m.id", "p.message_id")
+        .select("p.photo_id")
+        .where("m.resident_id", "=", id)
+        .execute();
+      const uploaded = await tx.selectFrom("photo_uploads").select("photo_id").where("resident_id", "=", id).execute();
+      // Rows that point at the resident go with it (foreign keys cascade); the log is deleted
+      // explicitly too, in case a database was made without them.
+      await tx.deleteFrom("log_entries").where("resident_id", "=", id).execute();
+      await tx.deleteFrom("residents").where("id", "=", id).execute();
+      return { photoIds: [...new Set([...inMessages, ...uploaded].map((r) => r.photo_id))] };
+    });
+  }
+
+  async residentFacts(): Promise<ResidentFacts[]> {
+    const rows = await this.db
+      .selectFrom("messages")
+      .select((eb) => [
+        "resident_id",
+        eb.fn.countAll<number>().filterWhere("seen_at", "is", null).as("unseen"),
+        eb.fn.min("sent_at").filterWhere("seen_at", "is", null).as("oldest_unseen"),
+        eb.fn.max("seen_at").as("last_seen"),
+        eb.fn.max("sent_at").as("last_sent"),
+      ])
+      .where("deleted_at", "is", null)
+      .groupBy("resident_id")
+      .execute();
+    return rows.map((r) => ({
+      residentId: r.resident_id,
+      unseenCount: Number(r.unseen),
+      oldestUnseenAt: r.oldest_unseen ?? null,
+      lastSeenMessageAt: r.last_seen ?? null,
+      lastFamilyMessageAt: r.last_sent ?? null,
+    }));
+  }
+
+  async messagesSentBefore(residentId: string, before: string) {
+    const rows = await this.db
+      .selectFrom("messages")
+      .select(["id", "family_link_id"])
+      .where("resident_id", "=", residentId)
+      .where("deleted_at", "is", null)
+      .where("sent_at", "<", before)
+      .execute();
+    return rows.map((r) => ({ id: r.id, familyLinkId: r.family_link_id }));
   }
 
   async createFamilyLink(l: FamilyLinkRow, tokenHash: string) {
@@ -342,6 +528,39 @@ export class KyselyStore implements Store {
 
   async touchDevice(id: string, at: string) {
     await this.db.updateTable("devices").set({ last_seen_at: at }).where("id", "=", id).execute();
+  }
+
+  async recordDeviceStatus(id: string, st: DeviceStatus, at: string) {
+    await this.db
+      .updateTable("devices")
+      .set({
+        app_version: st.appVersion,
+        language: st.language,
+        storage_used: st.storageUsedBytes,
+        storage_quota: st.storageQuotaBytes,
+        storage_persisted: st.storagePersisted ? 1 : 0,
+        push_state: st.pushState,
+        status_at: at,
+      })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async listDevices(residentId?: string) {
+    let query = this.db.selectFrom("devices").selectAll().orderBy("paired_at", "desc");
+    if (residentId) query = query.where("resident_id", "=", residentId);
+    return (await query.execute()).map(toDeviceHealth);
+  }
+
+  async wipeDevice(id: string, residentId: string, at: string) {
+    const res = await this.db
+      .updateTable("devices")
+      .set({ revoked_at: at })
+      .where("id", "=", id)
+      .where("resident_id", "=", residentId)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
   }
 
   /**
@@ -545,14 +764,10 @@ export class KyselyStore implements Store {
     });
   }
 
-  async conversation(residentId: string) {
-    const messageRows = await this.db
-      .selectFrom("messages")
-      .selectAll()
-      .where("resident_id", "=", residentId)
-      .where("deleted_at", "is", null)
-      .orderBy("seq")
-      .execute();
+  async conversation(residentId: string, includeDeleted = false) {
+    let query = this.db.selectFrom("messages").selectAll().where("resident_id", "=", residentId);
+    if (!includeDeleted) query = query.where("deleted_at", "is", null);
+    const messageRows = await query.orderBy("seq").execute();
     const replies = await this.db
       .selectFrom("replies")
       .selectAll()
@@ -696,6 +911,16 @@ async function appendIn(tx: Transaction<Database>, m: NewMessage): Promise<Appen
   return { created: true, message: toMessage(row, m.photos) };
 }
 
+class EmailTaken extends Error {}
+
 function staffValues(s: StaffRow) {
-  return { id: s.id, name: s.name, email: s.email, password_hash: s.passwordHash, created_at: s.createdAt };
+  return {
+    id: s.id,
+    name: s.name,
+    email: s.email,
+    password_hash: s.passwordHash,
+    created_at: s.createdAt,
+    role: s.role,
+    disabled_at: s.disabledAt,
+  };
 }

@@ -158,12 +158,65 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("messages_resident").on("messages").columns(["resident_id", "seq"]).execute();
     },
   },
+  "0004_staff": {
+    async up(db: Kysely<unknown>) {
+      // Accounts made before roles existed were the council's first administrators.
+      await db.schema
+        .alterTable("staff")
+        .addColumn("role", "text", (c) => c.notNull().defaultTo("admin"))
+        .execute();
+      await db.schema.alterTable("staff").addColumn("disabled_at", "text").execute();
+      await db.schema
+        .createTable("staff_invites")
+        .addColumn("token_hash", "text", (c) => c.primaryKey())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("created_by", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .addColumn("used_at", "text")
+        .execute();
+      await db.schema
+        .createTable("audit_log")
+        .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("at", "text", (c) => c.notNull())
+        .addColumn("staff_id", "text")
+        .addColumn("staff_name", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("resident_id", "text")
+        .addColumn("detail", "text", (c) => c.notNull())
+        .addColumn("source", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("audit_log_at").on("audit_log").column("at").execute();
+      await db.schema.alterTable("residents").addColumn("archived_at", "text").execute();
+      await db.schema
+        .alterTable("residents")
+        .addColumn("retention_days", "integer", (c) => c.notNull().defaultTo(365))
+        .execute();
+      for (const [column, type] of [
+        ["app_version", "text"],
+        ["push_state", "text"],
+        ["storage_used", "integer"],
+        ["storage_quota", "integer"],
+        ["storage_persisted", "integer"],
+        ["language", "text"],
+        ["status_at", "text"],
+      ] as const) {
+        await db.schema.alterTable("devices").addColumn(column, type).execute();
+      }
+      await db.schema
+        .createTable("org_settings")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations, ...pushMigrations }) };
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
+  // Modules add migrations of their own (push); a database may have run a later-numbered one first.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {

@@ -1,4 +1,5 @@
 /** Column types as the query layer sees them; times are ISO-8601 strings in UTC. */
+import type { Generated } from "kysely";
 import type { PushTables } from "../push/schema";
 
 export interface Database extends PushTables {
@@ -8,6 +9,32 @@ export interface Database extends PushTables {
     email: string;
     password_hash: string;
     created_at: string;
+    role: string;
+    disabled_at: string | null;
+  };
+  staff_invites: {
+    token_hash: string;
+    role: string;
+    created_by: string;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+  };
+  audit_log: {
+    id: Generated<number>;
+    at: string;
+    staff_id: string | null;
+    staff_name: string;
+    action: string;
+    resident_id: string | null;
+    /** JSON object: ids and counts, never message text. */
+    detail: string;
+    source: string;
+  };
+  org_settings: {
+    key: string;
+    /** JSON. */
+    value: string;
   };
   staff_sessions: {
     token_hash: string;
@@ -34,6 +61,8 @@ export interface Database extends PushTables {
     text_size: string;
     paused: number;
     family_sees_all: number;
+    archived_at: string | null;
+    retention_days: number;
   };
   family_links: {
     id: string;
@@ -51,6 +80,13 @@ export interface Database extends PushTables {
     paired_at: string;
     last_seen_at: string | null;
     revoked_at: string | null;
+    app_version: string | null;
+    push_state: string | null;
+    storage_used: number | null;
+    storage_quota: number | null;
+    storage_persisted: number | null;
+    language: string | null;
+    status_at: string | null;
   };
   setup_codes: {
     code_hash: string;

@@ -1,23 +1,38 @@
 import {
+  acceptInviteRequestSchema,
   createFamilyLinkRequestSchema,
+  createInviteRequestSchema,
   createResidentRequestSchema,
   type StaffMember,
   staffLoginRequestSchema,
   staffSetupRequestSchema,
+  updateOrgSettingsRequestSchema,
   updateResidentRequestSchema,
 } from "@letterbox/shared";
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { clientAddress } from "../http/client-address";
+import { sameOrigin } from "../http/same-origin";
 import { validate } from "../http/validate";
-import { SESSION_IDLE_MINUTES, type StaffService } from "../services/staff-service";
+import type { Actor } from "../services/audit";
+import type { ResidentAdminService } from "../services/resident-admin-service";
+import { requireAdmin, SESSION_IDLE_MINUTES, type StaffService } from "../services/staff-service";
 
 const SESSION_COOKIE = "letterbox_staff";
-const idParam = z.object({ residentId: z.uuid() });
+const residentParam = z.object({ residentId: z.uuid() });
 const linkParam = z.object({ residentId: z.uuid(), linkId: z.uuid() });
+const deviceParam = z.object({ residentId: z.uuid(), deviceId: z.uuid() });
+const staffParam = z.object({ staffId: z.uuid() });
+const ok = { ok: true as const };
 
-export function staffRoutes(staff: StaffService, opts: { secureCookies: boolean }) {
+type Env = { Variables: { staff: StaffMember; actor: Actor } };
+
+export function staffRoutes(
+  staff: StaffService,
+  residents: ResidentAdminService,
+  opts: { secureCookies: boolean; publicUrl: string },
+) {
   const startSession = (c: Context, token: string) =>
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
@@ -27,45 +42,122 @@ export function staffRoutes(staff: StaffService, opts: { secureCookies: boolean 
       maxAge: SESSION_IDLE_MINUTES * 60,
     });
 
-  const signedIn = new Hono<{ Variables: { staff: StaffMember } }>()
+  const admin = new Hono<Env>()
+    .use(async (c, next) => {
+      requireAdmin(c.get("staff"));
+      await next();
+    })
+    .get("/staff", async (c) => c.json({ staff: await staff.listStaff() }))
+    .post("/invites", validate("json", createInviteRequestSchema), async (c) =>
+      c.json({ invite: await staff.invite(c.req.valid("json").role, c.get("actor")) }, 201),
+    )
+    .post("/staff/:staffId/disable", validate("param", staffParam), async (c) => {
+      await staff.setDisabled(c.req.valid("param").staffId, true, c.get("actor"));
+      return c.json(ok);
+    })
+    .post("/staff/:staffId/enable", validate("param", staffParam), async (c) => {
+      await staff.setDisabled(c.req.valid("param").staffId, false, c.get("actor"));
+      return c.json(ok);
+    })
+    .post("/staff/:staffId/end-sessions", validate("param", staffParam), async (c) =>
+      c.json({ ended: await staff.endSessions(c.req.valid("param").staffId, c.get("actor")) }),
+    )
+    .get("/audit", async (c) => c.json({ entries: await residents.auditLog() }))
+    .get("/audit.csv", async (c) =>
+      c.body(await residents.auditCsv(c.get("actor")), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="letterbox-audit.csv"',
+      }),
+    )
+    .patch("/settings", validate("json", updateOrgSettingsRequestSchema), async (c) =>
+      c.json({ settings: await residents.updateOrgSettings(c.req.valid("json"), c.get("actor")) }),
+    );
+
+  const signedIn = new Hono<Env>()
     .use(async (c, next) => {
       const token = getCookie(c, SESSION_COOKIE);
-      c.set("staff", await staff.authenticate(token));
+      const member = await staff.authenticate(token);
+      c.set("staff", member);
+      c.set("actor", { staff: member, source: clientAddress(c) });
       // The server extends an idle session on use; so must the browser's cookie.
       if (token) startSession(c, token);
       await next();
     })
     .get("/me", (c) => c.json({ staff: c.get("staff") }))
-    .get("/residents", async (c) => c.json({ residents: await staff.listResidents() }))
+    .get("/dashboard", async (c) => c.json(await residents.dashboard()))
+    .get("/residents", async (c) => c.json({ residents: await residents.list() }))
     .post("/residents", validate("json", createResidentRequestSchema), async (c) =>
-      c.json({ resident: await staff.createResident(c.req.valid("json"), c.get("staff")) }, 201),
+      c.json({ resident: await residents.create(c.req.valid("json"), c.get("actor")) }, 201),
     )
-    .patch("/residents/:residentId", validate("param", idParam), validate("json", updateResidentRequestSchema), async (c) =>
-      c.json({ resident: await staff.updateResident(c.req.valid("param").residentId, c.req.valid("json"), c.get("staff")) }),
+    .get("/residents/:residentId", validate("param", residentParam), async (c) =>
+      c.json({ resident: await residents.get(c.req.valid("param").residentId) }),
     )
-    .get("/residents/:residentId/family-links", validate("param", idParam), async (c) =>
-      c.json({ links: await staff.listFamilyLinks(c.req.valid("param").residentId) }),
+    .patch("/residents/:residentId", validate("param", residentParam), validate("json", updateResidentRequestSchema), async (c) =>
+      c.json({ resident: await residents.update(c.req.valid("param").residentId, c.req.valid("json"), c.get("actor")) }),
+    )
+    .post("/residents/:residentId/archive", validate("param", residentParam), async (c) =>
+      c.json({ resident: await residents.setArchived(c.req.valid("param").residentId, true, c.get("actor")) }),
+    )
+    .post("/residents/:residentId/unarchive", validate("param", residentParam), async (c) =>
+      c.json({ resident: await residents.setArchived(c.req.valid("param").residentId, false, c.get("actor")) }),
+    )
+    .delete("/residents/:residentId", validate("param", residentParam), async (c) => {
+      await residents.erase(c.req.valid("param").residentId, c.get("actor"));
+      return c.json(ok);
+    })
+    .get("/residents/:residentId/export", validate("param", residentParam), async (c) => {
+      const { fileName, zip } = await residents.export(c.req.valid("param").residentId, c.get("actor"));
+      return c.body(new Uint8Array(zip), 200, {
+        "Content-Type": "application/zip",
+        "Content-Disposition": `attachment; filename="${fileName}"`,
+        "Cache-Control": "no-store",
+      });
+    })
+    .get("/residents/:residentId/family-links", validate("param", residentParam), async (c) =>
+      c.json({ links: await residents.listFamilyLinks(c.req.valid("param").residentId) }),
     )
     .post(
       "/residents/:residentId/family-links",
-      validate("param", idParam),
+      validate("param", residentParam),
       validate("json", createFamilyLinkRequestSchema),
       async (c) =>
-        c.json({ link: await staff.createFamilyLink(c.req.valid("param").residentId, c.req.valid("json"), c.get("staff")) }, 201),
+        c.json(
+          { link: await residents.createFamilyLink(c.req.valid("param").residentId, c.req.valid("json"), c.get("actor")) },
+          201,
+        ),
     )
     .post("/residents/:residentId/family-links/:linkId/revoke", validate("param", linkParam), async (c) => {
       const { residentId, linkId } = c.req.valid("param");
-      await staff.revokeFamilyLink(residentId, linkId, c.get("staff"));
-      return c.json({ ok: true as const });
+      await residents.revokeFamilyLink(residentId, linkId, c.get("actor"));
+      return c.json(ok);
     })
-    .post("/residents/:residentId/setup-codes", validate("param", idParam), async (c) =>
-      c.json({ setupCode: await staff.createSetupCode(c.req.valid("param").residentId, c.get("staff")) }, 201),
-    );
+    .post("/residents/:residentId/family-links/:linkId/reissue", validate("param", linkParam), async (c) => {
+      const { residentId, linkId } = c.req.valid("param");
+      return c.json({ link: await residents.reissueFamilyLink(residentId, linkId, c.get("actor")) }, 201);
+    })
+    .post("/residents/:residentId/setup-codes", validate("param", residentParam), async (c) =>
+      c.json({ setupCode: await residents.createSetupCode(c.req.valid("param").residentId, c.get("actor")) }, 201),
+    )
+    .get("/residents/:residentId/devices", validate("param", residentParam), async (c) =>
+      c.json({ devices: await residents.listDevices(c.req.valid("param").residentId) }),
+    )
+    .post("/residents/:residentId/devices/:deviceId/wipe", validate("param", deviceParam), async (c) => {
+      const { residentId, deviceId } = c.req.valid("param");
+      await residents.wipeDevice(residentId, deviceId, c.get("actor"));
+      return c.json(ok);
+    })
+    .route("/", admin);
 
   return (
     new Hono()
+      .use(sameOrigin(opts.publicUrl))
       .post("/setup", validate("json", staffSetupRequestSchema), async (c) => {
         const { sessionToken, staff: member } = await staff.createFirstStaff(c.req.valid("json"), clientAddress(c));
+        startSession(c, sessionToken);
+        return c.json({ staff: member }, 201);
+      })
+      .post("/invites/accept", validate("json", acceptInviteRequestSchema), async (c) => {
+        const { sessionToken, staff: member } = await staff.acceptInvite(c.req.valid("json"), clientAddress(c));
         startSession(c, sessionToken);
         return c.json({ staff: member }, 201);
       })
@@ -79,7 +171,7 @@ export function staffRoutes(staff: StaffService, opts: { secureCookies: boolean 
       .post("/logout", async (c) => {
         await staff.signOut(getCookie(c, SESSION_COOKIE));
         deleteCookie(c, SESSION_COOKIE, { path: "/api/staff" });
-        return c.json({ ok: true as const });
+        return c.json(ok);
       })
       .route("/", signedIn)
   );

@@ -4,6 +4,7 @@ import {
   receiptsRequestSchema,
   sendReplyRequestSchema,
   syncQuerySchema,
+  tabletStatusRequestSchema,
 } from "@letterbox/shared";
 import { Hono } from "hono";
 import { z } from "zod";
@@ -25,6 +26,10 @@ export function tabletRoutes(conversations: ConversationService, photos: PhotoSe
     .get("/sync", validate("query", syncQuerySchema), async (c) =>
       c.json(await conversations.pull(c.get("tablet"), c.req.valid("query"))),
     )
+    .post("/status", validate("json", tabletStatusRequestSchema), async (c) => {
+      await conversations.recordStatus(c.get("tablet"), c.req.valid("json"));
+      return c.json({ ok: true as const });
+    })
     .post("/receipts", validate("json", receiptsRequestSchema), async (c) => {
       await conversations.recordReceipts(c.get("tablet"), c.req.valid("json"));
       return c.json({ ok: true as const });

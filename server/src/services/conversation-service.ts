@@ -15,6 +15,7 @@ import type {
   SentReply,
   SyncPage,
   SyncQuery,
+  TabletStatusRequest,
 } from "@letterbox/shared";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
@@ -68,7 +69,10 @@ export class ConversationService {
 
   async authenticateTablet(token: string | undefined): Promise<TabletPrincipal> {
     const device = token ? await this.deps.store.findDeviceByTokenHash(hashToken(token)) : undefined;
-    if (!device || device.revokedAt) throw new AppError("unauthenticated", "This tablet is not set up.");
+    if (!device) throw new AppError("unauthenticated", "This tablet is not set up.");
+    // Staff wiped it (the loan ended): the tablet clears its data and shows the set-up screen.
+    if (device.revokedAt)
+      throw new AppError("device_wiped", "This tablet has been wiped by staff. Set it up again with a new code.");
     const now = this.deps.clock.now();
     // Last seen feeds the staff dashboard; a minute's precision spares a disk write per pull.
     if (!device.lastSeenAt || now.getTime() - Date.parse(device.lastSeenAt) > 60_000) {
@@ -122,6 +126,11 @@ export class ConversationService {
       this.deps.events.emit({ residentId: tablet.residentId, seq: reply.seq, kind: "reply", familyLinkId: reply.familyLinkId });
     }
     return { created, reply: toSentReply(reply) };
+  }
+
+  /** Device health for the staff dashboard, reported by the tablet after it syncs. */
+  async recordStatus(tablet: TabletPrincipal, status: TabletStatusRequest): Promise<void> {
+    await this.deps.store.recordDeviceStatus(tablet.deviceId, status, this.nowIso());
   }
 
   private async requireResident(id: string) {

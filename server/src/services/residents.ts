@@ -20,6 +20,9 @@ export function toResident(r: ResidentRow): Resident {
     preferredName: r.preferredName,
     createdAt: r.createdAt,
     settings: residentSettings(r),
+    familySeesAll: r.familySeesAll,
+    retentionDays: r.retentionDays,
+    archivedAt: r.archivedAt,
   };
 }
 
@@ -36,5 +39,7 @@ export function newResidentRow(id: string, fullName: string, preferredName: stri
     textSize: "large",
     paused: false,
     familySeesAll: false,
+    retentionDays: 365,
+    archivedAt: null,
   };
 }

@@ -1,29 +1,23 @@
 import { randomUUID } from "node:crypto";
-import {
-  type CreatedFamilyLink,
-  type CreateFamilyLinkRequest,
-  type CreateResidentRequest,
-  type FamilyLink,
-  type Resident,
-  SETUP_CODE,
-  type SetupCode,
-  type StaffMember,
-  type UpdateResidentRequest,
-} from "@letterbox/shared";
+import type { AcceptInviteRequest, Invite, StaffAccount, StaffMember, StaffRole } from "@letterbox/shared";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
-import type { FamilyLinkRow, StaffRow, Store } from "../store";
-import { decoyPasswordHash, hashPassword, hashToken, newSetupCode, newToken, verifyPassword } from "./credentials";
+import type { StaffRow, Store } from "../store";
+import type { Actor, Audit } from "./audit";
+import { decoyPasswordHash, hashPassword, hashToken, newToken, verifyPassword } from "./credentials";
 import type { FailureLimiter } from "./failure-limiter";
-import { newResidentRow, toResident } from "./residents";
+import { checkPasswordNotCommon } from "./password-policy";
 
 const SETUP_LINK_TTL_HOURS = 24;
+const INVITE_TTL_DAYS = 7;
 /** A staff session ends after this long without use. */
 export const SESSION_IDLE_MINUTES = 8 * 60;
 
-type Deps = { store: Store; clock: Clock; limiter: FailureLimiter; log: Logger; publicUrl: string };
+type Deps = { store: Store; clock: Clock; limiter: FailureLimiter; log: Logger; audit: Audit; publicUrl: string };
+type NewAccount = { name: string; email: string; password: string };
 
+/** Staff accounts: the first administrator, invitations, sign-in and sessions. */
 export class StaffService {
   constructor(private readonly deps: Deps) {}
 
@@ -40,15 +34,22 @@ export class StaffService {
     return `${this.deps.publicUrl}/staff#setup=${token}`;
   }
 
-  async createFirstStaff(input: { token: string; name: string; email: string; password: string }, source: string) {
-    this.deps.limiter.check(`setup:${source}`);
-    const staff: StaffRow = {
+  private async newStaffRow(input: NewAccount, role: StaffRole): Promise<StaffRow> {
+    checkPasswordNotCommon(input.password, [input.name, input.email.split("@")[0] ?? ""]);
+    return {
       id: randomUUID(),
       name: input.name,
       email: input.email,
       passwordHash: await hashPassword(input.password),
       createdAt: this.now().toISOString(),
+      role,
+      disabledAt: null,
     };
+  }
+
+  async createFirstStaff(input: NewAccount & { token: string }, source: string) {
+    this.deps.limiter.check(`setup:${source}`);
+    const staff = await this.newStaffRow(input, "admin");
     const result = await this.deps.store.createFirstStaff(staff, hashToken(input.token), this.now().toISOString());
     if (result === "token_invalid") {
       this.deps.limiter.fail(`setup:${source}`);
@@ -59,23 +60,54 @@ export class StaffService {
     }
     if (result === "email_taken") throw new AppError("email_taken", "There is already an account with this email address.");
     this.deps.log("staff.created", { staffId: staff.id, via: "setup_link" });
-    return this.startSession(staff);
+    const session = await this.startSession(staff);
+    await this.deps.audit.record({ staff: session.staff, source }, "staff.created_first_administrator");
+    return session;
   }
 
-  /** For the command line: creates an account directly (there is no link to guard). */
-  async createStaff(input: { name: string; email: string; password: string }): Promise<StaffMember> {
-    const staff: StaffRow = {
-      id: randomUUID(),
-      name: input.name,
-      email: input.email,
-      passwordHash: await hashPassword(input.password),
-      createdAt: this.now().toISOString(),
-    };
+  /** For the command line: creates an administrator directly (there is no link to guard). */
+  async createStaff(input: NewAccount): Promise<StaffMember> {
+    const staff = await this.newStaffRow(input, "admin");
     if ((await this.deps.store.createStaff(staff)) === "email_taken") {
       throw new AppError("email_taken", "There is already an account with this email address.");
     }
     this.deps.log("staff.created", { staffId: staff.id, via: "cli" });
+    await this.deps.audit.record({ system: "command line" }, "staff.created", null, { staffId: staff.id, role: staff.role });
     return toMember(staff);
+  }
+
+  async invite(role: StaffRole, by: Actor): Promise<Invite> {
+    const token = newToken();
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + INVITE_TTL_DAYS * 86_400_000).toISOString();
+    await this.deps.store.createInvite({
+      tokenHash: hashToken(token),
+      role,
+      createdBy: by.staff.id,
+      createdAt: now.toISOString(),
+      expiresAt,
+    });
+    await this.deps.audit.record(by, "staff.invited", null, { role });
+    return { url: `${this.deps.publicUrl}/staff#invite=${token}`, role, expiresAt };
+  }
+
+  async acceptInvite(input: AcceptInviteRequest & { email: string }, source: string) {
+    this.deps.limiter.check(`setup:${source}`);
+    const { role: _unused, ...staff } = await this.newStaffRow(input, "officer");
+    const result = await this.deps.store.acceptInvite(hashToken(input.token), staff, this.now().toISOString());
+    if (result === "invite_invalid") {
+      this.deps.limiter.fail(`setup:${source}`);
+      throw new AppError(
+        "invite_invalid",
+        "This invitation has been used or has expired. Please ask an administrator for a new one.",
+      );
+    }
+    if (result === "email_taken") throw new AppError("email_taken", "There is already an account with this email address.");
+    const created = await this.deps.store.findStaffById(staff.id);
+    if (!created) throw new Error("the accepted invitation made no account");
+    const session = await this.startSession(created);
+    await this.deps.audit.record({ staff: session.staff, source }, "staff.joined", null, { role: created.role });
+    return session;
   }
 
   async signIn(email: string, password: string, source: string) {
@@ -83,13 +115,15 @@ export class StaffService {
     this.deps.limiter.check(...keys);
     const staff = await this.deps.store.findStaffByEmail(email);
     const ok = await verifyPassword(password, staff?.passwordHash ?? (await decoyPasswordHash));
-    if (!staff || !ok) {
+    if (!staff || !ok || staff.disabledAt) {
       this.deps.limiter.fail(...keys);
       throw new AppError("wrong_password", "That email address and password do not match. Check them and try again.");
     }
     this.deps.limiter.succeed(`login:${email}`);
     this.deps.log("staff.signed_in", { staffId: staff.id });
-    return this.startSession(staff);
+    const session = await this.startSession(staff);
+    await this.deps.audit.record({ staff: session.staff, source }, "staff.signed_in");
+    return session;
   }
 
   private async startSession(staff: StaffRow) {
@@ -103,7 +137,8 @@ export class StaffService {
   async authenticate(sessionToken: string | undefined): Promise<StaffMember> {
     const found = sessionToken ? await this.deps.store.findSession(hashToken(sessionToken)) : undefined;
     const now = this.now();
-    if (!found || now.getTime() - Date.parse(found.session.lastSeenAt) > SESSION_IDLE_MINUTES * 60_000) {
+    const idle = found && now.getTime() - Date.parse(found.session.lastSeenAt) > SESSION_IDLE_MINUTES * 60_000;
+    if (!found || idle || found.staff.disabledAt) {
       if (found) await this.deps.store.deleteSession(found.session.tokenHash);
       throw new AppError("unauthenticated", "Please sign in.");
     }
@@ -118,78 +153,30 @@ export class StaffService {
     if (sessionToken) await this.deps.store.deleteSession(hashToken(sessionToken));
   }
 
-  async createResident(input: CreateResidentRequest, by: StaffMember): Promise<Resident> {
-    const resident = newResidentRow(randomUUID(), input.fullName, input.preferredName, this.now().toISOString());
-    await this.deps.store.createResident(resident);
-    this.deps.log("resident.created", { residentId: resident.id, staffId: by.id });
-    return toResident(resident);
+  async listStaff(): Promise<StaffAccount[]> {
+    return (await this.deps.store.listStaff()).map((s) => ({ ...toMember(s), createdAt: s.createdAt, disabledAt: s.disabledAt }));
   }
 
-  async updateResident(id: string, input: UpdateResidentRequest, by: StaffMember): Promise<Resident> {
-    const updated = await this.deps.store.updateResident(id, input);
-    if (!updated) throw new AppError("not_found", "There is no resident with that id.");
-    this.deps.log("resident.updated", { residentId: id, staffId: by.id, fields: Object.keys(input) });
-    return toResident(updated);
+  /** Disabling ends the account's sessions at once; enabling lets it sign in again. */
+  async setDisabled(staffId: string, disabled: boolean, by: Actor) {
+    if (staffId === by.staff.id) throw new AppError("forbidden", "You cannot disable your own account.");
+    const done = await this.deps.store.setStaffDisabled(staffId, disabled ? this.now().toISOString() : null);
+    if (!done) throw new AppError("not_found", "There is no staff account with that id.");
+    if (disabled) await this.deps.store.deleteSessionsOf(staffId);
+    await this.deps.audit.record(by, disabled ? "staff.disabled" : "staff.enabled", null, { staffId });
   }
 
-  async listResidents(): Promise<Resident[]> {
-    return (await this.deps.store.listResidents()).map(toResident);
-  }
-
-  private async requireResident(id: string) {
-    const resident = await this.deps.store.findResident(id);
-    if (!resident) throw new AppError("not_found", "There is no resident with that id.");
-    return resident;
-  }
-
-  async createFamilyLink(residentId: string, input: CreateFamilyLinkRequest, by: StaffMember): Promise<CreatedFamilyLink> {
-    await this.requireResident(residentId);
-    const token = newToken();
-    const link: FamilyLinkRow = {
-      id: randomUUID(),
-      residentId,
-      label: input.label,
-      createdAt: this.now().toISOString(),
-      revokedAt: null,
-      lastUsedAt: null,
-    };
-    await this.deps.store.createFamilyLink(link, hashToken(token));
-    this.deps.log("family_link.created", { residentId, familyLinkId: link.id, staffId: by.id });
-    return { ...toFamilyLink(link), url: `${this.deps.publicUrl}/family#${token}` };
-  }
-
-  async listFamilyLinks(residentId: string): Promise<FamilyLink[]> {
-    await this.requireResident(residentId);
-    return (await this.deps.store.listFamilyLinks(residentId)).map(toFamilyLink);
-  }
-
-  async revokeFamilyLink(residentId: string, linkId: string, by: StaffMember) {
-    const revoked = await this.deps.store.revokeFamilyLink(linkId, residentId, this.now().toISOString());
-    if (!revoked) throw new AppError("not_found", "There is no active family link with that id for this resident.");
-    this.deps.log("family_link.revoked", { residentId, familyLinkId: linkId, staffId: by.id });
-  }
-
-  async createSetupCode(residentId: string, by: StaffMember): Promise<SetupCode> {
-    await this.requireResident(residentId);
-    const code = newSetupCode();
-    const now = this.now();
-    const expiresAt = new Date(now.getTime() + SETUP_CODE.ttlMinutes * 60_000).toISOString();
-    await this.deps.store.createSetupCode({
-      codeHash: hashToken(code),
-      residentId,
-      createdBy: by.id,
-      createdAt: now.toISOString(),
-      expiresAt,
-    });
-    this.deps.log("setup_code.created", { residentId, staffId: by.id });
-    return { code, expiresAt };
+  async endSessions(staffId: string, by: Actor) {
+    if (!(await this.deps.store.findStaffById(staffId)))
+      throw new AppError("not_found", "There is no staff account with that id.");
+    const ended = await this.deps.store.deleteSessionsOf(staffId);
+    await this.deps.audit.record(by, "staff.sessions_ended", null, { staffId, sessions: ended });
+    return ended;
   }
 }
 
-const toMember = (s: StaffRow): StaffMember => ({ id: s.id, name: s.name, email: s.email });
-const toFamilyLink = (l: FamilyLinkRow): FamilyLink => ({
-  id: l.id,
-  label: l.label,
-  createdAt: l.createdAt,
-  revokedAt: l.revokedAt,
-});
+export function requireAdmin(staff: StaffMember) {
+  if (staff.role !== "admin") throw new AppError("forbidden", "Only an administrator can do this.");
+}
+
+const toMember = (s: StaffRow): StaffMember => ({ id: s.id, name: s.name, email: s.email, role: s.role });

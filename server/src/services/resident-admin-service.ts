@@ -1,0 +1,340 @@
+import { randomUUID } from "node:crypto";
+import {
+  type Alert,
+  type AuditEntry,
+  type CreatedFamilyLink,
+  type CreateFamilyLinkRequest,
+  type CreateResidentRequest,
+  type Dashboard,
+  type DashboardRow,
+  type Device,
+  type FamilyLink,
+  type OrgSettings,
+  orgSettingsSchema,
+  type Resident,
+  SETUP_CODE,
+  type SetupCode,
+  type UpdateResidentRequest,
+} from "@letterbox/shared";
+import { strToU8, zipSync } from "fflate";
+import type { Clock } from "../clock";
+import { AppError } from "../errors";
+import type { PhotoStore } from "../images/photo-store";
+import type { Logger } from "../log";
+import type { DeviceHealthRow, FamilyLinkRow, ResidentRow, Store } from "../store";
+import type { Actor, Audit } from "./audit";
+import { hashToken, newSetupCode, newToken } from "./credentials";
+import { newResidentRow, toResident } from "./residents";
+
+type Deps = { store: Store; clock: Clock; log: Logger; audit: Audit; photos: PhotoStore; publicUrl: string };
+
+export const DEFAULT_ORG_SETTINGS: OrgSettings = {
+  offlineAlertHours: 48,
+  unseenAlertHours: 48,
+  noFamilyMessageAlertDays: 14,
+  auditRetentionDays: 730,
+};
+
+/** A tablet counts as online when it reached the relay this recently (it polls every few seconds). */
+const ONLINE_WITHIN_MS = 2 * 60_000;
+const HOUR = 3_600_000;
+
+/**
+ * What council staff do for residents: the record and its settings, family links, tablets, the
+ * dashboard, and the data-protection duties (export, erasure, retention). Staff see counts and
+ * times, never message text or photos: nothing here returns content, except the subject access
+ * export, which is the resident's own data and is audited.
+ */
+export class ResidentAdminService {
+  constructor(private readonly deps: Deps) {}
+
+  private now() {
+    return this.deps.clock.now();
+  }
+
+  private async requireResident(id: string): Promise<ResidentRow> {
+    const resident = await this.deps.store.findResident(id);
+    if (!resident) throw new AppError("not_found", "There is no resident with that id.");
+    return resident;
+  }
+
+  async create(input: CreateResidentRequest, by: Actor): Promise<Resident> {
+    const resident = newResidentRow(randomUUID(), input.fullName, input.preferredName, this.now().toISOString());
+    await this.deps.store.createResident(resident);
+    await this.deps.audit.record(by, "resident.created", resident.id);
+    return toResident(resident);
+  }
+
+  async update(id: string, input: UpdateResidentRequest, by: Actor): Promise<Resident> {
+    await this.requireResident(id);
+    const updated = await this.deps.store.updateResident(id, input);
+    if (!updated) throw new AppError("not_found", "There is no resident with that id.");
+    const action = input.paused === true ? "resident.paused" : input.paused === false ? "resident.resumed" : "resident.updated";
+    await this.deps.audit.record(by, action, id, { fields: Object.keys(input) });
+    return toResident(updated);
+  }
+
+  async setArchived(id: string, archived: boolean, by: Actor): Promise<Resident> {
+    await this.requireResident(id);
+    const updated = await this.deps.store.updateResident(id, { archivedAt: archived ? this.now().toISOString() : null });
+    await this.deps.audit.record(by, archived ? "resident.archived" : "resident.unarchived", id);
+    return toResident(updated as ResidentRow);
+  }
+
+  async list(): Promise<Resident[]> {
+    return (await this.deps.store.listResidents()).map(toResident);
+  }
+
+  async get(id: string): Promise<Resident> {
+    return toResident(await this.requireResident(id));
+  }
+
+  // Family links ------------------------------------------------------------------------------
+
+  async createFamilyLink(residentId: string, input: CreateFamilyLinkRequest, by: Actor): Promise<CreatedFamilyLink> {
+    await this.requireResident(residentId);
+    const created = await this.newLink(residentId, input.label);
+    await this.deps.audit.record(by, "family_link.created", residentId, { familyLinkId: created.id, label: input.label });
+    return created;
+  }
+
+  private async newLink(residentId: string, label: string): Promise<CreatedFamilyLink> {
+    const token = newToken();
+    const link: FamilyLinkRow = {
+      id: randomUUID(),
+      residentId,
+      label,
+      createdAt: this.now().toISOString(),
+      revokedAt: null,
+      lastUsedAt: null,
+    };
+    await this.deps.store.createFamilyLink(link, hashToken(token));
+    return { ...toFamilyLink(link), url: `${this.deps.publicUrl}/family#${token}` };
+  }
+
+  async listFamilyLinks(residentId: string): Promise<FamilyLink[]> {
+    await this.requireResident(residentId);
+    return (await this.deps.store.listFamilyLinks(residentId)).map(toFamilyLink);
+  }
+
+  async revokeFamilyLink(residentId: string, linkId: string, by: Actor) {
+    const revoked = await this.deps.store.revokeFamilyLink(linkId, residentId, this.now().toISOString());
+    if (!revoked) throw new AppError("not_found", "There is no active family link with that id for this resident.");
+    await this.deps.audit.record(by, "family_link.revoked", residentId, { familyLinkId: linkId });
+  }
+
+  /** A new link for the same person (lost phone, forwarded link): the old one stops working at once. */
+  async reissueFamilyLink(residentId: string, linkId: string, by: Actor): Promise<CreatedFamilyLink> {
+    const old = (await this.deps.store.listFamilyLinks(residentId)).find((l) => l.id === linkId);
+    if (!old) throw new AppError("not_found", "There is no family link with that id for this resident.");
+    if (!old.revokedAt) await this.deps.store.revokeFamilyLink(linkId, residentId, this.now().toISOString());
+    const created = await this.newLink(residentId, old.label);
+    await this.deps.audit.record(by, "family_link.reissued", residentId, { oldFamilyLinkId: linkId, familyLinkId: created.id });
+    return created;
+  }
+
+  // Tablets -----------------------------------------------------------------------------------
+
+  async createSetupCode(residentId: string, by: Actor): Promise<SetupCode> {
+    await this.requireResident(residentId);
+    const code = newSetupCode();
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + SETUP_CODE.ttlMinutes * 60_000).toISOString();
+    await this.deps.store.createSetupCode({
+      codeHash: hashToken(code),
+      residentId,
+      createdBy: by.staff.id,
+      createdAt: now.toISOString(),
+      expiresAt,
+    });
+    await this.deps.audit.record(by, "tablet.setup_code_created", residentId);
+    return { code, expiresAt };
+  }
+
+  async listDevices(residentId: string): Promise<Device[]> {
+    await this.requireResident(residentId);
+    return (await this.deps.store.listDevices(residentId)).map((d) => toDevice(d, this.now()));
+  }
+
+  /** The loan lifecycle: the tablet's token dies now, and on its next contact it clears itself and shows set-up. */
+  async wipeDevice(residentId: string, deviceId: string, by: Actor) {
+    if (!(await this.deps.store.wipeDevice(deviceId, residentId, this.now().toISOString()))) {
+      throw new AppError("not_found", "There is no active tablet with that id for this resident.");
+    }
+    await this.deps.audit.record(by, "tablet.wiped", residentId, { deviceId });
+  }
+
+  // Data protection ---------------------------------------------------------------------------
+
+  /** Erasure: the resident, their log, messages, photos on disk, links, tablets and subscriptions. */
+  async erase(residentId: string, by: Actor) {
+    const erased = await this.deps.store.eraseResident(residentId);
+    if (!erased) throw new AppError("not_found", "There is no resident with that id.");
+    for (const id of erased.photoIds) {
+      if (!(await this.deps.store.isPhotoReferenced(id))) await this.deps.photos.remove(id);
+    }
+    await this.deps.audit.record(by, "resident.erased", residentId, { photos: erased.photoIds.length });
+  }
+
+  /** Subject access: everything held about the resident, as JSON with the photos beside it, zipped. */
+  async export(residentId: string, by: Actor): Promise<{ fileName: string; zip: Uint8Array }> {
+    const resident = await this.requireResident(residentId);
+    const { messages, replies } = await this.deps.store.conversation(residentId, true);
+    const links = await this.deps.store.listFamilyLinks(residentId);
+    const devices = await this.deps.store.listDevices(residentId);
+    const data = {
+      exportedAt: this.now().toISOString(),
+      resident: toResident(resident),
+      familyLinks: links.map(toFamilyLink),
+      tablets: devices.map((d) => toDevice(d, this.now())),
+      messages: messages.map((m) => ({
+        id: m.id,
+        from: m.senderName,
+        sentAt: m.sentAt,
+        text: m.text,
+        photos: m.photos.map((p) => ({ file: `photos/${p.id}.jpg`, caption: p.caption })),
+        deliveredAt: m.deliveredAt,
+        seenAt: m.seenAt,
+        deletedAt: m.deletedAt,
+      })),
+      replies: replies.map((r) => ({ id: r.id, inReplyTo: r.inReplyTo, text: r.text, sentAt: r.sentAt })),
+    };
+    const files: Record<string, Uint8Array> = { "letterbox-export.json": strToU8(JSON.stringify(data, null, 2)) };
+    for (const photo of messages.flatMap((m) => m.photos)) {
+      const bytes = await this.deps.photos.display(photo.id);
+      if (bytes) files[`photos/${photo.id}.jpg`] = new Uint8Array(bytes);
+    }
+    await this.deps.audit.record(by, "resident.exported", residentId, { messages: messages.length });
+    const safeName = resident.fullName.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "") || "resident";
+    // Photos are already compressed; storing them as they are keeps the export fast.
+    return { fileName: `letterbox-${safeName}-${this.now().toISOString().slice(0, 10)}.zip`, zip: zipSync(files, { level: 0 }) };
+  }
+
+  /**
+   * Retention: messages older than each resident's setting are deleted through the log (so the
+   * tablet and family pages drop them too) and their photos leave the disk; old audit entries go.
+   */
+  async applyRetention(deleteMessage: (id: string, familyLinkId: string) => Promise<string[]>): Promise<{ messages: number }> {
+    const now = this.now();
+    let count = 0;
+    for (const resident of await this.deps.store.listResidents()) {
+      const before = new Date(now.getTime() - resident.retentionDays * 86_400_000).toISOString();
+      for (const m of await this.deps.store.messagesSentBefore(resident.id, before)) {
+        const photoIds = await deleteMessage(m.id, m.familyLinkId);
+        for (const id of photoIds) if (!(await this.deps.store.isPhotoReferenced(id))) await this.deps.photos.remove(id);
+        count++;
+      }
+    }
+    const settings = await this.orgSettings();
+    await this.deps.store.pruneAudit(new Date(now.getTime() - settings.auditRetentionDays * 86_400_000).toISOString());
+    if (count > 0) await this.deps.audit.record({ system: "retention" }, "retention.applied", null, { messages: count });
+    return { messages: count };
+  }
+
+  // Dashboard ---------------------------------------------------------------------------------
+
+  async orgSettings(): Promise<OrgSettings> {
+    const stored = orgSettingsSchema.partial().safeParse(await this.deps.store.getOrgSettings());
+    return { ...DEFAULT_ORG_SETTINGS, ...(stored.success ? stored.data : {}) };
+  }
+
+  async updateOrgSettings(patch: Partial<OrgSettings>, by: Actor): Promise<OrgSettings> {
+    await this.deps.store.setOrgSettings(patch);
+    await this.deps.audit.record(by, "settings.updated", null, patch);
+    return this.orgSettings();
+  }
+
+  /** Every resident with what needs attention first: all from data the relay has, at the clock's time. */
+  async dashboard(): Promise<Dashboard> {
+    const now = this.now();
+    const settings = await this.orgSettings();
+    const facts = new Map((await this.deps.store.residentFacts()).map((f) => [f.residentId, f]));
+    const devices = await this.deps.store.listDevices();
+    const rows: DashboardRow[] = [];
+    for (const resident of await this.deps.store.listResidents()) {
+      if (resident.archivedAt) continue;
+      const tablet = devices.find((d) => d.residentId === resident.id && !d.revokedAt);
+      const f = facts.get(resident.id);
+      const ago = (iso: string | null | undefined) => (iso ? now.getTime() - Date.parse(iso) : Number.POSITIVE_INFINITY);
+      const alerts: Alert[] = [];
+      if (resident.paused) alerts.push("paused");
+      if (!tablet) alerts.push("tablet_never_set_up");
+      else if (ago(tablet.lastSeenAt) > settings.offlineAlertHours * HOUR) alerts.push("tablet_offline");
+      if (f?.oldestUnseenAt && ago(f.oldestUnseenAt) > settings.unseenAlertHours * HOUR) alerts.push("messages_unseen");
+      if (tablet?.pushState && tablet.pushState !== "subscribed") alerts.push("push_failing");
+      // A screen nobody writes to deepens isolation: prompt staff to contact the family.
+      const quietSince = f?.lastFamilyMessageAt ?? resident.createdAt;
+      if (ago(quietSince) > settings.noFamilyMessageAlertDays * 24 * HOUR) alerts.push("no_family_message");
+      rows.push({
+        resident: toResident(resident),
+        alerts,
+        tablet: {
+          lastSeenAt: tablet?.lastSeenAt ?? null,
+          online: ago(tablet?.lastSeenAt) < ONLINE_WITHIN_MS,
+          appVersion: tablet?.appVersion ?? null,
+          pushState: tablet?.pushState ?? null,
+          storageUsedBytes: tablet?.storageUsedBytes ?? null,
+        },
+        unseenCount: f?.unseenCount ?? 0,
+        oldestUnseenAt: f?.oldestUnseenAt ?? null,
+        lastSeenMessageAt: f?.lastSeenMessageAt ?? null,
+        lastFamilyMessageAt: f?.lastFamilyMessageAt ?? null,
+      });
+    }
+    rows.sort((a, b) => needScore(b) - needScore(a) || a.resident.fullName.localeCompare(b.resident.fullName));
+    return { rows, settings };
+  }
+
+  // Audit -------------------------------------------------------------------------------------
+
+  async auditLog(limit = 500): Promise<AuditEntry[]> {
+    return (await this.deps.store.listAudit(limit)).map(({ staffId: _id, ...entry }) => entry);
+  }
+
+  async auditCsv(by: Actor): Promise<string> {
+    const entries = await this.auditLog(100_000);
+    await this.deps.audit.record(by, "audit.exported", null, { entries: entries.length });
+    const cell = (v: unknown) => {
+      const text = typeof v === "string" ? v : JSON.stringify(v);
+      // A leading =, +, - or @ would be run as a formula by a spreadsheet.
+      const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+      return `"${safe.replace(/"/g, '""')}"`;
+    };
+    const lines = entries.map((e) => [e.at, e.staffName, e.action, e.residentId ?? "", e.detail, e.source].map(cell).join(","));
+    return `${["time", "staff", "action", "resident", "detail", "from"].join(",")}\r\n${lines.join("\r\n")}\r\n`;
+  }
+}
+
+const WEIGHT: Record<Alert, number> = {
+  tablet_offline: 32,
+  messages_unseen: 16,
+  push_failing: 8,
+  no_family_message: 4,
+  tablet_never_set_up: 2,
+  paused: 1,
+};
+const needScore = (row: DashboardRow) => row.alerts.reduce((sum, a) => sum + WEIGHT[a], 0);
+
+const toFamilyLink = (l: FamilyLinkRow): FamilyLink => ({
+  id: l.id,
+  label: l.label,
+  createdAt: l.createdAt,
+  revokedAt: l.revokedAt,
+  lastUsedAt: l.lastUsedAt,
+});
+
+function toDevice(d: DeviceHealthRow, now: Date): Device {
+  return {
+    id: d.id,
+    pairedAt: d.pairedAt,
+    lastSeenAt: d.lastSeenAt,
+    online: !d.revokedAt && d.lastSeenAt !== null && now.getTime() - Date.parse(d.lastSeenAt) < ONLINE_WITHIN_MS,
+    appVersion: d.appVersion,
+    language: d.language,
+    pushState: d.pushState,
+    storageUsedBytes: d.storageUsedBytes,
+    storageQuotaBytes: d.storageQuotaBytes,
+    storagePersisted: d.storagePersisted,
+    wipedAt: d.revokedAt,
+  };
+}
