@@ -31,6 +31,19 @@ async function main() {
     void announce(info.port);
   });
 
+  // Retention once at start and then daily: old messages and photos go, and the tablet and family
+  // pages are told through the log.
+  const applyRetention = async () => {
+    try {
+      await services.residents.applyRetention(services.conversations.expireMessage);
+    } catch (err) {
+      log("retention.failed", { error: String(err) });
+    }
+  };
+  void applyRetention();
+  const retention = setInterval(applyRetention, 24 * 3_600_000);
+  retention.unref();
+
   async function announce(port: number) {
     const setupLink = await services.staff.issueFirstStaffLink();
     const lines = [
@@ -53,6 +66,7 @@ async function main() {
     stopping = true;
     log("relay.stopping", { signal });
     services.live.closeAll();
+    clearInterval(retention);
     server.close(async () => {
       await db.destroy();
       log("relay.stopped", {});

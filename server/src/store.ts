@@ -191,7 +191,9 @@ export interface Store {
     id: string,
     familyLinkId: string,
     at: string,
-  ): Promise<{ result: "deleted"; seq: number; photoIds: string[] } | { result: "already_deleted" | "not_found" }>;
+  ): Promise<
+    { result: "deleted"; residentId: string; seq: number; photoIds: string[] } | { result: "already_deleted" | "not_found" }
+  >;
   /** Records the receipts that move a message forward (delivered, then seen) and logs each; returns those. */
   recordReceipts(
     residentId: string,

@@ -638,7 +638,7 @@ export class KyselyStore implements Store {
           receipt_state: null,
         })
         .execute();
-      return { result: "deleted" as const, seq, photoIds: photos.map((p) => p.photo_id) };
+      return { result: "deleted" as const, residentId: message.resident_id, seq, photoIds: photos.map((p) => p.photo_id) };
     });
   }
 
