@@ -10,6 +10,8 @@ import { requestLog } from "./http/request-log";
 import { staticSite } from "./http/static-site";
 import type { PhotoStore } from "./images/photo-store";
 import type { Logger } from "./log";
+import { pushKeyRoutes } from "./push/push-routes";
+import { type PushOptions, PushService } from "./push/push-service";
 import { familyRoutes } from "./routes/family-routes";
 import { staffRoutes } from "./routes/staff-routes";
 import { tabletRoutes } from "./routes/tablet-routes";
@@ -32,8 +34,12 @@ export type AppDeps = {
   log: Logger;
   publicUrl: string;
   secureCookies: boolean;
+  /** Named to family members in help and when a link stops working. */
+  councilName?: string;
   /** Where the built client lives; omitted in API-only tests. */
   clientDist?: string;
+  /** Web push (its store, VAPID subject, and the HTTPS agent or sender); without it nothing is sent. */
+  push?: PushOptions;
 };
 
 export function createServices(deps: AppDeps) {
@@ -44,9 +50,10 @@ export function createServices(deps: AppDeps) {
     events,
     staff: new StaffService({ ...deps, limiter, audit }),
     residents: new ResidentAdminService({ ...deps, audit }),
-    conversations: new ConversationService({ ...deps, limiter, events }),
+    conversations: new ConversationService({ ...deps, limiter, events, audit }),
     photos: new PhotoService(deps),
     live: new LiveConnections(events),
+    push: new PushService({ ...deps, events }),
   };
 }
 
@@ -64,8 +71,9 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
       c.req.method === "GET" || c.req.method === "HEAD" || c.req.path === "/api/family/photos" ? next() : limitBody(c, next),
     )
     .route("/staff", staffRoutes(services.staff, services.residents, deps))
-    .route("/tablet", tabletRoutes(services.conversations, services.photos, services.live))
-    .route("/family", familyRoutes(services.conversations, services.photos, services.live));
+    .route("/push", pushKeyRoutes(services.push))
+    .route("/tablet", tabletRoutes(services.conversations, services.photos, services.live, services.push))
+    .route("/family", familyRoutes(services.conversations, services.photos, services.live, services.push));
 
   const app = new Hono()
     .use(requestLog(deps.log))

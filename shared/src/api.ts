@@ -155,6 +155,8 @@ export type SentReply = z.infer<typeof sentReplySchema>;
 export const familyMeSchema = z.object({
   resident: z.object({ preferredName: z.string() }),
   member: z.object({ id: z.string(), label: z.string() }),
+  /** Who runs this Letterbox, to name in help ("Ask Ampthill Council"). */
+  council: z.string(),
 });
 export type FamilyMe = z.infer<typeof familyMeSchema>;
 
@@ -249,8 +251,16 @@ export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
 /** Thresholds for the dashboard's alerts, and how long the audit log is kept. */
 export const orgSettingsSchema = z.object({
-  offlineAlertHours: z.number().int().min(1).max(24 * 30),
-  unseenAlertHours: z.number().int().min(1).max(24 * 30),
+  offlineAlertHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30),
+  unseenAlertHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30),
   noFamilyMessageAlertDays: z.number().int().min(1).max(365),
   auditRetentionDays: z.number().int().min(30).max(3650),
 });
@@ -289,7 +299,14 @@ export const deviceSchema = z.object({
 });
 export type Device = z.infer<typeof deviceSchema>;
 
-export const ALERTS = ["paused", "tablet_never_set_up", "tablet_offline", "messages_unseen", "push_failing", "no_family_message"] as const;
+export const ALERTS = [
+  "paused",
+  "tablet_never_set_up",
+  "tablet_offline",
+  "messages_unseen",
+  "push_failing",
+  "no_family_message",
+] as const;
 export const alertSchema = z.enum(ALERTS);
 export type Alert = z.infer<typeof alertSchema>;
 
@@ -312,3 +329,67 @@ export const dashboardRowSchema = z.object({
 export type DashboardRow = z.infer<typeof dashboardRowSchema>;
 export const dashboardSchema = z.object({ rows: z.array(dashboardRowSchema), settings: orgSettingsSchema });
 export type Dashboard = z.infer<typeof dashboardSchema>;
+
+// Push ----------------------------------------------------------------------------------------
+
+/** Real push endpoints are a few hundred characters; this is the most the relay keeps. */
+export const PUSH_ENDPOINT_MAX = 2048;
+
+/** A browser's PushSubscription as `subscription.toJSON()` gives it. */
+export const pushSubscriptionSchema = z.strictObject({
+  endpoint: z
+    .url({ protocol: /^https$/, error: "must be an https:// address" })
+    .max(PUSH_ENDPOINT_MAX, `must be at most ${PUSH_ENDPOINT_MAX} characters`),
+  expirationTime: z.number().nullable().optional(),
+  keys: z.strictObject({
+    // An uncompressed P-256 point is 65 bytes starting with 4, so 87 base64url characters starting with B.
+    p256dh: z.string().regex(/^B[A-Za-z0-9_-]{86}=?$/, "must be the browser's P-256 public key (65 bytes, base64url)"),
+    auth: z.string().regex(/^[A-Za-z0-9_-]{22}(==)?$/, "must be the browser's 16-byte auth secret (base64url)"),
+  }),
+});
+export type PushSubscriptionJson = z.input<typeof pushSubscriptionSchema>;
+
+/** Why a tablet cannot take push: kiosk browsers built on WebView have no PushManager at all. */
+export const PUSH_UNAVAILABLE_REASONS = ["no_push_manager", "permission_denied", "subscribe_failed"] as const;
+export const pushUnavailableReasonSchema = z.enum(PUSH_UNAVAILABLE_REASONS);
+export type PushUnavailableReason = z.infer<typeof pushUnavailableReasonSchema>;
+
+/**
+ * The tablet tells the relay its push state either way (POST /api/tablet/push): its subscription,
+ * or why it has none, so that staff can see "push unavailable".
+ */
+export const tabletPushRequestSchema = z
+  .strictObject({ subscription: pushSubscriptionSchema.optional(), unavailable: pushUnavailableReasonSchema.optional() })
+  .refine((b) => (b.subscription === undefined) !== (b.unavailable === undefined), {
+    path: ["subscription"],
+    message: "or “unavailable” must be given (one of them, not both)",
+  });
+export type TabletPushRequest = z.input<typeof tabletPushRequestSchema>;
+
+/** A family member opts in to push for replies and "seen" (POST /api/family/push; DELETE opts out). */
+export const familyPushRequestSchema = z.strictObject({ subscription: pushSubscriptionSchema });
+export type FamilyPushRequest = z.input<typeof familyPushRequestSchema>;
+
+/** GET /api/push/key: the relay's VAPID public key, the `applicationServerKey` for subscribing. */
+export const pushKeySchema = z.object({ publicKey: z.string().regex(/^B[A-Za-z0-9_-]{86}$/) });
+export type PushKey = z.infer<typeof pushKeySchema>;
+
+export const PUSH_KINDS = [
+  "message",
+  "message_deleted",
+  "reply",
+  "receipt",
+] as const satisfies readonly import("./sync").LogEntryKind[];
+
+/**
+ * What a push carries (encrypted, RFC 8291): only a hint to pull now, and the words for a
+ * notification. Far below the 3,993 bytes a push may carry.
+ */
+export const pushPayloadSchema = z.object({
+  kind: z.enum(PUSH_KINDS),
+  residentId: z.string(),
+  seq: z.number().int().positive(),
+  /** Who wrote a new message ("New message from Sarah"). */
+  senderName: z.string().optional(),
+});
+export type PushPayload = z.infer<typeof pushPayloadSchema>;

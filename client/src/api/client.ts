@@ -1,5 +1,5 @@
 import type { AppType } from "@letterbox/server";
-import { type ErrorCode, errorBodySchema } from "@letterbox/shared";
+import type { ErrorCode } from "@letterbox/shared";
 import { hc } from "hono/client";
 
 /** The only way the apps talk to the relay: typed from the server's routes, so a changed route breaks the build. */
@@ -35,7 +35,14 @@ export async function call<T>(request: Promise<{ ok: boolean; status: number; js
     throw new ApiError(0, "network", OFFLINE_MESSAGE);
   }
   if (res.ok) return res.json();
-  const body = errorBodySchema.safeParse(await res.json().catch(() => undefined));
-  if (body.success) throw new ApiError(res.status, body.data.error.code, body.data.error.message);
+  const error = readError(await res.json().catch(() => undefined));
+  if (error) throw new ApiError(res.status, error.code, error.message);
   throw new ApiError(res.status, "internal", "Something went wrong. Please try again in a minute.");
+}
+
+/** The relay's `{ error: { code, message } }`, read without the schema library (it stays off the pages' first load). */
+function readError(body: unknown): { code: ErrorCode; message: string } | undefined {
+  const error = (body as { error?: { code?: unknown; message?: unknown } } | null | undefined)?.error;
+  if (typeof error?.code !== "string" || typeof error.message !== "string") return undefined;
+  return { code: error.code as ErrorCode, message: error.message };
 }

@@ -1,123 +1,96 @@
-import type { FamilyMe, SentMessage } from "@letterbox/shared";
-import { LIMITS } from "@letterbox/shared";
-import { type FormEvent, useCallback, useEffect, useState } from "react";
-import { uuidv7 } from "uuidv7";
-import { ApiError, api, bearer, call } from "../api/client";
+import type { Conversation, FamilyMe } from "@letterbox/shared";
+import { useCallback, useEffect, useState } from "react";
+import { FamilyHome } from "./FamilyHome";
+import { getConversation, getMe, type RelayError } from "./relay";
+import { type FamilyText, isDeadLink, problemSentence } from "./text";
+import { rememberToken, storedToken } from "./token";
 
-const TOKEN_KEY = "letterbox.family.token";
+type Page =
+  | { kind: "opening" }
+  | { kind: "no-link" }
+  /** Revoked or never valid: a kind page, and nothing more is asked of the relay. */
+  | { kind: "dead-link"; sentence: string }
+  | { kind: "unreachable"; sentence: string }
+  | { kind: "ready"; token: string; me: FamilyMe; conversation: Conversation };
 
-/**
- * The link's token arrives in the fragment (never sent to the server or in a Referer). Keep it in
- * this browser's storage and take it out of the address bar.
- */
-function takeToken(): string | null {
-  const fromHash = location.hash.slice(1);
-  if (fromHash) {
-    localStorage.setItem(TOKEN_KEY, fromHash);
-    history.replaceState(null, "", location.pathname);
-  }
-  return localStorage.getItem(TOKEN_KEY);
-}
+export function App({ t, fromAddress }: { t: FamilyText; fromAddress: string | null }) {
+  const [page, setPage] = useState<Page>({ kind: "opening" });
+  const [attempt, setAttempt] = useState(0);
 
-type Page = { kind: "loading" } | { kind: "broken"; message: string } | { kind: "ready"; me: FamilyMe };
-
-export function App() {
-  const [token] = useState(takeToken);
-  const [page, setPage] = useState<Page>({ kind: "loading" });
-  const [messages, setMessages] = useState<SentMessage[]>([]);
-
-  const load = useCallback(async () => {
-    if (!token) {
-      setPage({ kind: "broken", message: "This page needs the private link you were sent. Please open that link again." });
-      return;
-    }
-    try {
-      const me = await call<FamilyMe>(api.family.me.$get({}, bearer(token)));
-      const list = await call<{ messages: SentMessage[] }>(api.family.messages.$get({}, bearer(token)));
-      setPage({ kind: "ready", me });
-      setMessages(list.messages);
-    } catch (err) {
-      setPage({ kind: "broken", message: err instanceof ApiError ? err.message : "Something went wrong. Please try again." });
-    }
-  }, [token]);
-
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is how "Try again" reruns it.
   useEffect(() => {
-    void load();
-  }, [load]);
+    let live = true;
+    void (async () => {
+      let token = fromAddress;
+      try {
+        if (token) await rememberToken(token);
+        else token = await storedToken();
+      } catch {
+        // Storage refused (some private windows): the page works until it is closed.
+      }
+      if (!live) return;
+      if (!token) {
+        setPage({ kind: "no-link" });
+        return;
+      }
+      try {
+        const [me, conversation] = await Promise.all([getMe(token), getConversation(token)]);
+        if (live) setPage({ kind: "ready", token, me, conversation });
+      } catch (err) {
+        if (!live) return;
+        setPage({ kind: isDeadLink(err) ? "dead-link" : "unreachable", sentence: problemSentence(t, err) });
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [attempt, fromAddress, t]);
 
-  if (page.kind === "loading") return <main aria-busy="true" />;
-  if (page.kind === "broken" || !token) {
-    return (
-      <main>
-        <h1>Letterbox</h1>
-        <p className="problem" role="alert">
-          {page.kind === "broken" ? page.message : ""}
-        </p>
-      </main>
-    );
+  // No signal when the page opened: try again by itself when the phone says it is back.
+  useEffect(() => {
+    if (page.kind !== "unreachable") return;
+    const again = () => setAttempt((n) => n + 1);
+    window.addEventListener("online", again);
+    return () => window.removeEventListener("online", again);
+  }, [page.kind]);
+
+  const onDeadLink = useCallback((err: RelayError) => setPage({ kind: "dead-link", sentence: problemSentence(t, err) }), [t]);
+
+  switch (page.kind) {
+    case "opening":
+      return (
+        <main className="family" aria-busy="true">
+          <p className="hint">{t.opening}</p>
+        </main>
+      );
+    case "ready":
+      return <FamilyHome t={t} token={page.token} me={page.me} initial={page.conversation} onDeadLink={onDeadLink} />;
+    case "no-link":
+      return <Kind t={t} sentence={t.noToken} />;
+    case "dead-link":
+      return <Kind t={t} sentence={page.sentence} hint={t.newLinkHint} />;
+    case "unreachable":
+      return <Kind t={t} sentence={page.sentence} retry={() => setAttempt((n) => n + 1)} />;
   }
-  const name = page.me.resident.preferredName;
-  return (
-    <main>
-      <h1>Messages to {name}</h1>
-      <p className="hint">You are sending as {page.me.member.label}.</p>
-      <ul className="plain" aria-label="Your messages">
-        {messages.map((m) => (
-          <li key={m.id} className="card">
-            <p>{m.text}</p>
-            <p className="meta">
-              Sent {new Date(m.sentAt).toLocaleString("en-GB", { weekday: "long", hour: "2-digit", minute: "2-digit" })}
-            </p>
-          </li>
-        ))}
-      </ul>
-      <Composer token={token} name={name} onSent={(m) => setMessages((all) => [...all.filter((x) => x.id !== m.id), m])} />
-    </main>
-  );
 }
 
-function Composer({ token, name, onSent }: { token: string; name: string; onSent: (m: SentMessage) => void }) {
-  const [text, setText] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-  // One id per message written, kept across retries so the relay stores it once.
-  const [id, setId] = useState(uuidv7);
-
-  async function send(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      const { message } = await call<{ message: SentMessage }>(api.family.messages.$post({ json: { id, text } }, bearer(token)));
-      onSent(message);
-      setText("");
-      setId(uuidv7());
-    } catch (err) {
-      setProblem(err instanceof ApiError ? err.message : "Your message was not sent. Please try again.");
-    } finally {
-      setBusy(false);
-    }
-  }
-
+/** A page for when there is nothing to show: one plain sentence, and what to do. Never blank. */
+function Kind({ t, sentence, hint, retry }: { t: FamilyText; sentence: string; hint?: string; retry?: () => void }) {
+  useEffect(() => {
+    document.title = t.appName;
+  }, [t]);
   return (
-    <form onSubmit={send}>
-      <label htmlFor="message-text">Your message to {name}</label>
-      <textarea
-        id="message-text"
-        value={text}
-        maxLength={LIMITS.messageTextMax}
-        onChange={(e) => setText(e.target.value)}
-        aria-describedby={problem ? "send-problem" : undefined}
-        required
-      />
-      {problem && (
-        <p id="send-problem" className="problem" role="alert">
-          {problem}
-        </p>
+    <main className="family kind">
+      <h1>{t.appName}</h1>
+      <p className="kind-sentence" role="alert">
+        {sentence}
+      </p>
+      {hint && <p>{hint}</p>}
+      {retry && (
+        <button type="button" onClick={retry}>
+          {t.tryAgain}
+        </button>
       )}
-      <button type="submit" disabled={busy || text.trim() === ""}>
-        {busy ? "Sending…" : "Send"}
-      </button>
-    </form>
+    </main>
   );
 }

@@ -39,6 +39,7 @@ describe("a family link", () => {
     expect(me).toEqual({
       resident: { preferredName: "Margaret" },
       member: { id: expect.any(String), label: "Margaret's daughter" },
+      council: "the council",
     });
   });
 

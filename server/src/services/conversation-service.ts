@@ -22,6 +22,7 @@ import { AppError } from "../errors";
 import type { LogEvents } from "../events";
 import type { Logger } from "../log";
 import type { DeviceRow, FamilyLinkRow, LogEntryRow, MessageRow, ReplyRow, Store } from "../store";
+import type { Audit } from "./audit";
 import { hashToken, newToken } from "./credentials";
 import type { FailureLimiter } from "./failure-limiter";
 import { residentSettings } from "./residents";
@@ -32,6 +33,9 @@ type Deps = {
   limiter: FailureLimiter;
   log: Logger;
   events: LogEvents;
+  /** Named to family when their link stops working ("Please ask Ampthill Council for a new one"). */
+  councilName?: string;
+  audit: Audit;
 };
 
 export type TabletPrincipal = { deviceId: string; residentId: string };
@@ -43,6 +47,10 @@ export type FamilyPrincipal = { link: FamilyLinkRow };
  */
 export class ConversationService {
   constructor(private readonly deps: Deps) {}
+
+  private revokedSentence() {
+    return `This link no longer works. Please ask ${this.deps.councilName ?? "the council"} for a new one.`;
+  }
 
   private nowIso() {
     return this.deps.clock.now().toISOString();
@@ -64,6 +72,12 @@ export class ConversationService {
     }
     this.deps.limiter.succeed(key);
     this.deps.log("tablet.paired", { residentId: resident.id, deviceId: device.id });
+    // Staff answer for every tablet that can read a resident's messages. The code's creation is
+    // audited with who made it; the pairing happens on the tablet, so it is recorded with its address.
+    await this.deps.audit.record({ system: "tablet set-up" }, "tablet.paired", resident.id, {
+      deviceId: device.id,
+      from: source,
+    });
     return { deviceToken: token, resident: { id: resident.id, preferredName: resident.preferredName } };
   }
 
@@ -142,7 +156,7 @@ export class ConversationService {
   async authenticateFamily(token: string | undefined): Promise<FamilyPrincipal> {
     const link = token ? await this.deps.store.findFamilyLinkByTokenHash(hashToken(token)) : undefined;
     if (!link) throw new AppError("unauthenticated", "This link does not work. Please check you copied all of it.");
-    if (link.revokedAt) throw new AppError("link_revoked", "This link no longer works. Please ask the council for a new one.");
+    if (link.revokedAt) throw new AppError("link_revoked", this.revokedSentence());
     const now = this.deps.clock.now();
     if (!link.lastUsedAt || now.getTime() - Date.parse(link.lastUsedAt) > 60_000) {
       await this.deps.store.touchFamilyLink(link.id, now.toISOString());
@@ -152,8 +166,12 @@ export class ConversationService {
 
   async familyMe({ link }: FamilyPrincipal): Promise<FamilyMe> {
     const resident = await this.deps.store.findResident(link.residentId);
-    if (!resident) throw new AppError("link_revoked", "This link no longer works. Please ask the council for a new one.");
-    return { resident: { preferredName: resident.preferredName }, member: { id: link.id, label: link.label } };
+    if (!resident) throw new AppError("link_revoked", this.revokedSentence());
+    return {
+      resident: { preferredName: resident.preferredName },
+      member: { id: link.id, label: link.label },
+      council: this.deps.councilName ?? "the council",
+    };
   }
 
   /**
@@ -162,7 +180,7 @@ export class ConversationService {
    */
   async conversation({ link }: FamilyPrincipal): Promise<Conversation> {
     const resident = await this.deps.store.findResident(link.residentId);
-    if (!resident) throw new AppError("link_revoked", "This link no longer works. Please ask the council for a new one.");
+    if (!resident) throw new AppError("link_revoked", this.revokedSentence());
     const { messages, replies } = await this.deps.store.conversation(link.residentId);
     const visible = (familyLinkId: string) => resident.familySeesAll || familyLinkId === link.id;
     const items: ConversationItem[] = [

@@ -1,0 +1,124 @@
+import type { Conversation, FamilyMe, SentMessage } from "@letterbox/shared";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { useNow } from "../kit/use-now";
+import { Composer } from "./Composer";
+import { ConversationList, justSentItem } from "./Conversation";
+import type { OutboxEvent } from "./outbox";
+import type { RelayError } from "./relay";
+import { tabletNotice } from "./status";
+import type { FamilyText } from "./text";
+import { useConversation } from "./use-conversation";
+import { outbox, useOnline, useOutbox } from "./use-outbox";
+
+/** "Messages to Margaret": the conversation, how far each message has got, and the composer. */
+export function FamilyHome({
+  t,
+  token,
+  me,
+  initial,
+  onDeadLink,
+}: {
+  t: FamilyText;
+  token: string;
+  me: FamilyMe;
+  initial: Conversation;
+  onDeadLink: (err: RelayError) => void;
+}) {
+  const name = me.resident.preferredName;
+  const now = useNow(15_000);
+  const online = useOnline();
+  const { conversation, unreachable, refresh } = useConversation(token, initial, onDeadLink);
+  // Sent, but not yet in the conversation we last fetched; and deleted, but maybe still in it.
+  const [justSent, setJustSent] = useState<SentMessage[]>([]);
+  const [deleted, setDeleted] = useState<ReadonlySet<string>>(new Set());
+  const [announcement, setAnnouncement] = useState("");
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  const onOutboxEvent = useCallback(
+    (event: OutboxEvent) => {
+      if (event.token !== token) return;
+      if (event.kind === "dead-link") onDeadLink(event.error);
+      else {
+        setJustSent((all) => [...all.filter((m) => m.id !== event.message.id), event.message]);
+        void refresh();
+      }
+    },
+    [token, onDeadLink, refresh],
+  );
+  const { entries, snapshot } = useOutbox(token, onOutboxEvent);
+
+  const fetched = new Set(conversation.items.flatMap((i) => (i.kind === "message" ? [i.message.id] : [])));
+  const items = [
+    ...conversation.items.filter((i) => i.kind !== "message" || !deleted.has(i.message.id)),
+    ...justSent.filter((m) => !fetched.has(m.id) && !deleted.has(m.id)).map(justSentItem),
+  ];
+  const shown = new Set(items.flatMap((i) => (i.kind === "message" ? [i.message.id] : [])));
+  const pending = entries.filter((e) => !shown.has(e.id));
+  const notice = tabletNotice(t, name, conversation.tablet, now);
+
+  // Follow the conversation to its newest message, as a chat does, unless the reader has scrolled up.
+  const count = items.length + pending.length;
+  const nearBottom = useRef(true);
+  useEffect(() => {
+    const onScroll = () => {
+      nearBottom.current = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 160;
+    };
+    window.addEventListener("scroll", onScroll, { passive: true });
+    return () => window.removeEventListener("scroll", onScroll);
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the number of messages changes.
+  useLayoutEffect(() => {
+    if (nearBottom.current) window.scrollTo(0, document.documentElement.scrollHeight);
+  }, [count]);
+
+  useEffect(() => {
+    document.title = `${t.title(name)} — ${t.appName}`;
+  }, [t, name]);
+
+  return (
+    <>
+      <header className="family-header">
+        <h1 ref={heading} tabIndex={-1}>
+          {t.title(name)}
+        </h1>
+        <p>{t.youAre(me.member.label)}</p>
+      </header>
+      <main className="family">
+        {(notice || !online || unreachable) && (
+          <div className="notices" role="status">
+            {notice && <p className="notice">{notice}</p>}
+            {(!online || unreachable) && <p className="notice offline">{t.youAreOffline}</p>}
+          </div>
+        )}
+        {count === 0 && <p className="hint empty">{t.empty(name)}</p>}
+        <ConversationList
+          shared={{ t, name, token, now }}
+          items={items}
+          pending={pending}
+          snapshot={snapshot}
+          online={online}
+          onDeleted={(id) => {
+            setDeleted((all) => new Set(all).add(id));
+            setAnnouncement(t.deleted);
+            heading.current?.focus();
+            void refresh();
+          }}
+        />
+        <p className="visually-hidden" role="status">
+          {announcement}
+        </p>
+        <Composer
+          t={t}
+          name={name}
+          token={token}
+          online={online}
+          onQueued={() => {
+            nearBottom.current = true;
+            setAnnouncement("");
+            void outbox.flush({ now: true });
+          }}
+        />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,102 @@
+import type { Conversation } from "@letterbox/shared";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { getConversation, listenForChanges, RelayError } from "./relay";
+import { isDeadLink } from "./text";
+
+/** Receipts and replies show up within this long while the page is in front of the family member, even with no live connection. */
+export const POLL_EVERY_MS = 4_000;
+const LIVE_RETRY_MIN_MS = 2_000;
+const LIVE_RETRY_MAX_MS = 60_000;
+
+const subscribeVisibility = (onChange: () => void) => {
+  document.addEventListener("visibilitychange", onChange);
+  return () => document.removeEventListener("visibilitychange", onChange);
+};
+
+function useVisible() {
+  const [visible, setVisible] = useState(() => document.visibilityState === "visible");
+  useEffect(() => subscribeVisibility(() => setVisible(document.visibilityState === "visible")), []);
+  return visible;
+}
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/**
+ * The conversation, kept fresh while the page is visible: fetched every few seconds, and at once
+ * when the relay's live connection hints that something changed (a receipt, a reply). A hidden
+ * page asks nothing: a phone in a pocket should not spend battery on it.
+ */
+export function useConversation(token: string, initial: Conversation, onDeadLink: (err: RelayError) => void) {
+  const [conversation, setConversation] = useState(initial);
+  const [unreachable, setUnreachable] = useState(false);
+  const visible = useVisible();
+  const inFlight = useRef(false);
+  const again = useRef(false);
+
+  const refresh = useCallback(async () => {
+    if (inFlight.current) {
+      again.current = true; // a hint arrived mid-fetch: fetch once more after, or it is lost
+      return;
+    }
+    inFlight.current = true;
+    try {
+      do {
+        again.current = false;
+        setConversation(await getConversation(token));
+        setUnreachable(false);
+      } while (again.current);
+    } catch (err) {
+      if (isDeadLink(err)) onDeadLink(err as RelayError);
+      else if (err instanceof RelayError && err.code === "network") setUnreachable(true);
+      // Anything else (a busy relay) is tried again on the next tick; the last good view stays.
+    } finally {
+      inFlight.current = false;
+    }
+  }, [token, onDeadLink]);
+
+  useEffect(() => {
+    if (!visible) return;
+    void refresh();
+    const timer = setInterval(() => void refresh(), POLL_EVERY_MS);
+    const onOnline = () => void refresh();
+    window.addEventListener("online", onOnline);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener("online", onOnline);
+    };
+  }, [visible, refresh]);
+
+  useEffect(() => {
+    if (!visible) return;
+    const stop = new AbortController();
+    void (async () => {
+      let wait = LIVE_RETRY_MIN_MS;
+      while (!stop.signal.aborted) {
+        try {
+          await listenForChanges(
+            token,
+            () => void refresh(),
+            () => {
+              wait = LIVE_RETRY_MIN_MS;
+            },
+            stop.signal,
+          );
+        } catch (err) {
+          if (isDeadLink(err)) return onDeadLink(err as RelayError);
+        }
+        await pause(wait, stop.signal);
+        wait = Math.min(LIVE_RETRY_MAX_MS, wait * 2);
+      }
+    })();
+    return () => stop.abort();
+  }, [visible, token, refresh, onDeadLink]);
+
+  return { conversation, unreachable, refresh };
+}
