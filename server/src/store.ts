@@ -162,6 +162,8 @@ export interface Store {
   findFamilyLinkByTokenHash(tokenHash: string): Promise<FamilyLinkRow | undefined>;
   revokeFamilyLink(id: string, residentId: string, at: string): Promise<boolean>;
   touchFamilyLink(id: string, at: string): Promise<void>;
+  /** Gives the link a new token (the old one dies) and makes it active again; history stays with it. */
+  replaceFamilyLinkToken(id: string, residentId: string, tokenHash: string): Promise<FamilyLinkRow | undefined>;
 
   createSetupCode(code: {
     codeHash: string;

@@ -10,18 +10,23 @@ import {
   createdFamilyLinkSchema,
   type ErrorCode,
   errorBodySchema,
+  inviteSchema,
   pairResponseSchema,
   type Resident,
   residentSchema,
   type SentMessage,
   type SetupCode,
+  type StaffRole,
   type SyncPage,
   sentMessageSchema,
   setupCodeSchema,
   staffMemberSchema,
   syncPageSchema,
+  type TabletStatusRequest,
+  uploadedPhotoSchema,
 } from "@letterbox/shared";
 import SQLite from "better-sqlite3";
+import sharp from "sharp";
 import { uuidv7 } from "uuidv7";
 import { expect, onTestFinished } from "vitest";
 import { z } from "zod";
@@ -31,6 +36,8 @@ import { loadConfig } from "./config";
 import { openDataFolder } from "./data-folder";
 import type { Database } from "./db/schema";
 import { silentLogger } from "./log";
+import type { PushOptions } from "./push/push-service";
+import { KyselyPushStore } from "./push/push-store";
 
 export const START = new Date("2026-11-28T10:00:00Z");
 
@@ -65,15 +72,28 @@ export async function openTestDatabase() {
 
 export type Relay = Awaited<ReturnType<typeof startRelay>>;
 
-/** Starts a relay on its own database (see openTestDatabase), with the clock fixed at START. */
-export async function startRelay(opts: { publicUrl?: string } = {}) {
+/**
+ * Starts a relay on its own database (see openTestDatabase), with the clock fixed at START. Push
+ * is on; `push` points it at a test receiver (agent, allowed endpoints) and sets its timers.
+ */
+export async function startRelay(opts: { publicUrl?: string; push?: Partial<Omit<PushOptions, "store">> } = {}) {
   const { db, store, photos, dataDir, dbFile } = await openTestDatabase();
   // The real configuration decides publicUrl and secureCookies, as it does in main.ts.
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: opts.publicUrl ?? "http://localhost:8080" });
   const clock = new FixedClock(START);
-  const deps = { store, photos, clock, log: silentLogger, publicUrl: config.publicUrl, secureCookies: config.secureCookies };
+  const push = { store: new KyselyPushStore(db), subject: config.vapidSubject, ...opts.push };
+  const deps = {
+    store,
+    photos,
+    clock,
+    log: silentLogger,
+    publicUrl: config.publicUrl,
+    secureCookies: config.secureCookies,
+    push,
+  };
   const services = createServices(deps);
   const app = createApp(deps, services);
+  onTestFinished(() => services.push.stop());
 
   function request(urlPath: string, o: RequestOptions = {}): Promise<Response> {
     const headers = new Headers(o.headers);
@@ -242,4 +262,133 @@ export function rowCounts(relay: { dbFile: string }): Record<keyof Database, num
 /** The messages in a sync page, without the other kinds of entry. */
 export function messagesOf(page: SyncPage) {
   return page.entries.flatMap((e) => (e.kind === "message" ? [e.message] : []));
+}
+
+// Staff administration, device health and photos (staff-admin, dashboard and data-protection tests)
+
+/** The token in an invitation's URL (`/staff#invite=<token>`). */
+export function inviteToken(url: string): string {
+  const token = new URL(url).hash.match(/^#invite=([A-Za-z0-9_-]{43})$/)?.[1];
+  if (!token) throw new Error(`Not an invitation link: ${url}`);
+  return token;
+}
+
+export function acceptInvite(
+  relay: Relay,
+  token: string,
+  who: { name: string; email: string; password: string },
+  headers?: Record<string, string>,
+) {
+  return relay.request("/api/staff/invites/accept", { json: { token, ...who }, headers });
+}
+
+export const OFFICER = {
+  name: "Owen Pritchard",
+  email: "owen.pritchard@council.example",
+  password: "marmalade tugboat on the quay",
+};
+
+/**
+ * A second staff member: an administrator invites them with `role`, they accept the invitation
+ * (which signs them in) and the signed-in client is returned with their account.
+ */
+export async function secondStaff(relay: Relay, admin: StaffClient, role: StaffRole, who = OFFICER) {
+  const res = await admin.request("/invites", { json: { role } });
+  const { invite } = await expectBody(res, 201, z.object({ invite: inviteSchema }));
+  const accepted = await acceptInvite(relay, inviteToken(invite.url), who);
+  const session = cookieSetBy(accepted, SESSION_COOKIE);
+  const { staff: member } = await expectBody(accepted, 201, z.object({ staff: staffMemberSchema }));
+  if (!session) throw new Error("Accepting the invitation did not start a session");
+  return { client: new StaffClient(relay, `${SESSION_COOKIE}=${session.value}`), member };
+}
+
+/** What a healthy tablet reports after a sync (POST /api/tablet/status). */
+export const HEALTHY_STATUS: TabletStatusRequest = {
+  appVersion: "1.4.2",
+  language: "en-GB",
+  storageUsedBytes: 12_345_678,
+  storageQuotaBytes: 2_000_000_000,
+  storagePersisted: true,
+  pushState: "subscribed",
+};
+
+export function tabletStatus(relay: Relay, deviceToken: string, status: Record<string, unknown> = {}) {
+  return relay.request("/api/tablet/status", { bearer: deviceToken, json: { ...HEALTHY_STATUS, ...status } });
+}
+
+/** A real JPEG made here (a gradient); a different seed makes a different photo. */
+export async function testJpeg(seed = 0, width = 640, height = 480): Promise<Buffer> {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let i = 0; i < width * height; i++) {
+    pixels[i * 3] = (i + seed) % 256;
+    pixels[i * 3 + 1] = ((i >> 8) + seed * 7) % 256;
+    pixels[i * 3 + 2] = (seed * 31) % 256;
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+/** Uploads a photo through a family link and returns its id. */
+export async function uploadPhoto(relay: Relay, familyToken: string, jpeg: Buffer): Promise<string> {
+  const res = await relay.request("/api/family/photos", {
+    bearer: familyToken,
+    body: jpeg as unknown as string,
+    headers: { "Content-Type": "image/jpeg" },
+  });
+  return (await expectBody(res, 201, z.object({ photo: uploadedPhotoSchema }))).photo.id;
+}
+
+/** Sends a family message with text and already uploaded photos. */
+export async function sendWithPhotos(
+  relay: Relay,
+  familyToken: string,
+  text: string,
+  photos: { id: string; caption?: string }[],
+): Promise<SentMessage> {
+  const res = await relay.request("/api/family/messages", { bearer: familyToken, json: { id: uuidv7(), text, photos } });
+  return (await expectBody(res, 201, z.object({ message: sentMessageSchema }))).message;
+}
+
+/** The photo files in the relay's photos folder (display images and thumbnails), by file name. */
+export function photoFilesOnDisk(relay: { dataDir: string }): string[] {
+  const root = path.join(relay.dataDir, "photos");
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root, { recursive: true })
+    .map((f) => path.basename(String(f)))
+    .filter((f) => f.endsWith(".jpg"))
+    .sort();
+}
+
+/** The stored display image of a photo, read from the photos folder. */
+export function storedDisplayImage(relay: { dataDir: string }, photoId: string): Buffer {
+  return fs.readFileSync(path.join(relay.dataDir, "photos", photoId.slice(0, 2), `${photoId}.jpg`));
+}
+
+/** Signs in with a password and returns the new session as a client. */
+export async function signedInStaff(relay: Relay, who: { email: string; password: string } = STAFF): Promise<StaffClient> {
+  const res = await signIn(relay, who.email, who.password);
+  const session = cookieSetBy(res, SESSION_COOKIE);
+  await expectBody(res, 200, z.object({ staff: staffMemberSchema }));
+  if (!session) throw new Error("Signing in did not start a session");
+  return new StaffClient(relay, `${SESSION_COOKIE}=${session.value}`);
+}
+
+const recentSessions = new WeakMap<Relay, { client: StaffClient; usedAt: number }>();
+
+/**
+ * The first staff member, signed in at the clock's time: tests that move the clock by days would
+ * otherwise find the session ended by the 8-hour idle limit. Signs in again only when needed.
+ */
+export async function staffNow(relay: Relay): Promise<StaffClient> {
+  const now = relay.clock.now().getTime();
+  const recent = recentSessions.get(relay);
+  if (recent && now - recent.usedAt < 7 * 3_600_000) {
+    recent.usedAt = now;
+    return recent.client;
+  }
+  const client = await signedInStaff(relay);
+  recentSessions.set(relay, { client, usedAt: now });
+  return client;
 }

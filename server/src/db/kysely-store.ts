@@ -406,12 +406,13 @@ export class KyselyStore implements Store {
       .selectFrom("messages")
       .select((eb) => [
         "resident_id",
-        eb.fn.countAll<number>().filterWhere("seen_at", "is", null).as("unseen"),
-        eb.fn.min("sent_at").filterWhere("seen_at", "is", null).as("oldest_unseen"),
+        eb.fn.countAll<number>().filterWhere("seen_at", "is", null).filterWhere("deleted_at", "is", null).as("unseen"),
+        eb.fn.min("sent_at").filterWhere("seen_at", "is", null).filterWhere("deleted_at", "is", null).as("oldest_unseen"),
+        // A message deleted since (by retention or its sender) was still sent and seen: counting it
+        // keeps a short retention period from raising "no family message" for a family who wrote.
         eb.fn.max("seen_at").as("last_seen"),
         eb.fn.max("sent_at").as("last_sent"),
       ])
-      .where("deleted_at", "is", null)
       .groupBy("resident_id")
       .execute();
     return rows.map((r) => ({
@@ -473,6 +474,17 @@ export class KyselyStore implements Store {
       .where("revoked_at", "is", null)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
+  }
+
+  async replaceFamilyLinkToken(id: string, residentId: string, tokenHash: string) {
+    const r = await this.db
+      .updateTable("family_links")
+      .set({ token_hash: tokenHash, revoked_at: null })
+      .where("id", "=", id)
+      .where("resident_id", "=", residentId)
+      .returningAll()
+      .executeTakeFirst();
+    return r && toFamilyLink(r);
   }
 
   async touchFamilyLink(id: string, at: string) {

@@ -162,7 +162,9 @@ describe("processPhoto: a phone's JPEG", () => {
     expectColour(await pixelAt(out.thumb.bytes, 267 - 8, 8), RED);
   });
 
-  it("shrinks a 12-megapixel photo to a display image of at most 1600 px and 300 KB, and a 400 px thumbnail", async () => {
+  it("shrinks a 12-megapixel photo to a display image of at most 1600 px and 300 KB, and a 400 px thumbnail", {
+    timeout: 30_000,
+  }, async () => {
     const out = await processPhoto(await twelveMegapixelJpeg());
     expect([out.display.width, out.display.height]).toEqual([LIMITS.photoDisplayLongEdge, 1200]);
     expect(out.display.bytes.byteLength).toBeLessThanOrEqual(300 * 1024);

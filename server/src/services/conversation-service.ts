@@ -155,7 +155,7 @@ export class ConversationService {
 
   async authenticateFamily(token: string | undefined): Promise<FamilyPrincipal> {
     const link = token ? await this.deps.store.findFamilyLinkByTokenHash(hashToken(token)) : undefined;
-    if (!link) throw new AppError("unauthenticated", "This link does not work. Please check you copied all of it.");
+    if (!link) throw new AppError("unauthenticated", `This link does not work. Please check you copied all of it, or ask ${this.deps.councilName ?? "the council"} for a new one.`);
     if (link.revokedAt) throw new AppError("link_revoked", this.revokedSentence());
     const now = this.deps.clock.now();
     if (!link.lastUsedAt || now.getTime() - Date.parse(link.lastUsedAt) > 60_000) {

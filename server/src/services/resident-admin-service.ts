@@ -94,7 +94,8 @@ export class ResidentAdminService {
   async createFamilyLink(residentId: string, input: CreateFamilyLinkRequest, by: Actor): Promise<CreatedFamilyLink> {
     await this.requireResident(residentId);
     const created = await this.newLink(residentId, input.label);
-    await this.deps.audit.record(by, "family_link.created", residentId, { familyLinkId: created.id, label: input.label });
+    // Ids only: the audit log outlives an erasure, so it holds no names.
+    await this.deps.audit.record(by, "family_link.created", residentId, { familyLinkId: created.id });
     return created;
   }
 
@@ -123,14 +124,16 @@ export class ResidentAdminService {
     await this.deps.audit.record(by, "family_link.revoked", residentId, { familyLinkId: linkId });
   }
 
-  /** A new link for the same person (lost phone, forwarded link): the old one stops working at once. */
+  /**
+   * A new link for the same person (lost phone, forwarded link): the old token stops working at
+   * once; the person keeps their conversation, and replies to their earlier messages still reach them.
+   */
   async reissueFamilyLink(residentId: string, linkId: string, by: Actor): Promise<CreatedFamilyLink> {
-    const old = (await this.deps.store.listFamilyLinks(residentId)).find((l) => l.id === linkId);
-    if (!old) throw new AppError("not_found", "There is no family link with that id for this resident.");
-    if (!old.revokedAt) await this.deps.store.revokeFamilyLink(linkId, residentId, this.now().toISOString());
-    const created = await this.newLink(residentId, old.label);
-    await this.deps.audit.record(by, "family_link.reissued", residentId, { oldFamilyLinkId: linkId, familyLinkId: created.id });
-    return created;
+    const token = newToken();
+    const link = await this.deps.store.replaceFamilyLinkToken(linkId, residentId, hashToken(token));
+    if (!link) throw new AppError("not_found", "There is no family link with that id for this resident.");
+    await this.deps.audit.record(by, "family_link.reissued", residentId, { familyLinkId: linkId });
+    return { ...toFamilyLink(link), url: `${this.deps.publicUrl}/family#${token}` };
   }
 
   // Tablets -----------------------------------------------------------------------------------
@@ -257,14 +260,18 @@ export class ResidentAdminService {
       const f = facts.get(resident.id);
       const ago = (iso: string | null | undefined) => (iso ? now.getTime() - Date.parse(iso) : Number.POSITIVE_INFINITY);
       const alerts: Alert[] = [];
-      if (resident.paused) alerts.push("paused");
-      if (!tablet) alerts.push("tablet_never_set_up");
-      else if (ago(tablet.lastSeenAt) > settings.offlineAlertHours * HOUR) alerts.push("tablet_offline");
-      if (f?.oldestUnseenAt && ago(f.oldestUnseenAt) > settings.unseenAlertHours * HOUR) alerts.push("messages_unseen");
-      if (tablet?.pushState && tablet.pushState !== "subscribed") alerts.push("push_failing");
-      // A screen nobody writes to deepens isolation: prompt staff to contact the family.
-      const quietSince = f?.lastFamilyMessageAt ?? resident.createdAt;
-      if (ago(quietSince) > settings.noFamilyMessageAlertDays * 24 * HOUR) alerts.push("no_family_message");
+      // A paused resident (hospital stay, bereavement) is expected to be quiet: say only that.
+      if (resident.paused) {
+        alerts.push("paused");
+      } else {
+        if (!tablet) alerts.push("tablet_never_set_up");
+        else if (ago(tablet.lastSeenAt) > settings.offlineAlertHours * HOUR) alerts.push("tablet_offline");
+        if (f?.oldestUnseenAt && ago(f.oldestUnseenAt) > settings.unseenAlertHours * HOUR) alerts.push("messages_unseen");
+        if (tablet?.pushState && tablet.pushState !== "subscribed") alerts.push("push_failing");
+        // A screen nobody writes to deepens isolation: prompt staff to contact the family.
+        const quietSince = f?.lastFamilyMessageAt ?? resident.createdAt;
+        if (ago(quietSince) > settings.noFamilyMessageAlertDays * 24 * HOUR) alerts.push("no_family_message");
+      }
       rows.push({
         resident: toResident(resident),
         alerts,
