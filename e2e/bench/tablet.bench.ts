@@ -17,7 +17,9 @@
  * makes at start (an empty sync page, no live connection), so no relay is needed. Prints a table
  * and merges the figures into bench-results.json at the repo root, replacing earlier `tablet.*`
  * entries and keeping the others. Budgets are reported, never asserted: the exit code is non-zero
- * only when the benchmark itself broke. `--skip-cold-start` measures only the critical path.
+ * only when the benchmark itself broke. `--skip-cold-start` measures only the critical path;
+ * BENCH_DEBUG=1 prints, per load, when the app's start-up marks were reached (boot:start, boot:words,
+ * boot:db) beside first contentful paint, to show where the time goes.
  *
  * Run (after `pnpm build`): `pnpm --filter @letterbox/server exec node --import tsx ../e2e/bench/tablet.bench.ts`
  */

@@ -21,29 +21,38 @@ export class StaffConsole {
   }
 
   async addResident(fullName: string, preferredName: string) {
+    await this.page.getByRole("link", { name: "Add a resident" }).click();
     await this.page.getByLabel("Full name").fill(fullName);
     await this.page.getByLabel("Preferred name").fill(preferredName);
     await this.page.getByRole("button", { name: "Add resident" }).click();
     await expect(this.resident(fullName)).toBeVisible();
   }
 
+  /** The resident's own page is headed with their full name. */
   resident(fullName: string) {
-    return this.page.getByRole("region", { name: new RegExp(fullName) });
+    return this.page.getByRole("heading", { level: 1, name: fullName });
+  }
+
+  async openResident(fullName: string) {
+    await this.page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Residents", exact: true }).click();
+    await this.page.getByRole("link", { name: fullName, exact: true }).click();
+    await expect(this.resident(fullName)).toBeVisible();
   }
 
   async createFamilyLink(fullName: string, label: string): Promise<string> {
-    const card = this.resident(fullName);
-    await card.getByLabel("Family member").fill(label);
-    await card.getByRole("button", { name: "Create family link" }).click();
-    const link = card.getByLabel(`Private link for ${label}`);
+    await this.openResident(fullName);
+    await this.page.getByRole("link", { name: "Create a family link" }).click();
+    await this.page.getByLabel("Who is this link for?").fill(label);
+    await this.page.getByRole("button", { name: "Create link" }).click();
+    const link = this.page.getByLabel(`Private link for ${label}`);
     await expect(link).toHaveValue(/\/family#/);
     return link.inputValue();
   }
 
   async createSetupCode(fullName: string): Promise<string> {
-    const card = this.resident(fullName);
-    await card.getByRole("button", { name: "Set up a tablet" }).click();
-    const code = card.getByRole("status", { name: "Set-up code" });
+    await this.openResident(fullName);
+    await this.page.getByRole("link", { name: /^Set up (a|another) tablet$/ }).click();
+    const code = this.page.getByRole("status", { name: "Set-up code" });
     await expect(code).toHaveText(/^[A-Z0-9]{8}$/);
     return (await code.textContent()) ?? "";
   }
@@ -56,9 +65,10 @@ export class TabletApp {
     await this.page.goto("/tablet");
   }
 
-  async pair(code: string) {
+  async pair(code: string, staffPin = "2468") {
     await expect(this.page.getByRole("heading", { name: "Set up this tablet" })).toBeVisible();
     await this.page.getByLabel("Set-up code").fill(code);
+    await this.page.getByLabel(/Staff PIN/).fill(staffPin);
     await this.page.getByRole("button", { name: "Set up" }).click();
   }
 
@@ -82,7 +92,7 @@ export class FamilyPortal {
 
   async send(text: string) {
     await this.page.getByRole("textbox", { name: /Your message to/ }).fill(text);
-    await this.page.getByRole("button", { name: "Send" }).click();
-    await expect(this.page.getByRole("list", { name: "Your messages" }).getByText(text)).toBeVisible();
+    await this.page.getByRole("button", { name: "Send", exact: true }).click();
+    await expect(this.page.getByRole("list", { name: /^Conversation with / }).getByText(text)).toBeVisible();
   }
 }

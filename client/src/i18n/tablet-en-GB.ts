@@ -1,22 +1,124 @@
-/** Every word the tablet shows, in one place so that Welsh can sit beside it. */
+/**
+ * Every word the tablet shows, in English (UK). The Welsh catalogue has the same shape; only the
+ * resident's own language is loaded. Dates: weekday and month names are here as well as in Intl,
+ * because not every browser's Intl knows Welsh (the kit's tests check the two agree where it does).
+ */
+
+type Part = "morning" | "afternoon" | "evening" | "night";
+const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
+const plural = (n: number, one: string, many: string) => (n === 1 ? `1 ${one}` : `${n} ${many}`);
+
 export const tabletText = {
-  setupTitle: "Set up this tablet",
-  setupHint: "Type the set-up code from the Letterbox staff console.",
-  setupCodeLabel: "Set-up code",
-  setupButton: "Set up",
-  settingUp: "Setting up…",
-  setupDone: (name: string) => `This tablet is now ${name}’s.`,
-  emptyTitle: "No messages yet",
-  emptyBody: "Your family can send you messages and photos here.",
+  lang: "en-GB",
+
+  // Dates and times in words
+  weekdays: [...WEEKDAYS] as string[],
+  months: [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+  ] as string[],
+  /** "Saturday 28 November" */
+  dayDate: (weekday: string, day: number, month: string) => `${weekday} ${day} ${month}`,
+  today: { morning: "This morning", afternoon: "This afternoon", evening: "This evening" },
+  yesterday: { morning: "Yesterday morning", afternoon: "Yesterday afternoon", evening: "Yesterday evening" },
+  /** "Saturday night", for the night clock. */
+  weekdayPart: (weekday: number, part: Part) => `${WEEKDAYS[weekday]} ${part}`,
+
+  // Always on top
+  newMessages: (n: number) => plural(n, "new message", "new messages"),
+
+  // One message
   from: (name: string) => `From ${name}`,
+  messageCount: (n: number, of: number) => `Message ${n} of ${of}`,
   earlier: "Earlier",
   later: "Later",
+  readToMe: "Read it to me",
+  stopReading: "Stop reading",
+  more: "More",
+  fromTheStart: "Back to the start",
+  pageOf: (n: number, of: number) => `Page ${n} of ${of}`,
+  replyTo: (name: string) => `Reply to ${name}`,
+  sentTo: (name: string) => `Sent to ${name}`,
+  youReplied: (text: string) => `You replied: ${text}`,
+  photoAlt: (n: number, of: number, name: string) => (of === 1 ? `Photo from ${name}` : `Photo ${n} of ${of} from ${name}`),
+  showLarge: "Show it large",
+  morePhotos: (n: number) => plural(n, "more photo", "more photos"),
+  photoComing: "The photo will be here soon",
+  backToMessage: "Back to the message",
+  nextPhoto: "Next photo",
+  previousPhoto: "Previous photo",
+
+  // Calm states
+  emptyTitle: "No messages yet",
+  emptyBody: "Your family can send you messages and photos here.",
   savedOnly: "Showing saved messages",
-  lastUpdated: (time: string) => `last updated ${time}`,
-  messageCount: (n: number, of: number) => `Message ${n} of ${of}`,
-  morning: "morning",
-  afternoon: "afternoon",
-  evening: "evening",
-  this: (part: string) => `This ${part}`,
-  yesterday: (part: string) => `Yesterday ${part}`,
-} as const;
+  lastUpdated: (when: string) => `last updated ${when}`,
+  resting: "Letterbox is resting for now.",
+  restingHint: "Messages will show here again soon.",
+  notSetUp: "This tablet is resting. The Letterbox team will set it up again.",
+  nightWaiting: (n: number) => `${plural(n, "new message", "new messages")} waiting for the morning`,
+  showMessages: "Show messages",
+
+  // Set-up (done by staff)
+  setupTitle: "Set up this tablet",
+  setupHint: "Type the set-up code from the Letterbox staff console, and choose a staff PIN for this tablet.",
+  setupCodeLabel: "Set-up code",
+  setupPinLabel: "Staff PIN (4 or more digits)",
+  setupPinProblem: "The staff PIN must be 4 or more digits.",
+  setupButton: "Set up",
+  settingUp: "Setting up…",
+  setupFailed: "That did not work. Please try again.",
+
+  // The hidden staff corner
+  staff: {
+    title: "Staff",
+    pinLabel: "Staff PIN",
+    open: "Open",
+    close: "Close",
+    wrongPin: "That PIN is not right.",
+    waitPin: "Too many tries. Please wait a minute.",
+    statusTitle: "This tablet",
+    version: "App version",
+    online: "Relay",
+    onlineYes: "Reachable",
+    onlineNo: "Not reachable",
+    lastSync: "Last sync",
+    never: "Never",
+    messages: "Messages",
+    unread: "Unread",
+    waiting: "Waiting to send",
+    waitingValue: (replies: number, receipts: number) => `${replies} replies, ${receipts} receipts`,
+    notSent: "Replies the relay refused",
+    storage: "Storage used",
+    storageValue: (used: string, quota: string) => `${used} of ${quota}`,
+    photos: "Photos kept",
+    photosValue: (count: number, size: string) => `${count} (${size})`,
+    persisted: "Storage kept safe",
+    yes: "Yes",
+    no: "No",
+    push: "Notifications",
+    pushSubscribed: "Subscribed",
+    pushNotSubscribed: (allowed: boolean): string => (allowed ? "Allowed, not subscribed yet" : "Not allowed yet"),
+    pushNone: "Not available here (the tablet asks the relay every few seconds)",
+    wakeLock: "Screen kept awake",
+    setUpAgain: "Set up again",
+    confirmTitle: "Set this tablet up again?",
+    confirmBody: (name: string) =>
+      `This removes ${name}’s messages and photos from this tablet. You will need a new set-up code.`,
+    confirmYes: "Yes, remove and set up again",
+    confirmNo: "No, keep everything",
+  },
+};
+
+export type TabletText = typeof tabletText;
+export type DayPart = Part;

@@ -1,12 +1,13 @@
 import { type FormEvent, useState } from "react";
-import { ApiError } from "../api/client";
 import { db } from "../db/db";
-import { tabletText as t } from "../i18n/tablet-en-GB";
-import { pairTablet } from "./relay";
+import { PairingProblem, pair } from "./pairing";
+import { useWords } from "./words";
 
-/** Staff (not the resident) use this once: type the code from the console and the tablet becomes the resident's. */
+/** Staff (not the resident) use this once: the code from the console and a PIN for the staff corner. */
 export function SetupScreen() {
+  const t = useWords();
   const [code, setCode] = useState(() => new URLSearchParams(location.hash.slice(1)).get("setup") ?? "");
+  const [pin, setPin] = useState("");
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
 
@@ -15,20 +16,17 @@ export function SetupScreen() {
     setBusy(true);
     setProblem(null);
     try {
-      const paired = await pairTablet(code);
-      await db.state.put({
-        key: "tablet",
-        deviceToken: paired.deviceToken,
-        residentId: paired.resident.id,
-        preferredName: paired.resident.preferredName,
-        cursor: 0,
-        lastSyncedAt: null,
-      });
-      // Ask once, while staff are holding the tablet, so saved messages are never evicted.
-      await navigator.storage?.persist?.().catch(() => false);
+      await pair(db, code, pin);
       history.replaceState(null, "", location.pathname);
     } catch (err) {
-      setProblem(err instanceof ApiError ? err.message : "That did not work. Please try again.");
+      const kind = err instanceof PairingProblem ? err.kind : "unknown";
+      setProblem(
+        kind === "pin"
+          ? t.setupPinProblem
+          : kind === "relay" && err instanceof Error && err.message
+            ? err.message
+            : t.setupFailed,
+      );
     } finally {
       setBusy(false);
     }
@@ -47,6 +45,18 @@ export function SetupScreen() {
           autoComplete="off"
           autoCapitalize="characters"
           spellCheck={false}
+          aria-describedby={problem ? "setup-problem" : undefined}
+          required
+        />
+        <label htmlFor="setup-pin">{t.setupPinLabel}</label>
+        <input
+          id="setup-pin"
+          type="password"
+          inputMode="numeric"
+          pattern="[0-9]*"
+          value={pin}
+          onChange={(e) => setPin(e.target.value.replace(/\D/g, ""))}
+          autoComplete="off"
           aria-describedby={problem ? "setup-problem" : undefined}
           required
         />

@@ -1,23 +1,23 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { Workbox } from "workbox-window";
 import { App } from "./App";
+import { boot } from "./boot";
+import { hardenKiosk } from "./kiosk";
 import "./tablet.css";
 
-// The service worker keeps the app shell so the tablet opens with no network. Its scope is the
-// tablet app only: the family and staff pages are online tools.
-if ("serviceWorker" in navigator && import.meta.env.PROD) {
-  void new Workbox("/sw.js", { scope: "/tablet" }).register();
-}
-
-// A kiosk has no use for the browser's context menu; a long press must not open one by accident.
-document.addEventListener("contextmenu", (e) => e.preventDefault());
+hardenKiosk();
+// The language catalogue and the first screen's data are read while React loads.
+const starting = boot();
 
 const root = document.getElementById("root");
 if (root) {
-  createRoot(root).render(
-    <StrictMode>
-      <App />
-    </StrictMode>,
+  void starting.then((initial) =>
+    createRoot(root).render(
+      <StrictMode>
+        <App initial={initial} />
+      </StrictMode>,
+    ),
   );
+  // The service worker (and workbox-window) are not needed to draw the first screen.
+  if (import.meta.env.PROD) void import("./update").then(({ registerWorker }) => registerWorker());
 }

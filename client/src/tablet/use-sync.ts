@@ -1,45 +1,98 @@
-import { useEffect, useState } from "react";
+import { createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
 import { db } from "../db/db";
-import { pullLog } from "./relay";
-import { syncNow } from "./sync";
+import { readDeviceStatus } from "./device-status";
+import { keepLive } from "./live";
+import { relay } from "./relay";
+import { DEFAULT_PHOTO_BUDGET_BYTES, syncNow } from "./sync";
+import { type Connection, SyncLoop } from "./sync-loop";
 
-/** Until push arrives, a short poll keeps the tablet within a few seconds of the relay. */
+export type { Connection };
+
+export const BACKGROUND_SYNC_TAG = "letterbox-sync";
+
+/** Without a live connection the timer is what brings messages: every few seconds. */
 const POLL_MS = 3_000;
+/** With one, the timer only catches what a dropped connection might miss. */
+const POLL_WHILE_LIVE_MS = 30_000;
 
-export type Connection = "unknown" | "online" | "offline";
+/** A share of what the browser grants this site, within sensible bounds: photos must never crowd out the app. */
+async function photoBudget(): Promise<number> {
+  try {
+    const { quota } = (await navigator.storage?.estimate?.()) ?? {};
+    if (!quota) return DEFAULT_PHOTO_BUDGET_BYTES;
+    return Math.min(2 * 1024 ** 3, Math.max(50 * 1024 ** 2, Math.round(quota * 0.3)));
+  } catch {
+    return DEFAULT_PHOTO_BUDGET_BYTES;
+  }
+}
 
-/** Keeps the tablet's copy of the log up to date while the app is open; reports whether the relay answers. */
-export function useSync(paired: boolean): Connection {
+/** Ask the service worker to sync when the network is back even if the page is gone by then (where the browser can). */
+function askForBackgroundSync() {
+  if (!("serviceWorker" in navigator)) return;
+  void navigator.serviceWorker.ready
+    .then((registration) =>
+      (registration as ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }).sync?.register(
+        BACKGROUND_SYNC_TAG,
+      ),
+    )
+    .catch(() => undefined);
+}
+
+export type SyncHandle = { connection: Connection; syncSoon: () => void };
+
+export const SyncContext = createContext<SyncHandle>({ connection: "unknown", syncSoon: () => {} });
+export const useSyncHandle = () => useContext(SyncContext);
+
+/**
+ * Keeps the tablet's copy of the log up to date while the app is open: at start, at once when the
+ * live connection says the log grew, on a timer (every few seconds without a live connection),
+ * when the network comes back, when the screen is shown again, and at once when something waits
+ * to be sent. Reports whether the relay answers.
+ */
+export function useSync(paired: boolean, deviceToken: string | undefined): SyncHandle {
   const [connection, setConnection] = useState<Connection>("unknown");
+  const loop = useRef<SyncLoop | null>(null);
   useEffect(() => {
     if (!paired) return;
-    let stopped = false;
-    let running = false;
-    const run = async () => {
-      if (running || stopped) return;
-      running = true;
-      try {
-        await syncNow(db, pullLog);
-        if (!stopped) setConnection("online");
-      } catch {
-        // Offline is normal for a tablet: the saved messages stay on screen and the next try catches up.
-        if (!stopped) setConnection("offline");
-      } finally {
-        running = false;
-      }
-    };
-    void run();
-    const timer = setInterval(run, POLL_MS);
-    const onOnline = () => void run();
-    const onOffline = () => setConnection("offline");
-    window.addEventListener("online", onOnline);
-    window.addEventListener("offline", onOffline);
+    let budget = DEFAULT_PHOTO_BUDGET_BYTES;
+    void photoBudget().then((b) => {
+      budget = b;
+    });
+    const readStatus = () => readDeviceStatus(db);
+    const running = new SyncLoop(() => syncNow(db, relay, { photoBudgetBytes: budget, readStatus }), {
+      intervalMs: POLL_MS,
+      onConnection: setConnection,
+    });
+    loop.current = running;
+    running.start();
+    const poke = () => void running.trigger();
+    const stopLive = deviceToken
+      ? keepLive(deviceToken, {
+          onHint: poke,
+          // Opening or losing the connection: pull now, to catch what came meanwhile or to learn that
+          // the relay is out of reach.
+          onOpen: (open) => {
+            running.setIntervalMs(open ? POLL_WHILE_LIVE_MS : POLL_MS);
+            poke();
+          },
+        })
+      : () => {};
+    const onVisible = () => document.visibilityState === "visible" && poke();
+    window.addEventListener("online", poke);
+    window.addEventListener("offline", poke);
+    document.addEventListener("visibilitychange", onVisible);
     return () => {
-      stopped = true;
-      clearInterval(timer);
-      window.removeEventListener("online", onOnline);
-      window.removeEventListener("offline", onOffline);
+      stopLive();
+      running.stop();
+      loop.current = null;
+      window.removeEventListener("online", poke);
+      window.removeEventListener("offline", poke);
+      document.removeEventListener("visibilitychange", onVisible);
     };
-  }, [paired]);
-  return connection;
+  }, [paired, deviceToken]);
+  const syncSoon = useCallback(() => {
+    void loop.current?.trigger();
+    askForBackgroundSync();
+  }, []);
+  return { connection, syncSoon };
 }

@@ -1,0 +1,76 @@
+/**
+ * The live connection while the app is open: the relay sends `event: log` (server-sent events)
+ * the moment the resident's log grows, and the tablet pulls at once instead of waiting for its
+ * timer. Only a hint: a dropped connection loses nothing, the timer still runs.
+ *
+ * EventSource cannot send the device token in a header, so this reads the stream with fetch.
+ */
+export type LiveOptions = {
+  url?: string;
+  onHint: () => void;
+  onOpen?: (open: boolean) => void;
+  /** After the stream ends or fails, wait this long (doubling, capped) before connecting again. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  fetchImpl?: typeof fetch;
+};
+
+/** Keeps a live connection until the returned function is called. */
+export function keepLive(deviceToken: string, options: LiveOptions): () => void {
+  const { url = "/api/tablet/live", onHint, onOpen, retryMs = 2_000, maxRetryMs = 60_000, fetchImpl = fetch } = options;
+  const abort = new AbortController();
+  let failures = 0;
+
+  const connect = async () => {
+    while (!abort.signal.aborted) {
+      let opened = false;
+      try {
+        const res = await fetchImpl(url, {
+          headers: { Authorization: `Bearer ${deviceToken}`, Accept: "text/event-stream" },
+          signal: abort.signal,
+          cache: "no-store",
+        });
+        if (!res.ok || !res.body) throw new Error(`live ${res.status}`);
+        opened = true;
+        failures = 0;
+        onOpen?.(true);
+        await readEvents(res.body, (event) => {
+          if (event === "log") onHint();
+        });
+      } catch {
+        // Offline, or the relay restarted: the timer keeps syncing meanwhile.
+      }
+      if (opened) onOpen?.(false);
+      if (abort.signal.aborted) return;
+      failures++;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(maxRetryMs, retryMs * 2 ** (failures - 1))));
+    }
+  };
+  void connect();
+  return () => abort.abort();
+}
+
+/** Calls `onEvent` with the name of each complete server-sent event in the stream. */
+export async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (name: string, data: string) => void) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    for (;;) {
+      const gap = /\r?\n\r?\n/.exec(buffer);
+      if (!gap) break;
+      const block = buffer.slice(0, gap.index);
+      buffer = buffer.slice(gap.index + gap[0].length);
+      let name = "message";
+      const data: string[] = [];
+      for (const line of block.split(/\r?\n/)) {
+        if (line.startsWith("event:")) name = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+      }
+      onEvent(name, data.join("\n"));
+    }
+  }
+}
