@@ -1,10 +1,14 @@
 import type { LogEntryKind } from "@letterbox/shared";
 
-/** Something was appended to a resident's log: a hint for live connections and push, never the data itself. */
+/**
+ * Something changed for a resident: an entry was appended to their log, or staff changed their
+ * settings or wiped a tablet ("settings", with the log's seq unchanged). A hint for live
+ * connections and push, never the data itself.
+ */
 export type LogEvent = {
   residentId: string;
   seq: number;
-  kind: LogEntryKind;
+  kind: LogEntryKind | "settings";
   /** Whom a message is from, for a notification's words ("New message from Sarah"). */
   senderName?: string;
   /** The family link a reply or receipt concerns, so only that family member is told. */

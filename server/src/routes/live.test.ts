@@ -48,6 +48,15 @@ describe("the tablet's live connection", () => {
     expect(relay.services.live.count).toBe(0);
   });
 
+  it("hears at once when staff change the resident's settings", async () => {
+    const { relay, staff, resident, deviceToken } = await household();
+    const events = sseReader(await relay.request("/api/tablet/live", { bearer: deviceToken }));
+    await events.next();
+    await staff.request(`/residents/${resident.id}`, { method: "PATCH", json: { paused: true } });
+    expect((await events.next()).event).toBe("log");
+    await events.close();
+  });
+
   it("needs a paired tablet", async () => {
     const { relay } = await household();
     await expectError(await relay.request("/api/tablet/live", { bearer: "x".repeat(43) }), 401, "unauthenticated");

@@ -20,13 +20,14 @@ import { strToU8, zipSync } from "fflate";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
 import type { PhotoStore } from "../images/photo-store";
+import type { LogEvents } from "../events";
 import type { Logger } from "../log";
 import type { DeviceHealthRow, FamilyLinkRow, ResidentRow, Store } from "../store";
 import type { Actor, Audit } from "./audit";
 import { hashToken, newSetupCode, newToken } from "./credentials";
 import { newResidentRow, toResident } from "./residents";
 
-type Deps = { store: Store; clock: Clock; log: Logger; audit: Audit; photos: PhotoStore; publicUrl: string };
+type Deps = { store: Store; clock: Clock; log: Logger; audit: Audit; photos: PhotoStore; events: LogEvents; publicUrl: string };
 
 export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   offlineAlertHours: 48,
@@ -69,6 +70,8 @@ export class ResidentAdminService {
     await this.requireResident(id);
     const updated = await this.deps.store.updateResident(id, input);
     if (!updated) throw new AppError("not_found", "There is no resident with that id.");
+    // An open tablet (and family page) hears at once, rather than at its next timed sync.
+    this.deps.events.emit({ residentId: id, seq: 0, kind: "settings" });
     const action = input.paused === true ? "resident.paused" : input.paused === false ? "resident.resumed" : "resident.updated";
     await this.deps.audit.record(by, action, id, { fields: Object.keys(input) });
     return toResident(updated);
@@ -164,6 +167,7 @@ export class ResidentAdminService {
     if (!(await this.deps.store.wipeDevice(deviceId, residentId, this.now().toISOString()))) {
       throw new AppError("not_found", "There is no active tablet with that id for this resident.");
     }
+    this.deps.events.emit({ residentId, seq: 0, kind: "settings" });
     await this.deps.audit.record(by, "tablet.wiped", residentId, { deviceId });
   }
 
