@@ -1,65 +1,159 @@
-import type { StaffMember } from "@letterbox/shared";
-import { LIMITS } from "@letterbox/shared";
-import { api, call } from "../api/client";
-import { Problem } from "./Problem";
-import { field, useSubmit } from "./use-form";
+import { LIMITS, type StaffMember } from "@letterbox/shared";
+import type { FormEvent, ReactNode } from "react";
+import type { Problem } from "./problems";
+import { relay } from "./staff-api";
+import { Page, TextInput } from "./ui";
+import { field, useFormWith } from "./use-form";
 
 type Done = { onDone: (staff: StaffMember) => void };
+const nothing = () => {};
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+function checkEmail(email: string): Problem[] {
+  if (!email.trim()) return [{ text: "Enter your email address", fieldId: "email" }];
+  if (!EMAIL.test(email.trim()))
+    return [{ text: "Enter an email address in the correct format, like name@example.com", fieldId: "email" }];
+  return [];
+}
 
 export function SignIn({ onDone }: Done) {
-  const { busy, problem, onSubmit } = useSubmit(async (data) => {
-    const json = { email: field(data, "email"), password: field(data, "password") };
-    onDone((await call<{ staff: StaffMember }>(api.staff.login.$post({ json }))).staff);
-  });
+  const form = useFormWith(
+    nothing,
+    { email: { id: "email", label: "Email address" }, password: { id: "password", label: "Password" } },
+    // A sign-in failure does not say which of the two was wrong; the summary points at the first.
+    { wrong_password: "email" },
+  );
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const email = field(data, "email");
+    const password = field(data, "password");
+    void form.run(
+      () => [...checkEmail(email), ...(password ? [] : [{ text: "Enter your password", fieldId: "password" }])],
+      async () => onDone(await relay.login(email.trim(), password)),
+    );
+  };
   return (
-    <main>
-      <h1>Sign in to Letterbox</h1>
-      <form onSubmit={onSubmit}>
-        <label htmlFor="email">Email address</label>
-        <input id="email" name="email" type="email" autoComplete="username" required />
-        <label htmlFor="password">Password</label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required />
-        <Problem id="sign-in-problem" text={problem} />
-        <button type="submit" disabled={busy}>
+    <Page title="Sign in to Letterbox" problems={form.problems}>
+      <form onSubmit={submit} noValidate>
+        <TextInput
+          id="email"
+          label="Email address"
+          type="email"
+          autoComplete="username"
+          spellCheck={false}
+          error={form.errorFor("email")}
+        />
+        <TextInput
+          id="password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          error={form.errorFor("password")}
+        />
+        <button type="submit" disabled={form.busy}>
           Sign in
         </button>
       </form>
-    </main>
+      <p>If you have forgotten your password, ask an administrator to invite you again.</p>
+    </Page>
+  );
+}
+
+type AccountProps = Done & {
+  title: string;
+  intro: ReactNode;
+  button: string;
+  create: (account: { name: string; email: string; password: string }) => Promise<StaffMember>;
+};
+
+/** Making an account, from the one-time set-up link or from an invitation. */
+function NewAccount({ onDone, title, intro, button, create }: AccountProps) {
+  const form = useFormWith(
+    nothing,
+    {
+      name: { id: "name", label: "Your name" },
+      email: { id: "email", label: "Email address" },
+      password: { id: "password", label: "Password" },
+    },
+    { password_too_common: "password", email_taken: "email" },
+  );
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const account = { name: field(data, "name").trim(), email: field(data, "email").trim(), password: field(data, "password") };
+    void form.run(
+      () => [
+        ...(account.name ? [] : [{ text: "Enter your name", fieldId: "name" }]),
+        ...checkEmail(account.email),
+        ...(account.password.length < LIMITS.passwordMin
+          ? [{ text: `Password must be at least ${LIMITS.passwordMin} characters`, fieldId: "password" }]
+          : []),
+      ],
+      async () => onDone(await create(account)),
+    );
+  };
+  return (
+    <Page title={title} problems={form.problems}>
+      {intro}
+      <form onSubmit={submit} noValidate>
+        <TextInput id="name" label="Your name" autoComplete="name" error={form.errorFor("name")} />
+        <TextInput
+          id="email"
+          label="Email address"
+          type="email"
+          autoComplete="username"
+          spellCheck={false}
+          hint="You will sign in with this."
+          error={form.errorFor("email")}
+        />
+        <TextInput
+          id="password"
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          hint={
+            <>
+              At least {LIMITS.passwordMin} characters. Three or four unrelated words make a strong password that is easy to
+              remember, for example “kettle harbour violet”. Passwords that many people use are refused.
+            </>
+          }
+          error={form.errorFor("password")}
+        />
+        <button type="submit" disabled={form.busy}>
+          {button}
+        </button>
+      </form>
+    </Page>
   );
 }
 
 export function FirstAccount({ token, onDone }: Done & { token: string }) {
-  const { busy, problem, onSubmit } = useSubmit(async (data) => {
-    const json = { token, name: field(data, "name"), email: field(data, "email"), password: field(data, "password") };
-    onDone((await call<{ staff: StaffMember }>(api.staff.setup.$post({ json }))).staff);
-  });
   return (
-    <main>
-      <h1>Create the first staff account</h1>
-      <p className="hint">This account can set up tablets and family links. You can add colleagues later.</p>
-      <form onSubmit={onSubmit}>
-        <label htmlFor="name">Your name</label>
-        <input id="name" name="name" autoComplete="name" required />
-        <label htmlFor="email">Email address</label>
-        <input id="email" name="email" type="email" autoComplete="username" required />
-        <label htmlFor="password">Password</label>
-        <p className="hint" id="password-hint">
-          At least {LIMITS.passwordMin} characters. A few unrelated words make a strong password.
+    <NewAccount
+      onDone={onDone}
+      title="Create the first staff account"
+      intro={
+        <p>
+          This account is an administrator: it can add residents, set up tablets and family links, and invite colleagues. The
+          set-up link works once.
         </p>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          minLength={LIMITS.passwordMin}
-          aria-describedby="password-hint"
-          required
-        />
-        <Problem id="setup-problem" text={problem} />
-        <button type="submit" disabled={busy}>
-          Create account
-        </button>
-      </form>
-    </main>
+      }
+      button="Create account"
+      create={(account) => relay.createFirstAccount({ token, ...account })}
+    />
+  );
+}
+
+export function AcceptInvite({ token, onDone }: Done & { token: string }) {
+  return (
+    <NewAccount
+      onDone={onDone}
+      title="Create your staff account"
+      intro={<p>You have been invited to the Letterbox staff console. The invitation works once.</p>}
+      button="Create account"
+      create={(account) => relay.acceptInvite({ token, ...account })}
+    />
   );
 }

@@ -1,6 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import "../kit/forms.css";
+import "./staff.css";
 import { App } from "./App";
 
 const root = document.getElementById("root");

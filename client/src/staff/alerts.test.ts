@@ -1,0 +1,62 @@
+import type { DashboardRow } from "@letterbox/shared";
+import { describe, expect, it } from "vitest";
+import { alertText } from "./alerts";
+
+const now = new Date("2026-11-28T12:00:00Z");
+
+function row(over: Partial<DashboardRow> = {}): DashboardRow {
+  return {
+    resident: {
+      id: "r",
+      fullName: "Margaret Jones",
+      preferredName: "Margaret",
+      createdAt: "2026-10-01T09:00:00Z",
+      settings: {
+        preferredName: "Margaret",
+        language: "en-GB",
+        replyOptions: [],
+        quietHours: null,
+        textSize: "large",
+        paused: false,
+      },
+      familySeesAll: false,
+      retentionDays: 365,
+      archivedAt: null,
+    },
+    alerts: [],
+    tablet: { lastSeenAt: null, online: false, appVersion: null, pushState: null, storageUsedBytes: null },
+    unseenCount: 0,
+    oldestUnseenAt: null,
+    lastSeenMessageAt: null,
+    lastFamilyMessageAt: null,
+    ...over,
+  };
+}
+
+describe("alerts in plain words", () => {
+  it("says how long the tablet has been offline", () => {
+    const r = row({ tablet: { ...row().tablet, lastSeenAt: "2026-11-26T11:00:00Z" } });
+    expect(alertText("tablet_offline", r, now)).toBe("Tablet offline for 2 days");
+  });
+
+  it("counts unseen messages and says for how long the oldest has waited", () => {
+    const r = row({ unseenCount: 3, oldestUnseenAt: "2026-11-26T06:00:00Z" });
+    expect(alertText("messages_unseen", r, now)).toBe("3 messages unseen for 2 days");
+    expect(alertText("messages_unseen", row({ unseenCount: 1, oldestUnseenAt: "2026-11-27T10:00:00Z" }), now)).toBe(
+      "1 message unseen for 26 hours",
+    );
+  });
+
+  it("prompts staff to contact the family, counting from the last family message or from when the resident was added", () => {
+    expect(alertText("no_family_message", row({ lastFamilyMessageAt: "2026-11-14T11:00:00Z" }), now)).toBe(
+      "No family message for 14 days — contact the family",
+    );
+    expect(alertText("no_family_message", row(), now)).toBe("No family message for 58 days — contact the family");
+  });
+
+  it("names the alerts that need no duration", () => {
+    expect(alertText("push_failing", row(), now)).toBe("Push not working");
+    expect(alertText("paused", row(), now)).toBe("Paused");
+    expect(alertText("tablet_never_set_up", row(), now)).toBe("Tablet not set up yet");
+  });
+});

@@ -1,0 +1,38 @@
+import type { Alert, DashboardRow } from "@letterbox/shared";
+import { duration, plural } from "./format";
+
+export type AlertTone = "urgent" | "warning" | "info";
+
+/** The relay decides which alerts a resident has; this says each one in plain words, with how long. */
+export function alertText(alert: Alert, row: DashboardRow, now: Date): string {
+  const since = (iso: string | null) => (iso ? duration(now.getTime() - Date.parse(iso)) : null);
+  switch (alert) {
+    case "tablet_offline": {
+      const offline = since(row.tablet.lastSeenAt);
+      return offline ? `Tablet offline for ${offline}` : "Tablet offline since it was set up";
+    }
+    case "messages_unseen": {
+      const unseen = since(row.oldestUnseenAt);
+      const count = plural(row.unseenCount, "message");
+      return unseen ? `${count} unseen for ${unseen}` : `${count} unseen`;
+    }
+    case "no_family_message":
+      // Never written to counts from the day the resident was added, as the relay counts it.
+      return `No family message for ${since(row.lastFamilyMessageAt ?? row.resident.createdAt)} — contact the family`;
+    case "push_failing":
+      return "Push not working";
+    case "paused":
+      return "Paused";
+    case "tablet_never_set_up":
+      return "Tablet not set up yet";
+  }
+}
+
+export const ALERT_TONE: Record<Alert, AlertTone> = {
+  tablet_offline: "urgent",
+  messages_unseen: "urgent",
+  push_failing: "warning",
+  no_family_message: "warning",
+  tablet_never_set_up: "info",
+  paused: "info",
+};

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { ago, bytes, dateTime, duration, persistedWords, pushWords, storageWords } from "./format";
+
+const HOUR = 3_600_000;
+
+describe("plain words for times and sizes", () => {
+  it("says a duration in minutes, then hours up to two days, then days", () => {
+    expect(duration(10_000)).toBe("1 minute");
+    expect(duration(45 * 60_000)).toBe("45 minutes");
+    expect(duration(HOUR)).toBe("1 hour");
+    expect(duration(47 * HOUR)).toBe("47 hours");
+    expect(duration(48 * HOUR)).toBe("2 days");
+    expect(duration(14 * 24 * HOUR + 5 * HOUR)).toBe("14 days");
+  });
+
+  it("says how long ago", () => {
+    const now = new Date("2026-11-28T10:32:00Z");
+    expect(ago("2026-11-28T10:31:30Z", now)).toBe("just now");
+    expect(ago("2026-11-28T07:32:00Z", now)).toBe("3 hours ago");
+  });
+
+  it("writes a date and time the British way", () => {
+    expect(dateTime(new Date(2026, 10, 28, 9, 5).toISOString())).toBe("28 November 2026 at 09:05");
+  });
+
+  it("writes storage in KB, MB and GB", () => {
+    expect(bytes(0)).toBe("0 KB");
+    expect(bytes(512_000)).toBe("512 KB");
+    expect(bytes(12_340_000)).toBe("12.3 MB");
+    expect(bytes(2_000_000_000)).toBe("2 GB");
+    expect(storageWords(12_340_000, 2_000_000_000)).toBe("12.3 MB of 2 GB");
+    expect(storageWords(null, null)).toBe("Not reported yet");
+  });
+
+  it("says whether push and persistent storage work", () => {
+    expect(pushWords("subscribed")).toBe("Working");
+    expect(pushWords("permission_denied")).toMatch(/^Not working: notifications were not allowed/);
+    expect(pushWords(null)).toBe("Not reported yet");
+    expect(pushWords("something_new")).toBe("Not working (something_new)");
+    expect(persistedWords(true)).toBe("Yes, kept safe");
+    expect(persistedWords(false)).toMatch(/^No:/);
+  });
+});

@@ -1,0 +1,99 @@
+import type { Language } from "@letterbox/shared";
+
+/** Plain words for counts, times and device facts: what staff read on every page. */
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** How long something has lasted: "45 minutes", "5 hours", "47 hours", then whole days ("2 days"). */
+export function duration(ms: number): string {
+  if (ms < HOUR) return plural(Math.max(1, Math.floor(ms / MINUTE)), "minute");
+  if (ms < 2 * DAY) return plural(Math.floor(ms / HOUR), "hour");
+  return plural(Math.floor(ms / DAY), "day");
+}
+
+/** "just now", "12 minutes ago", "3 hours ago", "2 days ago". */
+export function ago(iso: string, now: Date): string {
+  const ms = now.getTime() - Date.parse(iso);
+  if (ms < MINUTE) return "just now";
+  return `${duration(ms)} ago`;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+
+/** "10:32", on the 24-hour clock. */
+export const timeOfDay = (iso: string) => {
+  const d = new Date(iso);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+};
+
+/** "28 November 2026" */
+export const date = (iso: string) => {
+  const d = new Date(iso);
+  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
+};
+
+/** "28 November 2026 at 10:32" */
+export const dateTime = (iso: string) => `${date(iso)} at ${timeOfDay(iso)}`;
+
+/** Bytes as people read them: "0 KB", "512 KB", "12.3 MB", "1.2 GB". */
+export function bytes(n: number): string {
+  if (n < 1_000_000) return `${Math.round(n / 1000)} KB`;
+  if (n < 1_000_000_000) return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, "")} MB`;
+  return `${(n / 1_000_000_000).toFixed(1).replace(/\.0$/, "")} GB`;
+}
+
+export const LANGUAGE_NAMES: Record<Language, string> = { "en-GB": "English", cy: "Cymraeg (Welsh)" };
+
+export const languageName = (code: string | null) =>
+  code === null ? "Not reported yet" : (LANGUAGE_NAMES[code as Language] ?? code);
+
+/** Whether the tablet can be woken by push, as the tablet reported it. */
+export function pushWords(state: string | null): string {
+  switch (state) {
+    case null:
+      return "Not reported yet";
+    case "subscribed":
+      return "Working";
+    case "no_push_manager":
+      return "Not working: this tablet’s browser has no push (it checks for messages while open)";
+    case "permission_denied":
+      return "Not working: notifications were not allowed on this tablet";
+    case "subscribe_failed":
+      return "Not working: the tablet could not turn push on";
+    case "expired":
+      return "Not working: the push service stopped accepting messages for this tablet";
+    case "unknown":
+      return "Not known yet";
+    default:
+      return `Not working (${state})`;
+  }
+}
+
+export function storageWords(used: number | null, quota: number | null): string {
+  if (used === null) return "Not reported yet";
+  return quota ? `${bytes(used)} of ${bytes(quota)}` : bytes(used);
+}
+
+/** Persistent storage: the browser promises not to clear the saved messages when space runs low. */
+export function persistedWords(persisted: boolean | null): string {
+  if (persisted === null) return "Not reported yet";
+  return persisted ? "Yes, kept safe" : "No: the browser may clear saved messages when space runs low";
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { entryLink, href, parseRoute, type Route } from "./route";
+
+const ID = "0193a6b2-7c1d-7e2f-8a3b-4c5d6e7f8a9b";
+const LINK = "0193a6b2-7c1d-7e2f-8a3b-000000000001";
+
+describe("hash routes", () => {
+  const every: Route[] = [
+    { page: "dashboard" },
+    { page: "addResident" },
+    { page: "archived" },
+    { page: "resident", id: ID },
+    { page: "residentSettings", id: ID },
+    { page: "setUpTablet", id: ID },
+    { page: "wipeTablet", id: ID, deviceId: LINK },
+    { page: "newFamilyLink", id: ID },
+    { page: "revokeFamilyLink", id: ID, linkId: LINK },
+    { page: "reissueFamilyLink", id: ID, linkId: LINK },
+    { page: "welcomeLetter", id: ID, linkId: LINK },
+    { page: "erase", id: ID },
+    { page: "staff" },
+    { page: "invite" },
+    { page: "audit" },
+    { page: "settings" },
+  ];
+
+  it.each(every)("reads back the address it makes for $page", (route) => {
+    expect(parseRoute(href(route))).toEqual(route);
+  });
+
+  it("opens the dashboard with no fragment, and for fragments that are not routes", () => {
+    expect(parseRoute("")).toEqual({ page: "dashboard" });
+    expect(parseRoute("#")).toEqual({ page: "dashboard" });
+    expect(parseRoute("#main")).toEqual({ page: "dashboard" });
+    expect(parseRoute(`#/residents/${ID}/`)).toEqual({ page: "resident", id: ID });
+  });
+
+  it("says when an address is not a page", () => {
+    expect(parseRoute("#/residents/not-an-id")).toEqual({ page: "notFound" });
+    expect(parseRoute(`#/residents/${ID}/nothing`)).toEqual({ page: "notFound" });
+  });
+});
+
+describe("one-time entry links", () => {
+  it("reads the set-up and invitation tokens, and nothing from a route", () => {
+    expect(entryLink("#setup=abc_DEF-123")).toEqual({ kind: "setup", token: "abc_DEF-123" });
+    expect(entryLink("#invite=xyz")).toEqual({ kind: "invite", token: "xyz" });
+    expect(entryLink("#/staff")).toBeNull();
+    expect(entryLink("")).toBeNull();
+  });
+});
