@@ -3,7 +3,8 @@ import { expect, test } from "../support/fixtures";
 import { expectNoAxeViolations } from "../support/pages";
 
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "en-GB" };
-const GONE = "This link no longer works. Please ask the council for a new one.";
+// The relay names the council from COUNCIL_NAME ("your council" unless set).
+const GONE = "This link no longer works. Please ask your council for a new one.";
 
 test("the token leaves the address bar, and the page opens again from this phone alone", async ({ browser, seeded }) => {
   const home = await familyHousehold(seeded);
@@ -67,7 +68,9 @@ test("an unknown link gets a kind sentence, not a blank page", async ({ browser 
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   await page.goto(`/family#${"A".repeat(43)}`);
-  await expect(page.getByRole("alert")).toHaveText("This link does not work. Please check you copied all of it.");
+  await expect(page.getByRole("alert")).toHaveText(
+    "This link does not work. Please check you copied all of it, or ask your council for a new one.",
+  );
   await expect(page).not.toHaveURL(/#/);
   await expectNoAxeViolations(page);
   await context.close();
