@@ -17,6 +17,8 @@ export default defineConfig({
       manifest: false,
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,svg,png,woff2,webmanifest}"],
+        // The staff console is an online tool; the tablet and family pages should not carry it.
+        globIgnores: ["staff/**", "assets/staff-*"],
       },
     }),
   ],

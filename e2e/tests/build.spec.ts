@@ -1,0 +1,24 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "@playwright/test";
+
+const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../client/dist");
+
+/** The URLs the service worker precaches, read from the built worker. */
+function precached(): string[] {
+  const worker = fs.readFileSync(path.join(dist, "sw.js"), "utf8");
+  return [...worker.matchAll(/"?url"?:"([^"]+)"/g)].map((m) => m[1] as string);
+}
+
+test("the service worker precaches the tablet and family apps once each, and not the staff console", () => {
+  const urls = precached();
+  expect(urls).toEqual(
+    expect.arrayContaining(["tablet/index.html", "family/index.html", "tablet.webmanifest", "family.webmanifest"]),
+  );
+  // Every asset the tablet page loads is in the precache, or it could not open offline.
+  const tabletHtml = fs.readFileSync(path.join(dist, "tablet/index.html"), "utf8");
+  for (const [, asset] of tabletHtml.matchAll(/(?:src|href)="\/([^"]+)"/g)) expect(urls).toContain(asset);
+  expect(new Set(urls).size).toBe(urls.length);
+  expect(urls.filter((u) => u.startsWith("staff/") || u.startsWith("assets/staff-"))).toEqual([]);
+});
