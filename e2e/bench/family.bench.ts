@@ -12,7 +12,7 @@
  * others. The budget is reported, never asserted: the exit code is non-zero only when the
  * benchmark itself broke.
  *
- * Run: `pnpm --filter @letterbox/server exec node --import tsx ../e2e/bench/family.bench.ts`
+ * Run: `pnpm bench` (all benchmarks), or `pnpm --filter @letterbox/e2e exec node --import tsx bench/family.bench.ts`
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";

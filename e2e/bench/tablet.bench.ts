@@ -21,7 +21,7 @@
  * BENCH_DEBUG=1 prints, per load, when the app's start-up marks were reached (boot:start, boot:words,
  * boot:db) beside first contentful paint, to show where the time goes.
  *
- * Run (after `pnpm build`): `pnpm --filter @letterbox/server exec node --import tsx ../e2e/bench/tablet.bench.ts`
+ * Run: `pnpm bench` (all benchmarks), or after `pnpm build`: `pnpm --filter @letterbox/e2e exec node --import tsx bench/tablet.bench.ts`
  */
 import fs from "node:fs";
 import http from "node:http";
