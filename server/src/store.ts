@@ -38,6 +38,8 @@ export type FamilyLinkRow = {
   id: string;
   residentId: string;
   label: string;
+  /** How the family member chose to be named to the resident; null: the label. */
+  displayName: string | null;
   createdAt: string;
   revokedAt: string | null;
   lastUsedAt: string | null;
@@ -162,6 +164,7 @@ export interface Store {
   findFamilyLinkByTokenHash(tokenHash: string): Promise<FamilyLinkRow | undefined>;
   revokeFamilyLink(id: string, residentId: string, at: string): Promise<boolean>;
   touchFamilyLink(id: string, at: string): Promise<void>;
+  setFamilyDisplayName(id: string, displayName: string | null): Promise<void>;
   /** Gives the link a new token (the old one dies) and makes it active again; history stays with it. */
   replaceFamilyLinkToken(id: string, residentId: string, tokenHash: string): Promise<FamilyLinkRow | undefined>;
 

@@ -154,7 +154,8 @@ export type SentReply = z.infer<typeof sentReplySchema>;
 
 export const familyMeSchema = z.object({
   resident: z.object({ preferredName: z.string() }),
-  member: z.object({ id: z.string(), label: z.string() }),
+  /** `label` is how staff know them; `displayName` is how they chose to be named on the tablet (null: the label). */
+  member: z.object({ id: z.string(), label: z.string(), displayName: z.string().nullable() }),
   /** Who runs this Letterbox, to name in help ("Ask Ampthill Council"). */
   council: z.string(),
 });
@@ -165,6 +166,12 @@ export const photoAttachmentSchema = z.strictObject({
   id: photoIdSchema,
   caption: z.string().trim().max(LIMITS.captionMax, `is longer than ${LIMITS.captionMax} characters`).default(""),
 });
+
+export const updateFamilyMeRequestSchema = z.strictObject({
+  /** null goes back to the name staff gave. */
+  displayName: z.string().trim().min(1, "is empty").max(LIMITS.labelMax).nullable(),
+});
+export type UpdateFamilyMeRequest = z.input<typeof updateFamilyMeRequestSchema>;
 
 export const sendMessageRequestSchema = z
   .strictObject({

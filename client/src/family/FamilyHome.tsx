@@ -1,14 +1,19 @@
 import type { Conversation, FamilyMe, SentMessage } from "@letterbox/shared";
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useNow } from "../kit/use-now";
 import { Composer } from "./Composer";
 import { ConversationList, justSentItem } from "./Conversation";
+import { NameSetting } from "./NameSetting";
 import type { OutboxEvent } from "./outbox";
 import type { RelayError } from "./relay";
 import { tabletNotice } from "./status";
 import type { FamilyText } from "./text";
 import { useConversation } from "./use-conversation";
 import { outbox, useOnline, useOutbox } from "./use-outbox";
+
+// Only where the browser can do web push, and after the conversation: not on the page's first load.
+const canPush = "serviceWorker" in navigator && "PushManager" in globalThis && "Notification" in globalThis;
+const PushOptIn = lazy(() => import("./PushOptIn"));
 
 /** "Messages to Margaret": the conversation, how far each message has got, and the composer. */
 export function FamilyHome({
@@ -82,6 +87,7 @@ export function FamilyHome({
           {t.title(name)}
         </h1>
         <p>{t.youAre(me.member.label)}</p>
+        <NameSetting t={t} token={token} me={me} name={name} />
       </header>
       <main className="family">
         {(notice || !online || unreachable) && (
@@ -118,6 +124,11 @@ export function FamilyHome({
             void outbox.flush({ now: true });
           }}
         />
+        {canPush && (
+          <Suspense fallback={null}>
+            <PushOptIn t={t} name={name} token={token} />
+          </Suspense>
+        )}
       </main>
     </>
   );

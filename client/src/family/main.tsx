@@ -18,4 +18,6 @@ if (root) {
       <App t={t} fromAddress={fromAddress} />
     </StrictMode>,
   );
+  // The worker lets the page open with no signal (an installed app), and carries opt-in push.
+  if (import.meta.env.PROD) void import("./push").then(({ registerFamilyWorker }) => registerFamilyWorker());
 }

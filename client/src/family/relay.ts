@@ -56,6 +56,9 @@ async function call<T>(request: Promise<Answer<T>>): Promise<T> {
 
 export const getMe = (token: string) => call<FamilyMe>(family.me.$get({}, auth(token)));
 
+export const setDisplayName = (token: string, displayName: string | null) =>
+  call<FamilyMe>(family.me.$patch({ json: { displayName } }, auth(token)));
+
 export const getConversation = (token: string) => call<Conversation>(family.conversation.$get({}, auth(token)));
 
 export const sendMessage = async (token: string, message: SendMessageRequest) =>

@@ -6,6 +6,11 @@ export const familyCy: FamilyText = {
   appName: "Letterbox",
   title: (name) => `Negeseuon i ${name}`,
   youAre: (label) => `Chi yw ${label}`,
+  nameSetting: (name) => `Sut mae eich enw’n ymddangos i ${name}`,
+  nameLabel: "Eich enw ar y llechen",
+  nameHint: (name) => `Er enghraifft “Eich merch Sarah”. Bydd ${name} yn ei weld ar eich neges nesaf.`,
+  nameSave: "Cadw’r enw",
+  nameSaved: "Wedi’i gadw. Bydd eich neges nesaf yn dangos yr enw hwn.",
   opening: "Yn agor eich negeseuon…",
 
   noToken: "Mae angen y ddolen breifat a anfonwyd atoch chi ar y dudalen hon. Agorwch y ddolen honno eto, os gwelwch yn dda.",
@@ -61,6 +66,14 @@ export const familyCy: FamilyText = {
   queued: "Bydd eich neges yn mynd pan fydd signal gan eich ffôn.",
 
   yesterday: (time) => `ddoe ${time}`,
+
+  pushOptIn: (name) => `Rhowch wybod i mi pan fydd ${name} yn ateb neu’n gweld fy negeseuon`,
+  pushOnHint: "Bydd y ffôn hwn yn dangos hysbysiad, hyd yn oed pan fydd y dudalen hon ar gau.",
+  pushBlocked: "Mae hysbysiadau wedi’u diffodd ar gyfer y dudalen hon yng ngosodiadau eich porwr.",
+  pushFailed: "Nid oedd modd i’r ffôn hwn droi hysbysiadau ymlaen nac i ffwrdd. Rhowch gynnig arall arni yn nes ymlaen.",
+  pushSeen: (name) => `Mae ${name} wedi gweld eich neges`,
+  pushRepliedNoName: "Mae gennych chi ateb yn Letterbox",
+  pushSeenNoName: "Mae eich neges wedi’i gweld",
 
   // The relay writes its sentences in English; these stand in for them on a Welsh phone.
   errors: {

@@ -6,6 +6,11 @@ export const familyEnGB = {
   appName: "Letterbox",
   title: (name: string) => `Messages to ${name}`,
   youAre: (label: string) => `You are ${label}`,
+  nameSetting: (name: string) => `How your name shows to ${name}`,
+  nameLabel: "Your name on the tablet",
+  nameHint: (name: string) => `For example “Your daughter Sarah”. ${name} sees it on your next message.`,
+  nameSave: "Save name",
+  nameSaved: "Saved. Your next message shows this name.",
   opening: "Opening your messages…",
 
   noToken: "This page needs the private link you were sent. Please open that link again.",
@@ -61,6 +66,16 @@ export const familyEnGB = {
   queued: "Your message will go when your phone has signal.",
 
   yesterday: (time: string) => `yesterday ${time}`,
+
+  // Web push, only offered where the phone's browser can do it (family/push.ts)
+  pushOptIn: (name: string) => `Tell me when ${name} replies or sees my messages`,
+  pushOnHint: "This phone will show a notification, even when this page is closed.",
+  pushBlocked: "Notifications are turned off for this page in your browser’s settings.",
+  pushFailed: "This phone could not turn notifications on or off. Please try again later.",
+  /** The notifications themselves ("Margaret replied" uses `replied`). */
+  pushSeen: (name: string) => `${name} has seen your message`,
+  pushRepliedNoName: "You have a reply in Letterbox",
+  pushSeenNoName: "Your message has been seen",
 
   /** Only for codes the relay's own sentence cannot cover; English shows the relay's sentence as it is. */
   errors: {

@@ -13,7 +13,15 @@ const later = (minutes: number) => new Date(START.getTime() + minutes * 60_000).
 async function resident(store: Store, preferredName: string) {
   const r = newResidentRow(randomUUID(), `${preferredName} Example`, preferredName, NOW);
   await store.createResident(r);
-  const link = { id: randomUUID(), residentId: r.id, label: "Family", createdAt: NOW, revokedAt: null, lastUsedAt: null };
+  const link = {
+    id: randomUUID(),
+    residentId: r.id,
+    label: "Family",
+    displayName: null,
+    createdAt: NOW,
+    revokedAt: null,
+    lastUsedAt: null,
+  };
   await store.createFamilyLink(link, `hash-of-${link.id}`);
   const message = (text: string, id = uuidv7()) => ({
     id,

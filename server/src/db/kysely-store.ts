@@ -77,6 +77,7 @@ const toFamilyLink = (r: Selectable<Database["family_links"]>): FamilyLinkRow =>
   id: r.id,
   residentId: r.resident_id,
   label: r.label,
+  displayName: r.display_name,
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
   lastUsedAt: r.last_used_at,
@@ -446,6 +447,7 @@ export class KyselyStore implements Store {
         created_at: l.createdAt,
         revoked_at: l.revokedAt,
         last_used_at: l.lastUsedAt,
+        display_name: l.displayName,
       })
       .execute();
   }
@@ -485,6 +487,10 @@ export class KyselyStore implements Store {
       .returningAll()
       .executeTakeFirst();
     return r && toFamilyLink(r);
+  }
+
+  async setFamilyDisplayName(id: string, displayName: string | null) {
+    await this.db.updateTable("family_links").set({ display_name: displayName }).where("id", "=", id).execute();
   }
 
   async touchFamilyLink(id: string, at: string) {

@@ -210,6 +210,12 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0005_family_display_name": {
+    async up(db: Kysely<unknown>) {
+      // How the family member chose to be named on the tablet ("Your daughter Sarah"); null: the label staff gave.
+      await db.schema.alterTable("family_links").addColumn("display_name", "text").execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations, ...pushMigrations }) };

@@ -72,6 +72,7 @@ export interface Database extends PushTables {
     created_at: string;
     revoked_at: string | null;
     last_used_at: string | null;
+    display_name: string | null;
   };
   devices: {
     id: string;

@@ -38,9 +38,26 @@ describe("a family link", () => {
     const me = await expectBody(await familyGet(relay, familyToken, "/me"), 200, familyMeSchema);
     expect(me).toEqual({
       resident: { preferredName: "Margaret" },
-      member: { id: expect.any(String), label: "Margaret's daughter" },
+      member: { id: expect.any(String), label: "Margaret's daughter", displayName: null },
       council: "the council",
     });
+  });
+
+  it("lets the family member choose how their name shows on the tablet, from their next message", async () => {
+    const { relay, familyToken, deviceToken } = await oneHousehold();
+    await send(relay, familyToken, "before");
+    const patch = (displayName: unknown) =>
+      relay.request("/api/family/me", { method: "PATCH", bearer: familyToken, json: { displayName } });
+    const me = await expectBody(await patch("  Your daughter Sarah "), 200, familyMeSchema);
+    expect(me.member).toMatchObject({ label: "Margaret's daughter", displayName: "Your daughter Sarah" });
+    await send(relay, familyToken, "after");
+    expect(messagesOf(await sync(relay, deviceToken)).map((m) => [m.text, m.senderName])).toEqual([
+      ["before", "Margaret's daughter"],
+      ["after", "Your daughter Sarah"],
+    ]);
+    await expectError(await patch(""), 400, "invalid_request");
+    await expectError(await patch("x".repeat(81)), 400, "invalid_request");
+    expect((await expectBody(await patch(null), 200, familyMeSchema)).member.displayName).toBeNull();
   });
 
   it("sends a message to the resident's tablet and lists it for the family", async () => {

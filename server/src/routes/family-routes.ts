@@ -1,10 +1,12 @@
-import { LIMITS, photoIdSchema, sendMessageRequestSchema, uuidv7Schema } from "@letterbox/shared";
+import { LIMITS, photoIdSchema, sendMessageRequestSchema, updateFamilyMeRequestSchema, uuidv7Schema } from "@letterbox/shared";
 import { Hono } from "hono";
 import { z } from "zod";
 import { bearerToken } from "../http/client-address";
 import type { LiveConnections } from "../http/live";
 import { readBodyLimited } from "../http/read-body";
 import { validate } from "../http/validate";
+import { familyPushRoutes } from "../push/push-routes";
+import type { PushService } from "../push/push-service";
 import type { ConversationService, FamilyPrincipal } from "../services/conversation-service";
 import type { PhotoService } from "../services/photo-service";
 
@@ -14,7 +16,7 @@ const photoParam = z.object({ id: photoIdSchema });
 /** Photos are named by their content, so a photo at an address never changes. */
 export const PHOTO_HEADERS = { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=31536000, immutable" };
 
-export function familyRoutes(conversations: ConversationService, photos: PhotoService, live: LiveConnections) {
+export function familyRoutes(conversations: ConversationService, photos: PhotoService, live: LiveConnections, push: PushService) {
   return (
     new Hono<{ Variables: { family: FamilyPrincipal } }>()
       .use(async (c, next) => {
@@ -22,6 +24,9 @@ export function familyRoutes(conversations: ConversationService, photos: PhotoSe
         await next();
       })
       .get("/me", async (c) => c.json(await conversations.familyMe(c.get("family"))))
+      .patch("/me", validate("json", updateFamilyMeRequestSchema), async (c) =>
+        c.json(await conversations.setDisplayName(c.get("family"), c.req.valid("json"))),
+      )
       .get("/conversation", async (c) => c.json(await conversations.conversation(c.get("family"))))
       // A hint to fetch the conversation again: their message reached the tablet or was seen, or a
       // reply or (where staff allow) another family member's message arrived.
@@ -49,5 +54,6 @@ export function familyRoutes(conversations: ConversationService, photos: PhotoSe
       .get("/photos/:id/thumb", validate("param", photoParam), async (c) =>
         c.body(new Uint8Array(await photos.thumbForFamily(c.get("family").link, c.req.valid("param").id)), 200, PHOTO_HEADERS),
       )
+      .route("/push", familyPushRoutes(push))
   );
 }

@@ -16,6 +16,7 @@ import type {
   SyncPage,
   SyncQuery,
   TabletStatusRequest,
+  UpdateFamilyMeRequest,
 } from "@letterbox/shared";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
@@ -155,7 +156,11 @@ export class ConversationService {
 
   async authenticateFamily(token: string | undefined): Promise<FamilyPrincipal> {
     const link = token ? await this.deps.store.findFamilyLinkByTokenHash(hashToken(token)) : undefined;
-    if (!link) throw new AppError("unauthenticated", `This link does not work. Please check you copied all of it, or ask ${this.deps.councilName ?? "the council"} for a new one.`);
+    if (!link)
+      throw new AppError(
+        "unauthenticated",
+        `This link does not work. Please check you copied all of it, or ask ${this.deps.councilName ?? "the council"} for a new one.`,
+      );
     if (link.revokedAt) throw new AppError("link_revoked", this.revokedSentence());
     const now = this.deps.clock.now();
     if (!link.lastUsedAt || now.getTime() - Date.parse(link.lastUsedAt) > 60_000) {
@@ -169,9 +174,15 @@ export class ConversationService {
     if (!resident) throw new AppError("link_revoked", this.revokedSentence());
     return {
       resident: { preferredName: resident.preferredName },
-      member: { id: link.id, label: link.label },
+      member: { id: link.id, label: link.label, displayName: link.displayName },
       council: this.deps.councilName ?? "the council",
     };
+  }
+
+  /** How the family member is named on the tablet from their next message on. */
+  async setDisplayName(family: FamilyPrincipal, input: UpdateFamilyMeRequest): Promise<FamilyMe> {
+    await this.deps.store.setFamilyDisplayName(family.link.id, input.displayName);
+    return this.familyMe({ link: { ...family.link, displayName: input.displayName } });
   }
 
   /**
@@ -226,7 +237,7 @@ export class ConversationService {
       id: input.id,
       residentId: link.residentId,
       familyLinkId: link.id,
-      senderName: link.label,
+      senderName: link.displayName ?? link.label,
       text: input.text,
       photos,
       sentAt: this.nowIso(),

@@ -19,8 +19,8 @@ import {
 import { strToU8, zipSync } from "fflate";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
-import type { PhotoStore } from "../images/photo-store";
 import type { LogEvents } from "../events";
+import type { PhotoStore } from "../images/photo-store";
 import type { Logger } from "../log";
 import type { DeviceHealthRow, FamilyLinkRow, ResidentRow, Store } from "../store";
 import type { Actor, Audit } from "./audit";
@@ -108,6 +108,7 @@ export class ResidentAdminService {
       id: randomUUID(),
       residentId,
       label,
+      displayName: null,
       createdAt: this.now().toISOString(),
       revokedAt: null,
       lastUsedAt: null,

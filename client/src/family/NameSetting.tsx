@@ -1,0 +1,51 @@
+import type { FamilyMe } from "@letterbox/shared";
+import { type FormEvent, useState } from "react";
+import { RelayError, setDisplayName } from "./relay";
+import type { FamilyText } from "./text";
+
+/** The family member chooses how the resident sees their name ("Your daughter Sarah"). */
+export function NameSetting({ t, token, me, name }: { t: FamilyText; token: string; me: FamilyMe; name: string }) {
+  const [value, setValue] = useState(me.member.displayName ?? me.member.label);
+  const [status, setStatus] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  async function save(event: FormEvent) {
+    event.preventDefault();
+    setStatus(null);
+    setProblem(null);
+    try {
+      const trimmed = value.trim();
+      await setDisplayName(token, trimmed === "" || trimmed === me.member.label ? null : trimmed);
+      setStatus(t.nameSaved);
+    } catch (err) {
+      setProblem(err instanceof RelayError ? err.message : String(err));
+    }
+  }
+
+  return (
+    <details className="name-setting">
+      <summary>{t.nameSetting(name)}</summary>
+      <form onSubmit={save}>
+        <label htmlFor="display-name">{t.nameLabel}</label>
+        <p className="hint" id="display-name-hint">
+          {t.nameHint(name)}
+        </p>
+        <input
+          id="display-name"
+          value={value}
+          maxLength={80}
+          onChange={(e) => setValue(e.target.value)}
+          aria-describedby="display-name-hint"
+          autoComplete="name"
+        />
+        <button type="submit">{t.nameSave}</button>
+        <p role="status">{status}</p>
+        {problem && (
+          <p className="problem" role="alert">
+            {problem}
+          </p>
+        )}
+      </form>
+    </details>
+  );
+}
