@@ -27,7 +27,11 @@ export function uuidv7(): string {
 }
 
 type SyncEntry =
-  | { kind: "message"; seq: number; message: { id: string; text: string; photos: { id: string; caption: string }[] } }
+  | {
+      kind: "message";
+      seq: number;
+      message: { id: string; senderName: string; text: string; photos: { id: string; caption: string }[] };
+    }
   | { kind: "message_deleted"; seq: number; messageId: string }
   | { kind: "receipt"; seq: number; messageId: string; state: string }
   | { kind: "reply"; seq: number };
