@@ -49,7 +49,7 @@ export function createServices(deps: AppDeps) {
   return {
     events,
     staff: new StaffService({ ...deps, limiter, audit }),
-    residents: new ResidentAdminService({ ...deps, audit }),
+    residents: new ResidentAdminService({ ...deps, audit, events }),
     conversations: new ConversationService({ ...deps, limiter, events, audit }),
     photos: new PhotoService(deps),
     live: new LiveConnections(events),

@@ -12,6 +12,7 @@ describe("loadConfig", () => {
       councilName: "your council",
       logLevel: "info",
       secureCookies: false,
+      vapidSubject: "mailto:letterbox@localhost",
     });
     expect(path.isAbsolute(loadConfig({}).dataDir)).toBe(true);
   });
@@ -38,6 +39,29 @@ describe("loadConfig", () => {
     });
     expect(loadConfig({ PUBLIC_URL: "http://letterbox.internal:8080" }).secureCookies).toBe(false);
   });
+
+  it("takes the VAPID subject from VAPID_SUBJECT, else from an https public address, else a placeholder", () => {
+    expect(loadConfig({ VAPID_SUBJECT: "mailto:digital@council.example" }).vapidSubject).toBe("mailto:digital@council.example");
+    expect(loadConfig({ VAPID_SUBJECT: "https://council.example/letterbox" }).vapidSubject).toBe(
+      "https://council.example/letterbox",
+    );
+    expect(loadConfig({ PUBLIC_URL: "https://letterbox.council.example/" }).vapidSubject).toBe(
+      "https://letterbox.council.example",
+    );
+    // Push services refuse a contact at localhost, so it is never derived from one.
+    expect(loadConfig({ PUBLIC_URL: "https://localhost:8443" }).vapidSubject).toBe("mailto:letterbox@localhost");
+    expect(loadConfig({ PUBLIC_URL: "http://letterbox.internal" }).vapidSubject).toBe("mailto:letterbox@localhost");
+    expect(loadConfig({ VAPID_SUBJECT: "" }).vapidSubject).toBe("mailto:letterbox@localhost");
+  });
+
+  it.each([["letterbox@council.example"], ["http://council.example"], ["mailto:nobody"]])(
+    "refuses VAPID_SUBJECT=%s",
+    (subject) => {
+      expect(() => loadConfig({ VAPID_SUBJECT: subject })).toThrow(
+        /\n {2}VAPID_SUBJECT: must be a mailto: address or an https:\/\/ address$/,
+      );
+    },
+  );
 
   it.each([["abc"], ["70000"], ["-1"], ["80.5"]])("refuses PORT=%s with a message that names it", (port) => {
     const load = () => loadConfig({ PORT: port });

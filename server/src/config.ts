@@ -11,6 +11,13 @@ const envSchema = z.object({
   PUBLIC_URL: z.preprocess(unsetIfEmpty, z.url().optional()),
   COUNCIL_NAME: z.string().default("your council"),
   LOG_LEVEL: z.enum(["info", "silent"]).default("info"),
+  VAPID_SUBJECT: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, "must be a mailto: address or an https:// address")
+      .optional(),
+  ),
 });
 
 export type Config = {
@@ -22,9 +29,18 @@ export type Config = {
   logLevel: "info" | "silent";
   /** Cookies get `Secure` only when the public address is https, so plain localhost still works. */
   secureCookies: boolean;
+  /**
+   * The VAPID `sub`: whom a push service contacts about this relay's pushes. Defaults to the public
+   * address when that is a real https site; Apple's push service refuses placeholders such as
+   * `mailto:…@localhost`, which is the fallback for a relay on plain http.
+   */
+  vapidSubject: string;
 };
 
 export class ConfigError extends Error {}
+
+/** Works with Chrome's and Firefox's push services, not Apple's: set VAPID_SUBJECT in production. */
+export const PLACEHOLDER_VAPID_SUBJECT = "mailto:letterbox@localhost";
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(env);
@@ -44,5 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     councilName: e.COUNCIL_NAME,
     logLevel: e.LOG_LEVEL,
     secureCookies: publicUrl.startsWith("https://"),
+    vapidSubject:
+      e.VAPID_SUBJECT ??
+      (/^https:\/\/(?!localhost[:/]|localhost$|127\.)/.test(publicUrl) ? publicUrl : PLACEHOLDER_VAPID_SUBJECT),
   };
 }

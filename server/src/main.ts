@@ -3,9 +3,10 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createApp, createServices } from "./app";
 import { systemClock } from "./clock";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadConfig, PLACEHOLDER_VAPID_SUBJECT } from "./config";
 import { openDataFolder } from "./data-folder";
 import { jsonLogger, silentLogger } from "./log";
+import { KyselyPushStore } from "./push/push-store";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const clientDist = path.resolve(here, "../../client/dist");
@@ -21,10 +22,19 @@ async function main() {
     log,
     publicUrl: config.publicUrl,
     secureCookies: config.secureCookies,
+    councilName: config.councilName,
     clientDist,
+    push: { store: new KyselyPushStore(db), subject: config.vapidSubject },
   };
   const services = createServices(deps);
   const app = createApp(deps, services);
+  // The VAPID key pair is made at first start and kept in the database from then on.
+  await services.push.start();
+  if (config.vapidSubject === PLACEHOLDER_VAPID_SUBJECT) {
+    log("push.vapid_subject_placeholder", {
+      hint: "Set VAPID_SUBJECT to a real mailto: or https: contact; Apple refuses this one.",
+    });
+  }
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log("relay.started", { port: info.port, dataDir: config.dataDir });
@@ -68,6 +78,7 @@ async function main() {
     services.live.closeAll();
     clearInterval(retention);
     server.close(async () => {
+      await services.push.stop();
       await db.destroy();
       log("relay.stopped", {});
       process.exit(0);

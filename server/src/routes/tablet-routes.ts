@@ -11,13 +11,15 @@ import { z } from "zod";
 import { bearerToken, clientAddress } from "../http/client-address";
 import type { LiveConnections } from "../http/live";
 import { validate } from "../http/validate";
+import { tabletPushRoutes } from "../push/push-routes";
+import type { PushService } from "../push/push-service";
 import type { ConversationService, TabletPrincipal } from "../services/conversation-service";
 import type { PhotoService } from "../services/photo-service";
 import { PHOTO_HEADERS } from "./family-routes";
 
 const photoParam = z.object({ id: photoIdSchema });
 
-export function tabletRoutes(conversations: ConversationService, photos: PhotoService, live: LiveConnections) {
+export function tabletRoutes(conversations: ConversationService, photos: PhotoService, live: LiveConnections, push: PushService) {
   const paired = new Hono<{ Variables: { tablet: TabletPrincipal } }>()
     .use(async (c, next) => {
       c.set("tablet", await conversations.authenticateTablet(bearerToken(c)));
@@ -45,7 +47,8 @@ export function tabletRoutes(conversations: ConversationService, photos: PhotoSe
     })
     .get("/photos/:id", validate("param", photoParam), async (c) =>
       c.body(new Uint8Array(await photos.forTablet(c.get("tablet").residentId, c.req.valid("param").id)), 200, PHOTO_HEADERS),
-    );
+    )
+    .route("/push", tabletPushRoutes(push));
 
   return new Hono()
     .post("/pair", validate("json", pairRequestSchema), async (c) =>

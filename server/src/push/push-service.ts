@@ -1,0 +1,304 @@
+import { createHash, ECDH, randomUUID } from "node:crypto";
+import { Agent } from "node:https";
+import type { FamilyPushRequest, PushPayload, PushSubscriptionJson, TabletPushRequest } from "@letterbox/shared";
+import type { Clock } from "../clock";
+import { AppError } from "../errors";
+import type { LogEvent, LogEvents } from "../events";
+import type { Logger } from "../log";
+import type { FamilyPrincipal, TabletPrincipal } from "../services/conversation-service";
+import { type PushSender, WebPushSender } from "./push-sender";
+import type { NewSubscription, PushStore, StoredSubscription, TabletPushStatus, VapidKeyPair } from "./push-store";
+import { type Attempt, type QueueOptions, type QueueStats, SendQueue, type Timers } from "./send-queue";
+import { loadOrCreateVapidKeys } from "./vapid";
+
+/** A push not delivered within a day is no use: the tablet will have pulled by then. */
+export const PUSH_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * The push services of the browsers people use (Chrome and most Android browsers, Firefox, Safari,
+ * Edge). Sending only to these keeps a token holder from making the relay post to addresses inside
+ * the council's own network.
+ */
+export const KNOWN_PUSH_SERVICES = ["fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com", "notify.windows.com"];
+
+export function isKnownPushService(url: URL): boolean {
+  const host = url.hostname.toLowerCase();
+  return (
+    url.protocol === "https:" &&
+    (url.port === "" || url.port === "443") &&
+    KNOWN_PUSH_SERVICES.some((service) => host === service || host.endsWith(`.${service}`))
+  );
+}
+
+/**
+ * The Topic header for a resident's pushes: a push service keeps only the latest undelivered push
+ * per topic, which is right for hints to pull. Hashed so that it fits (at most 32 base64url
+ * characters) and tells the push service nothing.
+ */
+export function topicFor(residentId: string): string {
+  return createHash("sha256").update(`letterbox-push-topic:${residentId}`).digest().subarray(0, 24).toString("base64url");
+}
+
+export type PushOptions = {
+  store: PushStore;
+  /** VAPID `sub`: how a push service reaches whoever runs this relay (mailto: or https:). */
+  subject: string;
+  /** How pushes leave; a WebPushSender over `agent` when not given. */
+  sender?: PushSender;
+  /** The HTTPS agent for the push services (tests: one that trusts a local receiver's certificate). */
+  agent?: Agent;
+  /** Which endpoints a subscription may name; the known push services when not given. */
+  allowEndpoint?: (url: URL) => boolean;
+  queue?: Partial<QueueOptions>;
+  timers?: Timers;
+};
+
+type Deps = {
+  clock: Clock;
+  log: Logger;
+  events: LogEvents;
+  /** Without it the relay keeps no subscriptions and sends nothing. */
+  push?: PushOptions;
+};
+
+type Job = { subscription: StoredSubscription; payload: PushPayload; urgency: "high" | "normal"; topic: string };
+
+const URGENCY_RANK = { normal: 0, high: 1 } as const;
+
+/**
+ * Web push for the relay: keeps the tablets' and family members' subscriptions, and on each log
+ * entry that someone should know about sends them a small encrypted hint to pull. Sending happens
+ * in a queue, never in the request that wrote the entry.
+ */
+export class PushService {
+  private readonly queue: SendQueue<Job> | undefined;
+  private readonly sender: PushSender | undefined;
+  private readonly ownAgent: Agent | undefined;
+  private keys: Promise<VapidKeyPair> | undefined;
+  private readonly dispatching = new Set<Promise<void>>();
+  private readonly unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly deps: Deps) {
+    const options = deps.push;
+    if (!options) return;
+    this.ownAgent = options.sender || options.agent ? undefined : new Agent({ keepAlive: true });
+    this.sender = options.sender ?? new WebPushSender({ agent: options.agent ?? this.ownAgent, clock: deps.clock });
+    this.queue = new SendQueue<Job>({
+      work: (job) => this.sendOne(job),
+      giveUp: (job, error, attempts) => this.giveUp(job, error, attempts),
+      merge: mergeJobs,
+      log: deps.log,
+      ...(options.timers && { timers: options.timers }),
+      ...(options.queue && { options: options.queue }),
+    });
+    this.unsubscribe = deps.events.on((event) => this.onLogEvent(event));
+  }
+
+  get enabled(): boolean {
+    return this.deps.push !== undefined;
+  }
+
+  private get options(): PushOptions {
+    if (!this.deps.push) throw new AppError("not_found", "Push notifications are not set up on this relay.");
+    return this.deps.push;
+  }
+
+  /** Loads the VAPID key pair, or makes it at first start; call before serving. */
+  async start(): Promise<void> {
+    if (this.enabled) await this.vapidKeys();
+  }
+
+  private vapidKeys(): Promise<VapidKeyPair> {
+    if (!this.keys) {
+      const { store } = this.options;
+      this.keys = loadOrCreateVapidKeys({ store, clock: this.deps.clock, log: this.deps.log });
+      // A failed read (database busy at start) is tried again next time, not remembered.
+      this.keys.catch(() => {
+        this.keys = undefined;
+      });
+    }
+    return this.keys;
+  }
+
+  async publicKey(): Promise<string> {
+    return (await this.vapidKeys()).publicKey;
+  }
+
+  // Subscriptions ---------------------------------------------------------------------------
+
+  async reportTablet(tablet: TabletPrincipal, body: TabletPushRequest): Promise<void> {
+    const { store } = this.options;
+    if (body.subscription) {
+      await store.subscribeDevice(tablet.deviceId, this.newSubscription(body.subscription, tablet.residentId));
+      this.deps.log("push.tablet_subscribed", { residentId: tablet.residentId, deviceId: tablet.deviceId });
+    } else if (body.unavailable) {
+      await store.deviceUnavailable(tablet.deviceId, body.unavailable, this.nowIso());
+      this.deps.log("push.tablet_unavailable", {
+        residentId: tablet.residentId,
+        deviceId: tablet.deviceId,
+        reason: body.unavailable,
+      });
+    }
+  }
+
+  async subscribeFamily({ link }: FamilyPrincipal, body: FamilyPushRequest): Promise<void> {
+    await this.options.store.subscribeFamilyLink(link.id, this.newSubscription(body.subscription, link.residentId));
+    this.deps.log("push.family_subscribed", { residentId: link.residentId, familyLinkId: link.id });
+  }
+
+  async unsubscribeFamily({ link }: FamilyPrincipal): Promise<void> {
+    if (await this.options.store.unsubscribeFamilyLink(link.id)) {
+      this.deps.log("push.family_unsubscribed", { residentId: link.residentId, familyLinkId: link.id });
+    }
+  }
+
+  /** For staff: what each of the resident's tablets said about push, and whether sending to it fails. */
+  tabletPushStatus(residentId: string): Promise<TabletPushStatus[]> {
+    return this.enabled ? this.options.store.tabletPushStatus(residentId) : Promise.resolve([]);
+  }
+
+  private newSubscription(s: PushSubscriptionJson, residentId: string): NewSubscription {
+    const allowed = this.options.allowEndpoint ?? isKnownPushService;
+    if (!allowed(new URL(s.endpoint))) {
+      throw new AppError("invalid_request", "“subscription.endpoint” is not the address of a browser push service.");
+    }
+    try {
+      // The schema checked the shape; this checks that it is a point on the curve, which
+      // encrypting to it later needs.
+      ECDH.convertKey(Buffer.from(s.keys.p256dh, "base64url"), "prime256v1");
+    } catch {
+      throw new AppError("invalid_request", "“subscription.keys.p256dh” is not a P-256 public key.");
+    }
+    return {
+      id: randomUUID(),
+      endpoint: s.endpoint,
+      p256dh: s.keys.p256dh,
+      auth: s.keys.auth,
+      residentId,
+      createdAt: this.nowIso(),
+    };
+  }
+
+  // Sending -----------------------------------------------------------------------------------
+
+  /**
+   * Runs inside the request that appended the entry, so it only starts work and returns. The work
+   * waits for the next turn of the event loop: encrypting a push takes longer than answering the
+   * request, which should go out first.
+   */
+  private onLogEvent(event: LogEvent): void {
+    const work = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.dispatch(event))
+      .catch((err: unknown) => this.deps.log("push.dispatch_failed", { residentId: event.residentId, error: String(err) }))
+      .finally(() => this.dispatching.delete(work));
+    this.dispatching.add(work);
+  }
+
+  private async dispatch(event: LogEvent): Promise<void> {
+    const { store } = this.options;
+    let subscriptions: StoredSubscription[];
+    switch (event.kind) {
+      // The tablet learns of new and taken-back messages.
+      case "message":
+      case "message_deleted":
+        subscriptions = await store.tabletSubscriptions(event.residentId);
+        break;
+      // A family member learns of a reply to them and of their message being seen; "delivered"
+      // is shown when they next open the page, not worth waking a phone for.
+      case "reply":
+      case "receipt":
+        if (!event.familyLinkId) return;
+        subscriptions = await store.familyLinkSubscriptions(event.familyLinkId);
+        if (
+          subscriptions.length > 0 &&
+          event.kind === "receipt" &&
+          (await store.receiptState(event.residentId, event.seq)) !== "seen"
+        ) {
+          return;
+        }
+        break;
+      // Settings reach an open tablet through its live connection; a sleeping one gets them at its next sync.
+      default:
+        return;
+    }
+    if (subscriptions.length === 0 || !this.queue) return;
+    const payload: PushPayload = {
+      kind: event.kind,
+      residentId: event.residentId,
+      seq: event.seq,
+      ...(event.senderName !== undefined && { senderName: event.senderName }),
+    };
+    // A dozing Android holds back normal-urgency pushes for minutes; new words should not wait.
+    const urgency = event.kind === "message" || event.kind === "reply" ? "high" : "normal";
+    const topic = topicFor(event.residentId);
+    for (const subscription of subscriptions) this.queue.push(subscription.id, { subscription, payload, urgency, topic });
+  }
+
+  private async sendOne(job: Job): Promise<Attempt> {
+    const keys = await this.vapidKeys();
+    const { subscription: sub } = job;
+    const outcome = await (this.sender as PushSender).send({
+      subscription: { endpoint: sub.endpoint, keys: sub.keys },
+      payload: JSON.stringify(job.payload),
+      ttlSeconds: PUSH_TTL_SECONDS,
+      urgency: job.urgency,
+      topic: job.topic,
+      vapid: { subject: this.options.subject, ...keys },
+    });
+    switch (outcome.result) {
+      case "sent":
+        if (sub.failingSince) await this.options.store.markWorking(sub.id);
+        return { outcome: "done" };
+      case "gone":
+        await this.options.store.removeGone(sub.id, this.nowIso());
+        this.deps.log("push.subscription_gone", { subscriptionId: sub.id, status: outcome.status, ...owner(sub) });
+        return { outcome: "done" };
+      case "retry":
+        return {
+          outcome: "retry",
+          error: outcome.error,
+          ...(outcome.retryAfterMs !== undefined && { afterMs: outcome.retryAfterMs }),
+        };
+      case "failed":
+        return { outcome: "failed", error: outcome.error };
+    }
+  }
+
+  private async giveUp(job: Job, error: string, attempts: number): Promise<void> {
+    const sub = job.subscription;
+    this.deps.log("push.failed", { subscriptionId: sub.id, error, attempts, ...owner(sub) });
+    await this.options.store.markFailing(sub.id, error, this.nowIso());
+  }
+
+  /** Resolves once every event so far has been looked up and every push sent or given up (tests, benchmark). */
+  async idle(): Promise<void> {
+    while (this.dispatching.size > 0) await Promise.allSettled([...this.dispatching]);
+    await this.queue?.idle();
+    if (this.dispatching.size > 0) await this.idle();
+  }
+
+  stats(): QueueStats | undefined {
+    return this.queue?.stats();
+  }
+
+  /** Stops listening and sending; pushes still waiting are dropped (the tablets pull anyway). */
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await Promise.allSettled([...this.dispatching]);
+    await this.queue?.stop();
+    this.ownAgent?.destroy();
+  }
+
+  private nowIso(): string {
+    return this.deps.clock.now().toISOString();
+  }
+}
+
+/** A newer hint for the same subscription says everything the waiting one did, as urgently. */
+function mergeJobs(waiting: Job, incoming: Job): Job {
+  const newer = incoming.payload.seq >= waiting.payload.seq ? incoming : waiting;
+  const urgency = URGENCY_RANK[incoming.urgency] > URGENCY_RANK[waiting.urgency] ? incoming.urgency : waiting.urgency;
+  return { ...newer, urgency };
+}
+
+const owner = (sub: StoredSubscription) => (sub.deviceId ? { deviceId: sub.deviceId } : { familyLinkId: sub.familyLinkId });

@@ -1,0 +1,265 @@
+import type { PushUnavailableReason } from "@letterbox/shared";
+import type { Kysely, Selectable } from "kysely";
+import type { Database } from "../db/schema";
+
+export type VapidKeyPair = { publicKey: string; privateKey: string };
+
+/**
+ * A tablet's push state as staff see it: subscribed, one of the reasons the tablet gave for having
+ * no subscription, or "expired" when the push service said the subscription is gone (the tablet
+ * subscribes again the next time its app starts).
+ */
+export type TabletPushState = "subscribed" | PushUnavailableReason | "expired";
+
+export type StoredSubscription = {
+  id: string;
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+  deviceId: string | null;
+  familyLinkId: string | null;
+  /** Set while sending fails for a reason other than "gone", for staff to see. */
+  failingSince: string | null;
+};
+
+export type NewSubscription = {
+  id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  residentId: string;
+  createdAt: string;
+};
+
+export type TabletPushStatus = {
+  deviceId: string;
+  state: TabletPushState;
+  updatedAt: string;
+  failingSince: string | null;
+  lastError: string | null;
+};
+
+/** Where the push module keeps its key pair and subscriptions. */
+export interface PushStore {
+  vapidKeys(): Promise<VapidKeyPair | undefined>;
+  /** Stores the pair unless one is stored already (another relay instance may have won), and returns the stored one. */
+  keepVapidKeys(keys: VapidKeyPair, at: string): Promise<VapidKeyPair>;
+
+  /** Replaces the tablet's subscription (and takes the endpoint from whoever had it). */
+  subscribeDevice(deviceId: string, sub: NewSubscription): Promise<void>;
+  /** The tablet cannot take push: its subscription (if any) goes, the reason is kept. */
+  deviceUnavailable(deviceId: string, reason: PushUnavailableReason, at: string): Promise<void>;
+  subscribeFamilyLink(familyLinkId: string, sub: NewSubscription): Promise<void>;
+  unsubscribeFamilyLink(familyLinkId: string): Promise<boolean>;
+
+  /** Subscriptions of the resident's tablets that still work (not wiped). */
+  tabletSubscriptions(residentId: string): Promise<StoredSubscription[]>;
+  /** The family link's subscriptions, if the link is not revoked. */
+  familyLinkSubscriptions(familyLinkId: string): Promise<StoredSubscription[]>;
+  /** Whether the receipt at this place in the log says delivered or seen. */
+  receiptState(residentId: string, seq: number): Promise<string | undefined>;
+
+  /** The push service said the subscription is gone (404/410); a tablet left with none is "expired". */
+  removeGone(id: string, at: string): Promise<void>;
+  markFailing(id: string, error: string, at: string): Promise<void>;
+  markWorking(id: string): Promise<void>;
+
+  tabletPushStatus(residentId: string): Promise<TabletPushStatus[]>;
+}
+
+const toSubscription = (r: Selectable<Database["push_subscriptions"]>): StoredSubscription => ({
+  id: r.id,
+  endpoint: r.endpoint,
+  keys: { p256dh: r.p256dh, auth: r.auth },
+  deviceId: r.device_id,
+  familyLinkId: r.family_link_id,
+  failingSince: r.failing_since,
+});
+
+const subscriptionColumns = [
+  "s.id",
+  "s.endpoint",
+  "s.p256dh",
+  "s.auth",
+  "s.resident_id",
+  "s.device_id",
+  "s.family_link_id",
+  "s.created_at",
+  "s.failing_since",
+  "s.last_error",
+] as const;
+
+/** The push tables through Kysely: SQLite now, the same queries on PostgreSQL later. */
+export class KyselyPushStore implements PushStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async vapidKeys() {
+    const row = await this.db
+      .selectFrom("push_vapid_keys")
+      .select(["public_key", "private_key"])
+      .where("id", "=", 1)
+      .executeTakeFirst();
+    return row && { publicKey: row.public_key, privateKey: row.private_key };
+  }
+
+  async keepVapidKeys(keys: VapidKeyPair, at: string) {
+    await this.db
+      .insertInto("push_vapid_keys")
+      .values({ id: 1, public_key: keys.publicKey, private_key: keys.privateKey, created_at: at })
+      .onConflict((oc) => oc.column("id").doNothing())
+      .execute();
+    const kept = await this.vapidKeys();
+    if (!kept) throw new Error("The VAPID key pair was not stored.");
+    return kept;
+  }
+
+  async subscribeDevice(deviceId: string, sub: NewSubscription) {
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .deleteFrom("push_subscriptions")
+        .where((eb) => eb.or([eb("device_id", "=", deviceId), eb("endpoint", "=", sub.endpoint)]))
+        .execute();
+      await tx
+        .insertInto("push_subscriptions")
+        .values({
+          id: sub.id,
+          endpoint: sub.endpoint,
+          p256dh: sub.p256dh,
+          auth: sub.auth,
+          resident_id: sub.residentId,
+          device_id: deviceId,
+          family_link_id: null,
+          created_at: sub.createdAt,
+          failing_since: null,
+          last_error: null,
+        })
+        .execute();
+      await tx
+        .insertInto("push_device_states")
+        .values({ device_id: deviceId, state: "subscribed", updated_at: sub.createdAt })
+        .onConflict((oc) => oc.column("device_id").doUpdateSet({ state: "subscribed", updated_at: sub.createdAt }))
+        .execute();
+    });
+  }
+
+  async deviceUnavailable(deviceId: string, reason: PushUnavailableReason, at: string) {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom("push_subscriptions").where("device_id", "=", deviceId).execute();
+      await tx
+        .insertInto("push_device_states")
+        .values({ device_id: deviceId, state: reason, updated_at: at })
+        .onConflict((oc) => oc.column("device_id").doUpdateSet({ state: reason, updated_at: at }))
+        .execute();
+    });
+  }
+
+  async subscribeFamilyLink(familyLinkId: string, sub: NewSubscription) {
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .deleteFrom("push_subscriptions")
+        .where((eb) => eb.or([eb("family_link_id", "=", familyLinkId), eb("endpoint", "=", sub.endpoint)]))
+        .execute();
+      await tx
+        .insertInto("push_subscriptions")
+        .values({
+          id: sub.id,
+          endpoint: sub.endpoint,
+          p256dh: sub.p256dh,
+          auth: sub.auth,
+          resident_id: sub.residentId,
+          device_id: null,
+          family_link_id: familyLinkId,
+          created_at: sub.createdAt,
+          failing_since: null,
+          last_error: null,
+        })
+        .execute();
+    });
+  }
+
+  async unsubscribeFamilyLink(familyLinkId: string) {
+    const result = await this.db.deleteFrom("push_subscriptions").where("family_link_id", "=", familyLinkId).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async tabletSubscriptions(residentId: string) {
+    const rows = await this.db
+      .selectFrom("push_subscriptions as s")
+      .innerJoin("devices as d", "d.id", "s.device_id")
+      .select(subscriptionColumns)
+      .where("s.resident_id", "=", residentId)
+      .where("d.revoked_at", "is", null)
+      .execute();
+    return rows.map(toSubscription);
+  }
+
+  async familyLinkSubscriptions(familyLinkId: string) {
+    const rows = await this.db
+      .selectFrom("push_subscriptions as s")
+      .innerJoin("family_links as f", "f.id", "s.family_link_id")
+      .select(subscriptionColumns)
+      .where("s.family_link_id", "=", familyLinkId)
+      .where("f.revoked_at", "is", null)
+      .execute();
+    return rows.map(toSubscription);
+  }
+
+  async receiptState(residentId: string, seq: number) {
+    const row = await this.db
+      .selectFrom("log_entries")
+      .select("receipt_state")
+      .where("resident_id", "=", residentId)
+      .where("seq", "=", seq)
+      .executeTakeFirst();
+    return row?.receipt_state ?? undefined;
+  }
+
+  async removeGone(id: string, at: string) {
+    await this.db.transaction().execute(async (tx) => {
+      const gone = await tx.deleteFrom("push_subscriptions").where("id", "=", id).returning("device_id").executeTakeFirst();
+      const deviceId = gone?.device_id;
+      if (!deviceId) return;
+      // Only if the tablet has not subscribed afresh meanwhile.
+      const current = await tx.selectFrom("push_subscriptions").select("id").where("device_id", "=", deviceId).executeTakeFirst();
+      if (current) return;
+      await tx
+        .updateTable("push_device_states")
+        .set({ state: "expired", updated_at: at })
+        .where("device_id", "=", deviceId)
+        .where("state", "=", "subscribed")
+        .execute();
+    });
+  }
+
+  async markFailing(id: string, error: string, at: string) {
+    await this.db
+      .updateTable("push_subscriptions")
+      .set((eb) => ({ failing_since: eb.fn.coalesce("failing_since", eb.val(at)), last_error: error }))
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async markWorking(id: string) {
+    await this.db.updateTable("push_subscriptions").set({ failing_since: null, last_error: null }).where("id", "=", id).execute();
+  }
+
+  async tabletPushStatus(residentId: string) {
+    const rows = await this.db
+      .selectFrom("push_device_states as p")
+      .innerJoin("devices as d", "d.id", "p.device_id")
+      .leftJoin("push_subscriptions as s", "s.device_id", "p.device_id")
+      .select(["p.device_id", "p.state", "p.updated_at", "s.failing_since", "s.last_error"])
+      .where("d.resident_id", "=", residentId)
+      .where("d.revoked_at", "is", null)
+      .orderBy("p.updated_at", "desc")
+      .execute();
+    return rows.map(
+      (r): TabletPushStatus => ({
+        deviceId: r.device_id,
+        state: r.state as TabletPushState,
+        updatedAt: r.updated_at,
+        failingSince: r.failing_since,
+        lastError: r.last_error,
+      }),
+    );
+  }
+}
