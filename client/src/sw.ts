@@ -1,6 +1,8 @@
 /// <reference lib="webworker" />
 import { onBackgroundSync, onPeriodicSync } from "./sw/background-sync";
 import { onActivate, onInstall, onMessage, precacheShell } from "./sw/lifecycle";
+import { onNotificationClick, onPush } from "./sw/push";
+import { onPushSubscriptionChange } from "./sw/resubscribe";
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -11,3 +13,6 @@ self.addEventListener("activate", onActivate);
 self.addEventListener("message", onMessage);
 self.addEventListener("sync", onBackgroundSync);
 self.addEventListener("periodicsync", onPeriodicSync);
+self.addEventListener("push", onPush);
+self.addEventListener("notificationclick", onNotificationClick);
+self.addEventListener("pushsubscriptionchange", onPushSubscriptionChange);

@@ -31,6 +31,20 @@ export type TabletState = {
   /** The health last reported to the relay, and when (epoch ms). */
   lastStatus?: TabletStatusRequest;
   lastStatusAt?: number;
+  /** What came of subscribing to web push (tablet/push.ts): for the health report and the staff corner. */
+  push?: TabletPush;
+};
+
+export type TabletPushState = TabletStatusRequest["pushState"];
+
+export type TabletPush = {
+  state: TabletPushState;
+  /** The subscription's endpoint when subscribed: a different one at start means it changed. */
+  endpoint?: string;
+  /** The relay has been told (POST /api/tablet/push); if not, the next start tells it. */
+  reported: boolean;
+  /** Epoch ms of the attempt. */
+  at: number;
 };
 
 export type StoredSettings = ResidentSettings & { key: "resident" };

@@ -67,6 +67,10 @@ export const tabletText: TabletText = {
   nightWaiting: (n: number) => `${n} neges newydd yn aros tan y bore`,
   showMessages: "Dangos negeseuon",
 
+  notifyFrom: (name: string) => `Neges newydd oddi wrth ${name}`,
+  notifyNew: "Neges newydd",
+  notifyBody: "Tapiwch i’w darllen",
+
   setupTitle: "Gosod y llechen hon",
   setupHint: "Teipiwch y cod gosod o gonsol staff Letterbox, a dewiswch PIN staff ar gyfer y llechen hon.",
   setupCodeLabel: "Cod gosod",
@@ -103,9 +107,13 @@ export const tabletText: TabletText = {
     yes: "Ydy",
     no: "Nac ydy",
     push: "Hysbysiadau",
-    pushSubscribed: "Wedi tanysgrifio",
-    pushNotSubscribed: (allowed: boolean) => (allowed ? "Caniatawyd, heb danysgrifio eto" : "Heb ei ganiatáu eto"),
-    pushNone: "Ddim ar gael yma (mae’r llechen yn holi’r gweinydd bob ychydig eiliadau)",
+    pushStates: {
+      subscribed: "Wedi tanysgrifio",
+      no_push_manager: "Ddim ar gael yn y porwr hwn (mae’r llechen yn holi’r gweinydd bob ychydig eiliadau)",
+      permission_denied: "Hysbysiadau heb eu caniatáu (mae’r llechen yn holi’r gweinydd bob ychydig eiliadau)",
+      subscribe_failed: "Methu tanysgrifio (mae’r llechen yn holi’r gweinydd bob ychydig eiliadau)",
+      unknown: "Heb ei osod eto",
+    },
     wakeLock: "Sgrin yn aros yn effro",
     setUpAgain: "Gosod eto",
     confirmTitle: "Gosod y llechen hon eto?",

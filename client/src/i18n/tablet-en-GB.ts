@@ -1,3 +1,5 @@
+import type { TabletStatusRequest } from "@letterbox/shared";
+
 /**
  * Every word the tablet shows, in English (UK). The Welsh catalogue has the same shape; only the
  * resident's own language is loaded. Dates: weekday and month names are here as well as in Intl,
@@ -69,6 +71,11 @@ export const tabletText = {
   nightWaiting: (n: number) => `${plural(n, "new message", "new messages")} waiting for the morning`,
   showMessages: "Show messages",
 
+  // A notification, when a push brings a message and the app is not on screen
+  notifyFrom: (name: string) => `New message from ${name}`,
+  notifyNew: "New message",
+  notifyBody: "Tap to read it",
+
   // Set-up (done by staff)
   setupTitle: "Set up this tablet",
   setupHint: "Type the set-up code from the Letterbox staff console, and choose a staff PIN for this tablet.",
@@ -107,9 +114,14 @@ export const tabletText = {
     yes: "Yes",
     no: "No",
     push: "Notifications",
-    pushSubscribed: "Subscribed",
-    pushNotSubscribed: (allowed: boolean): string => (allowed ? "Allowed, not subscribed yet" : "Not allowed yet"),
-    pushNone: "Not available here (the tablet asks the relay every few seconds)",
+    /** Each push state the tablet reports (tablet/push.ts). Without push the tablet asks the relay itself. */
+    pushStates: {
+      subscribed: "Subscribed",
+      no_push_manager: "Not available in this browser (the tablet asks the relay every few seconds)",
+      permission_denied: "Notifications not allowed (the tablet asks the relay every few seconds)",
+      subscribe_failed: "Could not subscribe (the tablet asks the relay every few seconds)",
+      unknown: "Not set up yet",
+    } satisfies Record<TabletStatusRequest["pushState"], string>,
     wakeLock: "Screen kept awake",
     setUpAgain: "Set up again",
     confirmTitle: "Set this tablet up again?",

@@ -4,11 +4,17 @@ import { NavigationRoute, registerRoute } from "workbox-routing";
 
 declare const self: ServiceWorkerGlobalScope;
 
-/** The app shell is precached; opening /tablet with no network serves it. */
+/**
+ * The app shell is precached; opening /tablet with no network serves it. The same worker registered
+ * for the family page (scope /family) serves /family the same way, so that page opens with no
+ * signal too (its unsent messages wait in IndexedDB): an installable app. Each registration only
+ * ever sees navigations within its own scope.
+ */
 export function precacheShell(manifest: (string | PrecacheEntry)[]) {
   precacheAndRoute(manifest);
   cleanupOutdatedCaches();
   registerRoute(new NavigationRoute(createHandlerBoundToURL("/tablet/index.html"), { allowlist: [/^\/tablet\/?$/] }));
+  registerRoute(new NavigationRoute(createHandlerBoundToURL("/family/index.html"), { allowlist: [/^\/family\/?$/] }));
 }
 
 /**

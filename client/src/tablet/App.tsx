@@ -1,6 +1,6 @@
 import { useLiveQuery } from "dexie-react-hooks";
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
-import { db } from "../db/db";
+import { db, type TabletState } from "../db/db";
 import { useNow } from "../kit/use-now";
 import { inQuietHours } from "../kit/when";
 import { noteTouch } from "./activity";
@@ -43,6 +43,7 @@ export function App({ initial }: { initial: Boot }) {
     setNight(quiet);
   }, [paired, quiet]);
   useNewMessageChime(paired && !paused, quiet);
+  usePushCheckAtStart(state);
 
   let screen: React.ReactNode;
   if (state === undefined || settings === undefined) {
@@ -120,6 +121,19 @@ function useResidentLanguage(language: string | undefined, initial: Boot["words"
     document.documentElement.lang = words.lang;
   }, [words.lang]);
   return words;
+}
+
+/**
+ * A tablet already set up when the app starts checks its push subscription (set-up subscribes by
+ * itself, see SetupScreen). Loaded after the first screen: push is not needed to draw it.
+ */
+function usePushCheckAtStart(state: TabletState | null | undefined) {
+  const checked = useRef(false);
+  useEffect(() => {
+    if (state === undefined || checked.current) return;
+    checked.current = true;
+    if (state && !state.revoked) void import("./push").then(({ keepPushUpToDate }) => keepPushUpToDate(db));
+  }, [state]);
 }
 
 /** A soft chime when a message arrives, never in quiet hours and never for what was already here at start. */

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { db } from "../db/db";
 import { PairingProblem, pair } from "./pairing";
+import { PIN_PATTERN } from "./staff-pin";
 import { useWords } from "./words";
 
 /** Staff (not the resident) use this once: the code from the console and a PIN for the staff corner. */
@@ -15,9 +16,13 @@ export function SetupScreen() {
     event.preventDefault();
     setBusy(true);
     setProblem(null);
+    // Staff hold the tablet now, and this is their tap: the one moment the tablet asks to show
+    // notifications (web push needs it). Asked while pairing runs; never asked again.
+    const permission = PIN_PATTERN.test(pin) ? askForNotifications() : undefined;
     try {
       await pair(db, code, pin);
       history.replaceState(null, "", location.pathname);
+      void import("./push").then(({ subscribeTablet, pageEnv }) => subscribeTablet(db, pageEnv(), permission));
     } catch (err) {
       const kind = err instanceof PairingProblem ? err.kind : "unknown";
       setProblem(
@@ -71,4 +76,11 @@ export function SetupScreen() {
       </form>
     </main>
   );
+}
+
+/** Only where push could follow: a kiosk browser without PushManager is not asked for nothing. */
+function askForNotifications(): Promise<NotificationPermission | undefined> {
+  const notification = globalThis.Notification;
+  if (!("PushManager" in globalThis) || notification?.permission !== "default") return Promise.resolve(notification?.permission);
+  return notification.requestPermission().catch(() => notification.permission);
 }

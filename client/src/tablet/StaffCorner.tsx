@@ -3,6 +3,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { db } from "../db/db";
 import type { TabletText } from "../i18n/tablet-en-GB";
 import { sinceInWords } from "../kit/when";
+import { readDeviceStatus } from "./device-status";
 import { wakeLock } from "./kiosk";
 import { wipeTablet } from "./pairing";
 import { photoBytes } from "./photo-store";
@@ -120,13 +121,9 @@ type StorageFacts = { usage?: number; quota?: number; persisted?: boolean; push:
 async function readStorageFacts(t: TabletText["staff"]): Promise<StorageFacts> {
   const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
   const persisted = await navigator.storage?.persisted?.().catch(() => undefined);
-  let push = t.pushNone;
-  if ("PushManager" in window && "serviceWorker" in navigator) {
-    const registration = await navigator.serviceWorker.getRegistration("/tablet").catch(() => undefined);
-    const subscription = await registration?.pushManager.getSubscription().catch(() => null);
-    push = subscription ? t.pushSubscribed : t.pushNotSubscribed(Notification.permission === "granted");
-  }
-  return { usage: estimate?.usage, quota: estimate?.quota, persisted, push };
+  // The same state the tablet reports to the relay, so staff here and in the console read alike.
+  const { pushState } = await readDeviceStatus(db);
+  return { usage: estimate?.usage, quota: estimate?.quota, persisted, push: t.pushStates[pushState] };
 }
 
 function Status({

@@ -1,5 +1,5 @@
 import type { TabletStatusRequest } from "@letterbox/shared";
-import type { LetterboxDb } from "../db/db";
+import type { LetterboxDb, TabletPush } from "../db/db";
 import { appVersion } from "./version";
 
 const MIB = 1024 * 1024;
@@ -13,13 +13,16 @@ async function registration(): Promise<ServiceWorkerRegistration | undefined> {
   return "serviceWorker" in navigator ? navigator.serviceWorker.getRegistration("/tablet") : undefined;
 }
 
-async function pushState(): Promise<PushState> {
+/**
+ * What subscribing gave (kept by tablet/push.ts), checked against the browser: a subscription that
+ * has gone since is "unknown" until the next start subscribes again.
+ */
+async function pushState(stored: TabletPush | undefined): Promise<PushState> {
   if (!("PushManager" in globalThis)) return "no_push_manager";
-  if (globalThis.Notification?.permission === "denied") return "permission_denied";
+  if (stored?.state !== "subscribed") return stored?.state ?? "unknown";
   try {
-    const found = await registration();
-    if (!found) return "no_push_manager";
-    return (await found.pushManager.getSubscription()) ? "subscribed" : "unknown";
+    const subscription = await (await registration())?.pushManager?.getSubscription();
+    return subscription?.endpoint === stored.endpoint ? "subscribed" : "unknown";
   } catch {
     return "unknown";
   }
@@ -35,7 +38,7 @@ export async function readDeviceStatus(db: LetterboxDb): Promise<TabletStatusReq
     db.settings.get("resident"),
     navigator.storage?.estimate?.().catch(() => undefined),
     navigator.storage?.persisted?.().catch(() => false),
-    pushState(),
+    db.state.get("tablet").then((state) => pushState(state?.push)),
   ]);
   return {
     appVersion: appVersion(),

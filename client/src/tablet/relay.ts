@@ -13,7 +13,7 @@ const PAGE_SIZE = 200;
 
 const auth = (deviceToken: string) => ({ headers: { Authorization: `Bearer ${deviceToken}` } });
 
-async function answer(request: Promise<Response>): Promise<Response> {
+export async function answer(request: Promise<Response>): Promise<Response> {
   let res: Response;
   try {
     res = await request;

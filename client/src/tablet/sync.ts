@@ -39,6 +39,9 @@ export const STATUS_EVERY_MS = 60 * 60_000;
 
 export type Applied = { applied: number; newMessages: number };
 
+/** What the service worker posts to the open pages after a push made it sync (sw/push.ts). */
+export const WORKER_SYNCED = "letterbox:synced";
+
 /** Pages are pulled until the relay says there is no more, so a tablet back after a week catches up in one go. */
 const MAX_PAGES_PER_SYNC = 100;
 export const DEFAULT_PHOTO_BUDGET_BYTES = 500 * 1024 * 1024;

@@ -3,7 +3,7 @@ import { db } from "../db/db";
 import { readDeviceStatus } from "./device-status";
 import { keepLive } from "./live";
 import { relay } from "./relay";
-import { DEFAULT_PHOTO_BUDGET_BYTES, syncNow } from "./sync";
+import { DEFAULT_PHOTO_BUDGET_BYTES, syncNow, WORKER_SYNCED } from "./sync";
 import { type Connection, SyncLoop } from "./sync-loop";
 
 export type { Connection };
@@ -78,11 +78,15 @@ export function useSync(paired: boolean, deviceToken: string | undefined): SyncH
         })
       : () => {};
     const onVisible = () => document.visibilityState === "visible" && poke();
+    // The service worker pulled because of a push (sw/push.ts): this page follows at once.
+    const onWorker = (event: MessageEvent) => (event.data as { type?: unknown } | null)?.type === WORKER_SYNCED && poke();
+    navigator.serviceWorker?.addEventListener("message", onWorker);
     window.addEventListener("online", poke);
     window.addEventListener("offline", poke);
     document.addEventListener("visibilitychange", onVisible);
     return () => {
       stopLive();
+      navigator.serviceWorker?.removeEventListener("message", onWorker);
       running.stop();
       loop.current = null;
       window.removeEventListener("online", poke);
