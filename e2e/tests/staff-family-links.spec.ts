@@ -39,7 +39,7 @@ test("a family link is shown once, with Copy and a QR code, and prints as a one-
   await expect(letter).toContainText(url);
   await expect(letter.getByRole("img", { name: "QR code of your private link to Olive" })).toBeVisible();
   await expect(letter.getByRole("heading", { name: "How to send a message or a photo" })).toBeVisible();
-  await expect(letter).toContainText(`contact Sian Hughes at Anytown Borough Council: ${sian.email}`);
+  await expect(letter).toContainText(`contact Sian Hughes at your council: ${sian.email}`);
   await staff.expectAxeClean();
 
   await staff.page.emulateMedia({ media: "print" });

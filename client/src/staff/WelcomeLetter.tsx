@@ -1,4 +1,3 @@
-import { COUNCIL } from "./council";
 import { LoadFailed } from "./Failed";
 import { date } from "./format";
 import { QrCode } from "./QrCode";
@@ -14,11 +13,11 @@ import { useLoad } from "./use-load";
  * text, how to send a photo, and who to contact. The print stylesheet leaves only the letter.
  */
 export function WelcomeLetter({ id, linkId }: { id: string; linkId: string }) {
-  const loaded = useLoad(() => relay.resident(id), id);
+  const loaded = useLoad(async () => ({ resident: await relay.resident(id), council: await relay.council() }), id);
   const { staff } = useSession();
   if (loaded.state === "loading") return <Loading />;
   if (loaded.state === "failed") return <LoadFailed error={loaded.error} retry={loaded.retry} />;
-  const resident = loaded.data;
+  const { resident, council } = loaded.data;
   const link = shownLink(linkId);
   const back = { href: href({ page: "resident", id }), text: `Back to ${resident.fullName}` };
   const name = resident.preferredName;
@@ -53,17 +52,17 @@ export function WelcomeLetter({ id, linkId }: { id: string; linkId: string }) {
       </div>
       <article className="letter" aria-label={`Welcome letter for ${link.label}`}>
         <p className="letter-from">
-          {COUNCIL.name}
+          {council}
           <br />
-          {COUNCIL.team}
+          Letterbox
         </p>
         <p className="letter-date">{date(new Date().toISOString())}</p>
         <p>For {link.label}</p>
         <Page title={`Send messages and photos to ${name}`}>
           <h2>What Letterbox is</h2>
           <p>
-            {name} has a Letterbox tablet from {COUNCIL.name}. It shows messages and photos from family and friends in large,
-            clear type. {name} does not need to do anything: new messages appear on their own, and {name} can reply with one tap.
+            {name} has a Letterbox tablet from {council}. It shows messages and photos from family and friends in large, clear
+            type. {name} does not need to do anything: new messages appear on their own, and {name} can reply with one tap.
           </p>
           <h2>Your private link</h2>
           <div className="letter-link">
@@ -98,7 +97,7 @@ export function WelcomeLetter({ id, linkId }: { id: string; linkId: string }) {
           <h2>Who to contact</h2>
           <p>
             If the link stops working, you lose this letter, or you are worried about {name}’s tablet, contact {staff.name} at{" "}
-            {COUNCIL.name}: {staff.email}.
+            {council}: {staff.email}.
           </p>
           <p className="letter-small">
             Messages and photos are kept for {resident.retentionDays} days and then deleted. Council staff see when messages are

@@ -24,6 +24,8 @@ const p = (residentId: string) => ({ param: { residentId } });
 
 export const relay = {
   me: async () => (await call<{ staff: StaffMember }>(staff.me.$get())).staff,
+  /** Who runs this relay (COUNCIL_NAME), named in the welcome letter. */
+  council: async () => (await call<{ council: string }>(staff.me.$get())).council,
   login: async (email: string, password: string) =>
     (await call<{ staff: StaffMember }>(staff.login.$post({ json: { email, password } }))).staff,
   logout: () => call(staff.logout.$post()),

@@ -31,7 +31,7 @@ type Env = { Variables: { staff: StaffMember; actor: Actor } };
 export function staffRoutes(
   staff: StaffService,
   residents: ResidentAdminService,
-  opts: { secureCookies: boolean; publicUrl: string },
+  opts: { secureCookies: boolean; publicUrl: string; councilName?: string },
 ) {
   const startSession = (c: Context, token: string) =>
     setCookie(c, SESSION_COOKIE, token, {
@@ -83,7 +83,7 @@ export function staffRoutes(
       if (token) startSession(c, token);
       await next();
     })
-    .get("/me", (c) => c.json({ staff: c.get("staff") }))
+    .get("/me", (c) => c.json({ staff: c.get("staff"), council: opts.councilName ?? "your council" }))
     .get("/dashboard", async (c) => c.json(await residents.dashboard()))
     .get("/residents", async (c) => c.json({ residents: await residents.list() }))
     .post("/residents", validate("json", createResidentRequestSchema), async (c) =>
