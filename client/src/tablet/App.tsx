@@ -132,7 +132,13 @@ function usePushCheckAtStart(state: TabletState | null | undefined) {
   useEffect(() => {
     if (state === undefined || checked.current) return;
     checked.current = true;
-    if (state && !state.revoked) void import("./push").then(({ keepPushUpToDate }) => keepPushUpToDate(db));
+    if (!state || state.revoked) return;
+    void import("./push")
+      .then(({ keepPushUpToDate }) => keepPushUpToDate(db))
+      // Marks the start-up check as done (and its outcome), for diagnostics and the end-to-end tests.
+      .then((pushState) => {
+        document.documentElement.dataset.pushChecked = pushState ?? "none";
+      });
   }, [state]);
 }
 
