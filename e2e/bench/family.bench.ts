@@ -19,14 +19,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { type Figure, writeResults } from "../../server/bench/results";
 import { criticalPath } from "./critical-path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
 const resultsFile = path.join(repo, "bench-results.json");
 const BUDGET_KB = 135;
-
-type Figure = { name: string; value: number; unit: string; budget: number | null };
 
 function build(): { dist: string; cleanup: () => void } {
   const dist = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-family-bench-"));
@@ -36,18 +35,6 @@ function build(): { dist: string; cleanup: () => void } {
     stdio: ["ignore", "ignore", "inherit"],
   });
   return { dist, cleanup: () => fs.rmSync(dist, { recursive: true, force: true }) };
-}
-
-function writeResults(figures: Figure[]) {
-  let others: Figure[] = [];
-  try {
-    const existing: unknown = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
-    if (Array.isArray(existing))
-      others = existing.filter((f: Figure) => typeof f?.name === "string" && !f.name.startsWith("family."));
-  } catch {
-    // No file yet, or one we cannot read: start afresh.
-  }
-  fs.writeFileSync(resultsFile, `${JSON.stringify([...others, ...figures], null, 2)}\n`);
 }
 
 function main() {
@@ -68,7 +55,7 @@ function main() {
     console.log(
       `family.critical_path_gzip  ${String(value).padStart(5)}  KB    ≤ ${BUDGET_KB}  ${value <= BUDGET_KB ? "met" : "missed"}`,
     );
-    writeResults(figures);
+    writeResults("family.", figures);
     console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
   } finally {
     cleanup();

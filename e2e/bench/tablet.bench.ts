@@ -30,6 +30,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { chromium } from "@playwright/test";
+import { type Figure, writeResults } from "../../server/bench/results";
 import { criticalPath } from "./critical-path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -41,8 +42,6 @@ const PHOTOS = 1_000;
 const PHOTO_BYTES = 50 * 1024;
 const RUNS = 5;
 const CPU_SLOWDOWN = 4;
-
-type Figure = { name: string; value: number; unit: string; budget: number | null };
 
 /** A failure of the benchmark itself, as opposed to a missed budget. */
 class BenchBroken extends Error {}
@@ -257,18 +256,6 @@ async function coldStart(dist: string): Promise<{ runs: number[]; median: number
 
 // Main -----------------------------------------------------------------------------------------
 
-function writeResults(figures: Figure[]) {
-  let others: Figure[] = [];
-  try {
-    const existing: unknown = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
-    if (Array.isArray(existing))
-      others = existing.filter((f: Figure) => typeof f?.name === "string" && !f.name.startsWith("tablet."));
-  } catch {
-    // No file yet, or one we cannot read: start afresh.
-  }
-  fs.writeFileSync(resultsFile, `${JSON.stringify([...others, ...figures], null, 2)}\n`);
-}
-
 async function main() {
   const at = process.argv.indexOf("--dist");
   const dist = path.resolve(at >= 0 ? (process.argv[at + 1] ?? "") : path.join(repo, "client/dist"));
@@ -300,7 +287,7 @@ async function main() {
     const met = f.budget === null ? "" : f.value <= f.budget ? "met" : "missed";
     console.log(`${f.name.padEnd(26)}  ${String(f.value).padStart(5)}  ${f.unit.padEnd(4)}  ≤ ${f.budget}  ${met}`);
   }
-  writeResults(figures);
+  writeResults("tablet.", figures);
   console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
 }
 

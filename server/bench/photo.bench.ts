@@ -13,17 +13,15 @@
  * Prints a table and writes the figures to bench-results.json at the repo root, replacing earlier
  * `photo.*` entries and keeping other benchmarks' entries. Budgets are reported, never asserted.
  */
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { processPhoto } from "../src/images/process-photo";
+import { type Figure, writeResults } from "./results";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsFile = path.resolve(here, "../../bench-results.json");
-
-type Figure = { name: string; value: number; unit: string; budget: number | null };
 
 function envCount(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -101,19 +99,6 @@ function printTable(figures: Figure[]) {
   for (const row of rows) console.log(line(row));
 }
 
-/** Replaces this benchmark's entries and keeps the others' (other benches write the same file). */
-function writeResults(figures: Figure[]) {
-  let others: Figure[] = [];
-  try {
-    const existing: unknown = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
-    if (Array.isArray(existing))
-      others = existing.filter((f: Figure) => typeof f?.name === "string" && !f.name.startsWith("photo."));
-  } catch {
-    // No file yet, or one we cannot read: start afresh.
-  }
-  fs.writeFileSync(resultsFile, `${JSON.stringify([...others, ...figures], null, 2)}\n`);
-}
-
 async function main() {
   console.error(
     `photo bench: ${RUNS} runs after ${WARMUP} warm-up, ${os.availableParallelism()} CPUs, ` +
@@ -150,7 +135,7 @@ async function main() {
   ];
   console.error("");
   printTable(figures);
-  writeResults(figures);
+  writeResults("photo.", figures);
   console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
 }
 

@@ -37,7 +37,6 @@
  * never came, the relay logged a failed push).
  */
 import { type ChildProcess, fork } from "node:child_process";
-import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -54,6 +53,7 @@ import {
   type ToPushServer,
   type ToReceiver,
 } from "./push-protocol";
+import { type Figure, writeResults } from "./results";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const serverDir = path.resolve(here, "..");
@@ -72,8 +72,6 @@ const STEP_MAX_P50_MS = 25;
 const STEP_MIN_OWN_PUSH = 0.95;
 
 const TARGETS = { p50Ms: 10, p99Ms: 50, postRatio: 1.1 };
-
-type Figure = { name: string; value: number; unit: string; budget: number | null };
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -356,19 +354,6 @@ function printTable(rows: Row[]) {
   for (const row of cells) console.log(line(row));
 }
 
-/** Replaces this benchmark's entries and keeps the others' (other benches write the same file). */
-function writeResults(figures: Figure[]) {
-  let others: Figure[] = [];
-  try {
-    const existing: unknown = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
-    if (Array.isArray(existing))
-      others = existing.filter((f: Figure) => typeof f?.name === "string" && !f.name.startsWith("push."));
-  } catch {
-    // No file yet, or one we cannot read: start afresh.
-  }
-  fs.writeFileSync(resultsFile, `${JSON.stringify([...others, ...figures], null, 2)}\n`);
-}
-
 const ms = (values: number[], q: number) => round(percentile(values, q), 2);
 
 // Main --------------------------------------------------------------------------------------
@@ -474,7 +459,10 @@ async function main() {
     ];
     console.error("");
     printTable(rows);
-    writeResults(rows.map(({ bound: _bound, ...figure }) => figure));
+    writeResults(
+      "push.",
+      rows.map(({ bound: _bound, ...figure }) => figure),
+    );
     console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
   } finally {
     await relay?.stop({ type: "stop" });

@@ -24,7 +24,6 @@
  * request failed, or the message count does not add up).
  */
 import { type ChildProcess, fork } from "node:child_process";
-import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +31,7 @@ import { syncPageSchema } from "@letterbox/shared";
 import autocannon from "autocannon";
 import { uuidv7 } from "uuidv7";
 import type { FromServer, ServerReady, ToServer } from "./protocol";
+import { type Figure, writeResults } from "./results";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const serverDir = path.resolve(here, "..");
@@ -45,8 +45,6 @@ const WARMUP_SECONDS = envNumber("BENCH_WARMUP_SECONDS", 2);
 const CONNECTIONS = Math.round(envNumber("BENCH_CONNECTIONS", 50));
 
 const TARGETS = { pullRatio: 0.6, sendsPerSecond: 5000 };
-
-type Figure = { name: string; value: number; unit: string; budget: number | null };
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -297,19 +295,6 @@ function printTable(figures: Figure[]) {
   for (const row of rows) console.log(line(row));
 }
 
-/** Replaces this benchmark's entries and keeps the others' (other benches write the same file). */
-function writeResults(figures: Figure[]) {
-  let others: Figure[] = [];
-  try {
-    const existing: unknown = JSON.parse(fs.readFileSync(resultsFile, "utf8"));
-    if (Array.isArray(existing))
-      others = existing.filter((f: Figure) => typeof f?.name === "string" && !f.name.startsWith("relay."));
-  } catch {
-    // No file yet, or one we cannot read: start afresh.
-  }
-  fs.writeFileSync(resultsFile, `${JSON.stringify([...others, ...figures], null, 2)}\n`);
-}
-
 // Main --------------------------------------------------------------------------------------
 
 async function main() {
@@ -373,7 +358,7 @@ async function main() {
     ];
     console.error("");
     printTable(figures);
-    writeResults(figures);
+    writeResults("relay.", figures);
     console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
   } finally {
     await relay.stop();
