@@ -18,6 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
 import { processPhoto } from "../src/images/process-photo";
+import { twelveMegapixelJpeg } from "../src/images/sample-photos";
 import { type Figure, writeResults } from "./results";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,42 +40,6 @@ const WARMUP = envCount("BENCH_PHOTO_WARMUP", 3);
 const BUDGET = { processMs: 250, displayKb: 300 };
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/**
- * A camera-like 12-megapixel JPEG: gradients and soft shapes, texture a few pixels across (which
- * survives the shrink to display size, as a photo's detail does) and fine sensor noise. At quality
- * 92 it is about 4.4 MB, like a phone's 12-megapixel photo of a busy scene.
- */
-async function twelveMegapixelJpeg(): Promise<Buffer> {
-  const width = 4000;
-  const height = 3000;
-  const scene = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const at = (y * width + x) * 3;
-      scene[at] = (x / width) * 200 + 30;
-      scene[at + 1] = (y / height) * 180 + 40;
-      scene[at + 2] = 128 + 80 * Math.sin(x / 90) * Math.cos(y / 130);
-    }
-  }
-  const raw = { width, height, channels: 3 } as const;
-  const texture = await sharp({
-    create: { width: 1333, height: 1000, channels: 3, background: "black", noise: { type: "gaussian", mean: 128, sigma: 20 } },
-  })
-    .png()
-    .toBuffer()
-    .then((small) => sharp(small).resize(width, height, { kernel: "cubic" }).raw().toBuffer());
-  const grain = await sharp({ create: { ...raw, background: "black", noise: { type: "gaussian", mean: 128, sigma: 10 } } })
-    .raw()
-    .toBuffer();
-  return sharp(scene, { raw })
-    .composite([
-      { input: texture, raw, blend: "overlay" },
-      { input: grain, raw, blend: "overlay" },
-    ])
-    .jpeg({ quality: 92 })
-    .toBuffer();
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

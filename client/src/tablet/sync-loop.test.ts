@@ -24,6 +24,8 @@ function manualTimers() {
   };
 }
 
+// Not a wait for time: one turn of the event loop lets the loop's pending promise callbacks run
+// (all timers here are manual).
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
 describe("the sync loop", () => {

@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors";
 import { detectPhotoFormat, type ProcessedPhoto, processPhoto } from "./process-photo";
+import { twelveMegapixelJpeg } from "./sample-photos";
 
 // Fixtures are made here with sharp, so that no binary file is committed and each one shows
 // what it is.
@@ -88,42 +89,6 @@ function pngClaiming(width: number, height: number) {
     pngChunk("IDAT", deflateSync(Buffer.alloc(1024))),
     pngChunk("IEND", Buffer.alloc(0)),
   ]);
-}
-
-/**
- * A camera-like 12-megapixel JPEG: gradients and soft shapes, texture a few pixels across (which
- * survives the shrink to display size, as a photo's detail does) and fine sensor noise. At quality
- * 92 it is about 4.4 MB, like a phone's 12-megapixel photo of a busy scene.
- */
-async function twelveMegapixelJpeg(): Promise<Buffer> {
-  const width = 4000;
-  const height = 3000;
-  const scene = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const at = (y * width + x) * 3;
-      scene[at] = (x / width) * 200 + 30;
-      scene[at + 1] = (y / height) * 180 + 40;
-      scene[at + 2] = 128 + 80 * Math.sin(x / 90) * Math.cos(y / 130);
-    }
-  }
-  const raw = { width, height, channels: 3 } as const;
-  const texture = await sharp({
-    create: { width: 1333, height: 1000, channels: 3, background: "black", noise: { type: "gaussian", mean: 128, sigma: 20 } },
-  })
-    .png()
-    .toBuffer()
-    .then((small) => sharp(small).resize(width, height, { kernel: "cubic" }).raw().toBuffer());
-  const grain = await sharp({ create: { ...raw, background: "black", noise: { type: "gaussian", mean: 128, sigma: 10 } } })
-    .raw()
-    .toBuffer();
-  return sharp(scene, { raw })
-    .composite([
-      { input: texture, raw, blend: "overlay" },
-      { input: grain, raw, blend: "overlay" },
-    ])
-    .jpeg({ quality: 92 })
-    .toBuffer();
 }
 
 async function rejection(input: Uint8Array, opts?: Parameters<typeof processPhoto>[1]) {
