@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError } from "../errors";
 import type { Logger } from "../log";
+import { clientHungUp } from "./request-log";
 
 /** The one place where a domain error becomes an HTTP status. */
 export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -40,6 +41,9 @@ export function errorResponse(c: Context, code: ErrorCode, message: string) {
 export function onError(log: Logger) {
   return (err: Error, c: Context) => {
     if (err instanceof AppError) return errorResponse(c, err.code, err.message);
+    // Reading the body failed because the sender went away: nobody will read this answer, and the
+    // request log records the abort. Not a server error.
+    if (clientHungUp(c)) return errorResponse(c, "invalid_request", "The request did not arrive completely.");
     if (err instanceof HTTPException && err.message.startsWith("Malformed JSON")) {
       return errorResponse(c, "malformed_json", "The request body is not valid JSON.");
     }
