@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it, onTestFinished } from "vitest";
+import { connect } from "./http/raw-client";
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -58,4 +59,43 @@ it("stops cleanly on SIGTERM: logs the stop, exits 0 and leaves the database che
   expect(fs.existsSync(path.join(dataDir, "letterbox.sqlite-wal"))).toBe(false);
   const request = relay.events.find((e) => e.event === "request");
   expect(request).toMatchObject({ method: "GET", route: "/healthz", status: 200 });
+}, 30_000);
+
+it("stops at once on SIGTERM with polling tablets, answering every request it had received and resetting none", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-main-"));
+  onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const relay = startProcess(dataDir);
+  const { port } = (await relay.waitFor("relay.started")) as { port: number };
+
+  // Tablets that poll over keep-alive connections, between two polls.
+  const polling = await Promise.all(Array.from({ length: 50 }, () => connect(port)));
+  for (const c of polling) c.get("/healthz");
+  await Promise.all(polling.map((c) => c.untilResponses(1)));
+  // A request whose body is still on its way.
+  const uploading = await connect(port);
+  uploading.write("POST /api/staff/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n");
+  uploading.write('Transfer-Encoding: chunked\r\n\r\n5\r\n{"ema\r\n');
+
+  // While the relay is paused, so that it has read none of it when the stop begins: every tablet
+  // sends its next poll, and new connections (accepted by the kernel, not yet by the relay) send one.
+  relay.child.kill("SIGSTOP");
+  const fresh = await Promise.all(Array.from({ length: 20 }, () => connect(port)));
+  for (const c of [...polling, ...fresh]) c.get("/healthz");
+  relay.child.kill("SIGTERM");
+  relay.child.kill("SIGCONT");
+  await relay.waitFor("relay.stopping");
+  const rest = '"il":"a@example.org","password":"not the password"}';
+  uploading.write(`${rest.length.toString(16)}\r\n${rest}\r\n0\r\n\r\n`);
+
+  expect(await relay.exited).toBe(0);
+  for (const c of [...polling, ...fresh, uploading]) expect(await c.ended).toEqual({ error: undefined });
+  // A poll the relay read before the signal was answered keep-alive, and its connection then
+  // closed as idle; one read after it says `Connection: close`. Either way it was answered.
+  for (const c of polling) expect(c.responses()).toMatchObject({ complete: [{ status: 200 }, { status: 200 }], rest: "" });
+  for (const c of fresh) expect(c.responses()).toMatchObject({ complete: [{ status: 200 }], rest: "" });
+  expect(await relay.waitFor("relay.stopped")).toMatchObject({ cut: 0 });
+  const [answer] = uploading.responses().complete;
+  expect(answer?.headers.connection).toBe("close");
+  expect(answer?.status).toBeLessThan(500);
+  expect(JSON.parse(answer?.body ?? "")).toHaveProperty("error.code");
 }, 30_000);

@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
@@ -5,6 +6,7 @@ import { createApp, createServices } from "./app";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig, PLACEHOLDER_VAPID_SUBJECT } from "./config";
 import { openDataFolder } from "./data-folder";
+import { gracefulStop } from "./http/graceful-stop";
 import { jsonLogger, silentLogger } from "./log";
 import { KyselyPushStore } from "./push/push-store";
 
@@ -40,6 +42,7 @@ async function main() {
     log("relay.started", { port: info.port, dataDir: config.dataDir });
     void announce(info.port);
   });
+  const connections = gracefulStop(server as Server);
 
   // Retention once at start and then daily: old messages and photos go, and the tablet and family
   // pages are told through the log.
@@ -68,24 +71,21 @@ async function main() {
     process.stderr.write(`${lines.join("\n")}\n`);
   }
 
-  // Stop taking new connections, let requests in flight finish, then close the database so the
-  // WAL is checkpointed and nothing acknowledged is lost.
+  // Requests already received are answered, idle connections close at once (http/graceful-stop.ts);
+  // then the database closes, so the WAL is checkpointed and nothing acknowledged is lost.
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log("relay.stopping", { signal });
-    services.live.closeAll();
     clearInterval(retention);
-    server.close(async () => {
-      await services.push.stop();
-      await db.destroy();
-      log("relay.stopped", {});
-      process.exit(0);
-    });
-    setTimeout(() => {
-      if ("closeAllConnections" in server) server.closeAllConnections();
-    }, 10_000).unref();
+    const connectionsClosed = connections.stop();
+    services.live.closeAll();
+    const { ms, cut } = await connectionsClosed;
+    await services.push.stop();
+    await db.destroy();
+    log("relay.stopped", { ms, cut });
+    process.exit(0);
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
