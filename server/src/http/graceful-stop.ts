@@ -130,20 +130,29 @@ export function gracefulStop(server: Server, options: GracefulStopOptions = {}) 
         () =>
           afterArrivedInput(() => {
             closeListener();
-            for (const socket of connections.keys()) endIfSilent(socket);
+            for (const socket of connections.keys()) {
+              endIfSilent(socket);
+              endIfIdle(socket);
+            }
           }),
         freshGraceMs,
       );
       afterArrivedInput(() => {
-        for (const socket of connections.keys()) endIfIdle(socket);
         // Closing the listener resets the connections the kernel has completed but the relay has
         // not accepted yet, and Node accepts one per turn of the event loop: keep accepting until a
-        // turn brings none (or the grace is over).
+        // turn brings none (or the grace is over). Idle connections are closed only then, so that
+        // a client that loses the race with that close and tries again is refused, not reset.
         let seen = accepted;
         const acceptBacklog = () => {
-          if (accepted === seen) return closeListener();
-          seen = accepted;
-          setImmediate(acceptBacklog);
+          if (accepted !== seen) {
+            seen = accepted;
+            setImmediate(acceptBacklog);
+            return;
+          }
+          closeListener();
+          afterArrivedInput(() => {
+            for (const socket of connections.keys()) endIfIdle(socket);
+          });
         };
         setImmediate(acceptBacklog);
       });
