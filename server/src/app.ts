@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { Clock } from "./clock";
 import { LogEvents } from "./events";
+import { trustedProxies } from "./http/client-address";
 import { errorResponse, onError } from "./http/errors";
 import { LiveConnections } from "./http/live";
 import { requestLog } from "./http/request-log";
@@ -38,6 +39,8 @@ export type AppDeps = {
   councilName?: string;
   /** Where the built client lives; omitted in API-only tests. */
   clientDist?: string;
+  /** The reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY); none when not given. */
+  trustProxy?: readonly string[];
   /** Web push (its store, VAPID subject, and the HTTPS agent or sender); without it nothing is sent. */
   push?: PushOptions;
 };
@@ -77,6 +80,7 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
 
   const app = new Hono()
     .use(requestLog(deps.log))
+    .use(trustedProxies(deps.trustProxy ?? []))
     .use(
       secureHeaders({
         contentSecurityPolicy: {

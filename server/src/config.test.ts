@@ -13,6 +13,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       secureCookies: false,
       vapidSubject: "mailto:letterbox@localhost",
+      trustProxy: [],
     });
     expect(path.isAbsolute(loadConfig({}).dataDir)).toBe(true);
   });
@@ -68,6 +69,27 @@ describe("loadConfig", () => {
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/^Letterbox cannot start: the environment has errors:\n {2}PORT: /);
   });
+
+  it("takes TRUST_PROXY as a list of IPv4 and IPv6 addresses and CIDR ranges", () => {
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.5, 192.168.10.0/24,::1,fd00::/8" }).trustProxy).toEqual([
+      "10.0.0.5",
+      "192.168.10.0/24",
+      "::1",
+      "fd00::/8",
+    ]);
+    expect(loadConfig({ TRUST_PROXY: "" }).trustProxy).toEqual([]);
+  });
+
+  it.each([["10.0.0.300"], ["10.0.0.0/33"], ["proxy.council.example"], ["10.0.0.5,,10.0.0.6"], ["loopback"], ["fd00::/129"]])(
+    "refuses TRUST_PROXY=%s with a message that names it and says what to give",
+    (value) => {
+      const load = () => loadConfig({ TRUST_PROXY: value });
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(
+        /\n {2}TRUST_PROXY: ".*" is not an IP address or CIDR range; give the reverse proxies' addresses or ranges, separated by commas \(for example 10\.0\.0\.5,192\.168\.10\.0\/24,fd00::\/8\)$/,
+      );
+    },
+  );
 
   it("lists every bad setting at once", () => {
     let error: unknown;

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { trustProxyEntryError } from "./http/client-address";
 
 // An empty variable (PORT=) means "not set", not zero.
 const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
@@ -18,6 +19,24 @@ const envSchema = z.object({
       .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, "must be a mailto: address or an https:// address")
       .optional(),
   ),
+  TRUST_PROXY: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .transform((v) => v.split(",").map((entry) => entry.trim()))
+      .superRefine((entries, ctx) => {
+        for (const entry of entries) {
+          const error = trustProxyEntryError(entry);
+          if (error) {
+            ctx.addIssue({
+              code: "custom",
+              message: `${error}; give the reverse proxies' addresses or ranges, separated by commas (for example 10.0.0.5,192.168.10.0/24,fd00::/8)`,
+            });
+          }
+        }
+      })
+      .default([]),
+  ),
 });
 
 export type Config = {
@@ -35,6 +54,11 @@ export type Config = {
    * `mailto:…@localhost`, which is the fallback for a relay on plain http.
    */
   vapidSubject: string;
+  /**
+   * The council's reverse proxies (addresses and CIDR ranges). Only on requests from these is the
+   * client address in X-Forwarded-For believed; by default none is, and the TCP peer counts.
+   */
+  trustProxy: string[];
 };
 
 export class ConfigError extends Error {}
@@ -63,5 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     vapidSubject:
       e.VAPID_SUBJECT ??
       (/^https:\/\/(?!localhost[:/]|localhost$|127\.)/.test(publicUrl) ? publicUrl : PLACEHOLDER_VAPID_SUBJECT),
+    trustProxy: e.TRUST_PROXY,
   };
 }

@@ -25,6 +25,7 @@ async function main() {
     publicUrl: config.publicUrl,
     secureCookies: config.secureCookies,
     councilName: config.councilName,
+    trustProxy: config.trustProxy,
     clientDist,
     push: { store: new KyselyPushStore(db), subject: config.vapidSubject },
   };
