@@ -58,6 +58,8 @@ it("stops cleanly on SIGTERM: logs the stop, exits 0 and leaves the database che
   // Closing the last connection folds the write-ahead log into the database file.
   expect(fs.existsSync(path.join(dataDir, "letterbox.sqlite-wal"))).toBe(false);
   const request = relay.events.find((e) => e.event === "request");
+  // A folder made private (mkdtemp makes it 0700) gives no warning.
+  expect(relay.events.some((e) => e.event === "data_folder.open_to_others")).toBe(false);
   expect(request).toMatchObject({ method: "GET", route: "/healthz", status: 200 });
 }, 30_000);
 
@@ -98,4 +100,18 @@ it("stops at once on SIGTERM with polling tablets, answering every request it ha
   expect(answer?.headers.connection).toBe("close");
   expect(answer?.status).toBeLessThan(500);
   expect(JSON.parse(answer?.body ?? "")).toHaveProperty("error.code");
+}, 30_000);
+
+it("warns at start, in a sentence, when the data folder is open to other users", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-main-"));
+  onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  fs.chmodSync(dataDir, 0o755);
+  const relay = startProcess(dataDir);
+  await relay.waitFor("relay.started");
+  expect(relay.events.find((e) => e.event === "data_folder.open_to_others")).toEqual({
+    time: expect.any(String),
+    event: "data_folder.open_to_others",
+    paths: [`${dataDir} (755)`],
+    hint: `Other users on this machine can read or change ${dataDir}, which holds message text, password hashes and the push key. Run chmod -R go-rwx ${dataDir} to make it private.`,
+  });
 }, 30_000);

@@ -16,7 +16,13 @@ const clientDist = path.resolve(here, "../../client/dist");
 async function main() {
   const config = loadConfig();
   const log = config.logLevel === "silent" ? silentLogger : jsonLogger();
-  const { db, store, photos } = await openDataFolder(config.dataDir);
+  const { db, store, photos, openToOthers } = await openDataFolder(config.dataDir);
+  if (openToOthers.length > 0) {
+    log("data_folder.open_to_others", {
+      paths: openToOthers,
+      hint: `Other users on this machine can read or change ${config.dataDir}, which holds message text, password hashes and the push key. Run chmod -R go-rwx ${config.dataDir} to make it private.`,
+    });
+  }
   const deps = {
     store,
     photos,

@@ -57,7 +57,11 @@ export class LocalBlobStore implements BlobStore {
   async put(key: string, bytes: Uint8Array): Promise<void> {
     const target = this.pathOf(key);
     const directory = path.dirname(target);
-    await Promise.all([fs.mkdir(directory, { recursive: true }), fs.mkdir(this.incoming, { recursive: true })]);
+    // Private to the relay's user, like the files in them (0600): photos are personal data.
+    await Promise.all([
+      fs.mkdir(directory, { recursive: true, mode: 0o700 }),
+      fs.mkdir(this.incoming, { recursive: true, mode: 0o700 }),
+    ]);
     const temporary = path.join(this.incoming, `${key}.${randomBytes(8).toString("hex")}.tmp`);
     try {
       const file = await fs.open(temporary, "wx", 0o600);
