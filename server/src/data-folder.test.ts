@@ -52,6 +52,7 @@ describe.skipIf(process.platform === "win32")("the data folder's permissions", (
     await (await open(dataDir)).db.destroy();
     fs.chmodSync(dataDir, 0o755);
     fs.chmodSync(path.join(dataDir, "letterbox.sqlite"), 0o644);
+    fs.mkdirSync(path.join(dataDir, "photos"), { mode: 0o750 });
     fs.chmodSync(path.join(dataDir, "photos"), 0o750);
 
     const { openToOthers } = await open(dataDir);

@@ -30,7 +30,7 @@ export async function openDataFolder(dataDir: string) {
  *
  * The database file is made here, before SQLite opens it, because SQLite gives its -wal and -shm
  * files the database file's permissions: a private database file makes them private too, whatever
- * the umask.
+ * the umask. The photos folder is made, 0700 as well, by LocalBlobStore when the first photo comes.
  */
 export function prepareDataFolder(dataDir: string): string[] {
   const openToOthers: string[] = [];
@@ -44,7 +44,6 @@ export function prepareDataFolder(dataDir: string): string[] {
     check(path.join(dataDir, name));
   }
   fs.closeSync(fs.openSync(path.join(dataDir, DATABASE_FILE), "a", 0o600));
-  fs.mkdirSync(path.join(dataDir, PHOTOS_FOLDER), { recursive: true, mode: 0o700 });
   // Windows has no such bits; its folders inherit their access lists instead.
   return process.platform === "win32" ? [] : openToOthers;
 }
