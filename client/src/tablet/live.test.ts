@@ -40,4 +40,33 @@ describe("the live connection", () => {
     expect(hints).toBeGreaterThanOrEqual(1);
     expect(new Headers(requests[0]?.headers).get("Authorization")).toBe("Bearer device-token");
   });
+
+  it("waits the longest before connecting again when another page took the connection over", async () => {
+    const delays: number[] = [];
+    let stop: () => void = () => {};
+    const bodies = [
+      "event: ready\ndata: {}\n\n",
+      "event: ready\ndata: {}\n\nevent: replaced\ndata: {}\n\n",
+      "event: ready\ndata: {}\n\n",
+    ];
+    await new Promise<void>((resolve) => {
+      const fetchImpl = (async () => {
+        const body = bodies.shift();
+        if (body === undefined) {
+          resolve();
+          return new Promise<Response>(() => {});
+        }
+        return new Response(streamOf(body), { status: 200 });
+      }) as unknown as typeof fetch;
+      stop = keepLive("device-token", {
+        onHint: () => {},
+        fetchImpl,
+        retryMs: 5,
+        maxRetryMs: 60_000,
+        sleep: async (ms) => void delays.push(ms),
+      });
+    });
+    stop();
+    expect(delays).toEqual([5, 60_000, 5]);
+  });
 });

@@ -13,17 +13,30 @@ export type LiveOptions = {
   retryMs?: number;
   maxRetryMs?: number;
   fetchImpl?: typeof fetch;
+  /** How a retry waits; tests record the delays instead. */
+  sleep?: (ms: number) => Promise<void>;
 };
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Keeps a live connection until the returned function is called. */
 export function keepLive(deviceToken: string, options: LiveOptions): () => void {
-  const { url = "/api/tablet/live", onHint, onOpen, retryMs = 2_000, maxRetryMs = 60_000, fetchImpl = fetch } = options;
+  const {
+    url = "/api/tablet/live",
+    onHint,
+    onOpen,
+    retryMs = 2_000,
+    maxRetryMs = 60_000,
+    fetchImpl = fetch,
+    sleep = pause,
+  } = options;
   const abort = new AbortController();
   let failures = 0;
 
   const connect = async () => {
     while (!abort.signal.aborted) {
       let opened = false;
+      let replaced = false;
       try {
         const res = await fetchImpl(url, {
           headers: { Authorization: `Bearer ${deviceToken}`, Accept: "text/event-stream" },
@@ -36,6 +49,7 @@ export function keepLive(deviceToken: string, options: LiveOptions): () => void 
         onOpen?.(true);
         await readEvents(res.body, (event) => {
           if (event === "log") onHint();
+          else if (event === "replaced") replaced = true;
         });
       } catch {
         // Offline, or the relay restarted: the timer keeps syncing meanwhile.
@@ -43,7 +57,10 @@ export function keepLive(deviceToken: string, options: LiveOptions): () => void 
       if (opened) onOpen?.(false);
       if (abort.signal.aborted) return;
       failures++;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(maxRetryMs, retryMs * 2 ** (failures - 1))));
+      // Another page with this token took the connection over (the relay keeps a few per tablet):
+      // connecting again soon would only close that one in turn. The timer syncs meanwhile.
+      const delay = replaced ? maxRetryMs : Math.min(maxRetryMs, retryMs * 2 ** (failures - 1));
+      await sleep(delay);
     }
   };
   void connect();
