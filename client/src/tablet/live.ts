@@ -1,3 +1,5 @@
+import type { SyncLoop } from "./sync-loop";
+
 /**
  * The live connection while the app is open: the relay sends `event: log` (server-sent events)
  * the moment the resident's log grows, and the tablet pulls at once instead of waiting for its
@@ -90,4 +92,26 @@ export async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (nam
       onEvent(name, data.join("\n"));
     }
   }
+}
+
+/** Without a live connection the timer is what brings messages: every few seconds. */
+export const POLL_MS = 3_000;
+/** With one, the timer only catches what a dropped connection might miss. */
+export const POLL_WHILE_LIVE_MS = 30_000;
+
+/**
+ * Drives the sync loop from the live connection: a sync at each hint, and one each time the
+ * connection opens or reopens, because whatever came while it was not yet (or no longer) open had
+ * no hint and the timer slows down once it is open. Losing it speeds the timer up again.
+ */
+export function followLive(loop: SyncLoop, deviceToken: string, options: Omit<LiveOptions, "onHint" | "onOpen"> = {}) {
+  const poke = () => void loop.trigger();
+  return keepLive(deviceToken, {
+    ...options,
+    onHint: poke,
+    onOpen: (open) => {
+      loop.setIntervalMs(open ? POLL_WHILE_LIVE_MS : POLL_MS);
+      poke();
+    },
+  });
 }
