@@ -55,7 +55,7 @@ export function createServices(deps: AppDeps) {
     residents: new ResidentAdminService({ ...deps, audit, events }),
     conversations: new ConversationService({ ...deps, limiter, events, audit }),
     photos: new PhotoService(deps),
-    live: new LiveConnections(events),
+    live: new LiveConnections(events, (err) => deps.log("live.check_failed", { error: String(err) })),
     push: new PushService({ ...deps, events }),
   };
 }

@@ -11,7 +11,10 @@ export type LogEvent = {
   kind: LogEntryKind | "settings";
   /** Whom a message is from, for a notification's words ("New message from Sarah"). */
   senderName?: string;
-  /** The family link a reply or receipt concerns, so only that family member is told. */
+  /**
+   * The family link whose message the entry is or concerns (a reply, a receipt, a deletion), so
+   * that only those who may see it are told. Absent for settings, which concern everyone.
+   */
   familyLinkId?: string;
 };
 

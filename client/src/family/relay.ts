@@ -74,7 +74,16 @@ export const deleteMessage = async (token: string, id: string) => {
  * dropped connection loses nothing. Read with fetch, not EventSource, which cannot send a bearer
  * header.
  */
-export async function listenForChanges(token: string, onChange: () => void, onOpen: () => void, signal: AbortSignal) {
+/**
+ * Reads the live connection until it ends. Resolves "replaced" when the relay closed it because
+ * the same link opened more connections than it keeps (other tabs or devices).
+ */
+export async function listenForChanges(
+  token: string,
+  onChange: () => void,
+  onOpen: () => void,
+  signal: AbortSignal,
+): Promise<"ended" | "replaced"> {
   let res: Response;
   try {
     res = await family.live.$get({}, { ...auth(token), init: { signal } });
@@ -84,10 +93,11 @@ export async function listenForChanges(token: string, onChange: () => void, onOp
   if (!res.ok || !res.body) throw errorFrom(res.status, await res.json().catch(() => null));
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
+  let replaced = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) return replaced ? "replaced" : "ended";
       buffered += value;
       const blocks = buffered.split(/\r?\n\r?\n/);
       buffered = blocks.pop() ?? "";
@@ -95,10 +105,12 @@ export async function listenForChanges(token: string, onChange: () => void, onOp
         const event = block.match(/^event:\s*(.*)$/m)?.[1]?.trim();
         if (event === "ready") onOpen();
         else if (event === "log") onChange();
+        else if (event === "replaced") replaced = true;
       }
     }
   } catch {
     if (!signal.aborted) throw new RelayError(0, "network", NETWORK);
+    return "ended";
   } finally {
     reader.releaseLock();
   }

@@ -80,14 +80,18 @@ export function useConversation(token: string, initial: Conversation, onDeadLink
       let wait = LIVE_RETRY_MIN_MS;
       while (!stop.signal.aborted) {
         try {
-          await listenForChanges(
+          const ended = await listenForChanges(
             token,
             () => void refresh(),
+            // (Re)connected: what changed while there was no connection has had no hint.
             () => {
               wait = LIVE_RETRY_MIN_MS;
+              void refresh();
             },
             stop.signal,
           );
+          // Another tab or device with this link took the connection over: the timer still polls.
+          if (ended === "replaced") wait = LIVE_RETRY_MAX_MS;
         } catch (err) {
           if (isDeadLink(err)) return onDeadLink(err as RelayError);
         }

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
 import { db } from "../db/db";
 import { readDeviceStatus } from "./device-status";
-import { keepLive } from "./live";
+import { followLive, POLL_MS } from "./live";
 import { relay } from "./relay";
 import { DEFAULT_PHOTO_BUDGET_BYTES, syncNow, WORKER_SYNCED } from "./sync";
 import { type Connection, SyncLoop } from "./sync-loop";
@@ -9,11 +9,6 @@ import { type Connection, SyncLoop } from "./sync-loop";
 export type { Connection };
 
 export const BACKGROUND_SYNC_TAG = "letterbox-sync";
-
-/** Without a live connection the timer is what brings messages: every few seconds. */
-const POLL_MS = 3_000;
-/** With one, the timer only catches what a dropped connection might miss. */
-const POLL_WHILE_LIVE_MS = 30_000;
 
 /** A share of what the browser grants this site, within sensible bounds: photos must never crowd out the app. */
 async function photoBudget(): Promise<number> {
@@ -66,17 +61,7 @@ export function useSync(paired: boolean, deviceToken: string | undefined): SyncH
     loop.current = running;
     running.start();
     const poke = () => void running.trigger();
-    const stopLive = deviceToken
-      ? keepLive(deviceToken, {
-          onHint: poke,
-          // Opening or losing the connection: pull now, to catch what came meanwhile or to learn that
-          // the relay is out of reach.
-          onOpen: (open) => {
-            running.setIntervalMs(open ? POLL_WHILE_LIVE_MS : POLL_MS);
-            poke();
-          },
-        })
-      : () => {};
+    const stopLive = deviceToken ? followLive(running, deviceToken) : () => {};
     const onVisible = () => document.visibilityState === "visible" && poke();
     // The service worker pulled because of a push (sw/push.ts): this page follows at once.
     const onWorker = (event: MessageEvent) => (event.data as { type?: unknown } | null)?.type === WORKER_SYNCED && poke();

@@ -2,7 +2,7 @@ import { LIMITS, photoIdSchema, sendMessageRequestSchema, updateFamilyMeRequestS
 import { Hono } from "hono";
 import { z } from "zod";
 import { bearerToken } from "../http/client-address";
-import type { LiveConnections } from "../http/live";
+import { LIVE_CONNECTIONS_PER_CREDENTIAL, type LiveConnections } from "../http/live";
 import { readBodyLimited } from "../http/read-body";
 import { validate } from "../http/validate";
 import { familyPushRoutes } from "../push/push-routes";
@@ -31,11 +31,12 @@ export function familyRoutes(conversations: ConversationService, photos: PhotoSe
       // A hint to fetch the conversation again: their message reached the tablet or was seen, or a
       // reply or (where staff allow) another family member's message arrived.
       .get("/live", (c) => {
-        const { link } = c.get("family");
-        return live.stream(
-          c,
-          (e) => e.residentId === link.residentId && (e.familyLinkId === undefined || e.familyLinkId === link.id),
-        );
+        const family = c.get("family");
+        return live.stream(c, {
+          owner: `family:${family.link.id}`,
+          max: LIVE_CONNECTIONS_PER_CREDENTIAL.family,
+          hears: (event) => conversations.familyHears(family, event),
+        });
       })
       .post("/messages", validate("json", sendMessageRequestSchema), async (c) => {
         const { created, message } = await conversations.send(c.get("family"), c.req.valid("json"));

@@ -1,5 +1,6 @@
 import { uuidv7 } from "uuidv7";
 import { describe, expect, it } from "vitest";
+import { LIVE_CONNECTIONS_PER_CREDENTIAL } from "../http/live";
 import { expectError, firstStaff, send, startRelay } from "../test-support";
 
 /** Reads server-sent events from a response body, one `{ event, data }` at a time. */
@@ -101,5 +102,85 @@ describe("the family's live connection", () => {
     while ((last.data as { seq: number }).seq < 5) last = await events.next();
     expect(last).toEqual({ event: "log", data: { seq: 5 } });
     await events.close();
+  });
+
+  it("with family members kept apart, says nothing of another member's messages, receipts, replies or deletions", async () => {
+    const { relay, staff, resident, deviceToken, familyToken } = await household();
+    const son = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const daughters = sseReader(await relay.request("/api/family/live", { bearer: familyToken }));
+    await daughters.next();
+
+    const sons = await send(relay, son.token, "from the son");
+    await relay.request("/api/tablet/receipts", {
+      bearer: deviceToken,
+      json: { receipts: [{ messageId: sons.id, state: "seen" }] },
+    });
+    await relay.request("/api/tablet/replies", {
+      bearer: deviceToken,
+      json: { id: uuidv7(), inReplyTo: sons.id, text: "Thank you ♥" },
+    });
+    await relay.request(`/api/family/messages/${sons.id}`, { method: "DELETE", bearer: son.token });
+    // Settings concern every family page; their hint carries no seq. A hint about any of the son's
+    // entries would have been written before it (the stream is not read meanwhile, so it waits).
+    await staff.request(`/residents/${resident.id}`, { method: "PATCH", json: { paused: true } });
+    expect(await daughters.next()).toEqual({ event: "log", data: { seq: 0 } });
+
+    // The same rule as the conversation: once staff let the family see each other's, she hears.
+    await staff.request(`/residents/${resident.id}`, { method: "PATCH", json: { familySeesAll: true } });
+    expect(await daughters.next()).toEqual({ event: "log", data: { seq: 0 } });
+    const next = await send(relay, son.token, "hello everyone");
+    expect(await daughters.next()).toEqual({ event: "log", data: { seq: next.seq } });
+    await daughters.close();
+  });
+});
+
+describe("live connections per credential", () => {
+  /** Opens a live connection and reads its `ready`. */
+  async function open(relay: Awaited<ReturnType<typeof startRelay>>, path: string, bearer: string) {
+    const res = await relay.request(path, { bearer });
+    expect(res.status).toBe(200);
+    const events = sseReader(res);
+    expect((await events.next()).event).toBe("ready");
+    return events;
+  }
+
+  for (const [who, path, max] of [
+    ["tablet", "/api/tablet/live", LIVE_CONNECTIONS_PER_CREDENTIAL.device],
+    ["family member", "/api/family/live", LIVE_CONNECTIONS_PER_CREDENTIAL.family],
+  ] as const) {
+    it(`a ${who} holds at most ${max}: one more closes the oldest, which is told it was replaced`, async () => {
+      const { relay, deviceToken, familyToken } = await household();
+      const bearer = path.startsWith("/api/tablet") ? deviceToken : familyToken;
+      const streams = [];
+      for (let i = 0; i < max; i++) streams.push(await open(relay, path, bearer));
+      expect(relay.services.live.count).toBe(max);
+
+      // As a tablet back from a network drop whose old connections the relay still holds open.
+      const newest = await open(relay, path, bearer);
+      const [oldest, ...kept] = streams;
+      expect(await oldest?.next()).toEqual({ event: "replaced", data: {} });
+      await expect(oldest?.next()).rejects.toThrow("the stream ended");
+      expect(relay.services.live.count).toBe(max);
+
+      const message = await send(relay, familyToken, "still heard");
+      for (const events of [...kept, newest]) expect(await events.next()).toEqual({ event: "log", data: { seq: message.seq } });
+      relay.services.live.closeAll();
+      for (const events of [...kept, newest]) await expect(events.next()).rejects.toThrow("the stream ended");
+      expect(relay.services.live.count).toBe(0);
+    });
+  }
+
+  it("counts each credential apart", async () => {
+    const { relay, staff, resident, familyToken } = await household();
+    const son = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const daughters = [];
+    for (let i = 0; i < LIVE_CONNECTIONS_PER_CREDENTIAL.family; i++)
+      daughters.push(await open(relay, "/api/family/live", familyToken));
+    const sons = await open(relay, "/api/family/live", son.token);
+    expect(relay.services.live.count).toBe(LIVE_CONNECTIONS_PER_CREDENTIAL.family + 1);
+    const message = await send(relay, familyToken, "for all of them");
+    for (const events of daughters) expect(await events.next()).toEqual({ event: "log", data: { seq: message.seq } });
+    relay.services.live.closeAll();
+    await expect(sons.next()).rejects.toThrow("the stream ended");
   });
 });

@@ -9,7 +9,7 @@ import {
 import { Hono } from "hono";
 import { z } from "zod";
 import { bearerToken, clientAddress } from "../http/client-address";
-import type { LiveConnections } from "../http/live";
+import { LIVE_CONNECTIONS_PER_CREDENTIAL, type LiveConnections } from "../http/live";
 import { validate } from "../http/validate";
 import { tabletPushRoutes } from "../push/push-routes";
 import type { PushService } from "../push/push-service";
@@ -42,8 +42,12 @@ export function tabletRoutes(conversations: ConversationService, photos: PhotoSe
     })
     // While the app is open: a hint the moment the resident's log grows (push is for when it is not).
     .get("/live", (c) => {
-      const { residentId } = c.get("tablet");
-      return live.stream(c, (event) => event.residentId === residentId);
+      const { deviceId, residentId } = c.get("tablet");
+      return live.stream(c, {
+        owner: `device:${deviceId}`,
+        max: LIVE_CONNECTIONS_PER_CREDENTIAL.device,
+        hears: (event) => event.residentId === residentId,
+      });
     })
     .get("/photos/:id", validate("param", photoParam), async (c) =>
       c.body(new Uint8Array(await photos.forTablet(c.get("tablet").residentId, c.req.valid("param").id)), 200, PHOTO_HEADERS),

@@ -20,9 +20,9 @@ import type {
 } from "@letterbox/shared";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
-import type { LogEvents } from "../events";
+import type { LogEvent, LogEvents } from "../events";
 import type { Logger } from "../log";
-import type { DeviceRow, FamilyLinkRow, LogEntryRow, MessageRow, ReplyRow, Store } from "../store";
+import type { DeviceRow, FamilyLinkRow, LogEntryRow, MessageRow, ReplyRow, ResidentRow, Store } from "../store";
 import type { Audit } from "./audit";
 import { hashToken, newToken } from "./credentials";
 import type { FailureLimiter } from "./failure-limiter";
@@ -41,6 +41,16 @@ type Deps = {
 
 export type TabletPrincipal = { deviceId: string; residentId: string };
 export type FamilyPrincipal = { link: FamilyLinkRow };
+
+/**
+ * Whether a family member sees what another family link sent or what concerns it (a reply to it,
+ * its receipts, its deletion). The one rule for everything a family member is shown or told about
+ * their relative's conversation: with "family members see each other's messages" off, even the
+ * moment another member writes is theirs alone.
+ */
+export function familySees(resident: Pick<ResidentRow, "familySeesAll">, link: FamilyLinkRow, ownerLinkId: string): boolean {
+  return resident.familySeesAll || ownerLinkId === link.id;
+}
 
 /**
  * The conversation between a resident and their family: pairing tablets, accepting family
@@ -193,7 +203,7 @@ export class ConversationService {
     const resident = await this.deps.store.findResident(link.residentId);
     if (!resident) throw new AppError("link_revoked", this.revokedSentence());
     const { messages, replies } = await this.deps.store.conversation(link.residentId);
-    const visible = (familyLinkId: string) => resident.familySeesAll || familyLinkId === link.id;
+    const visible = (familyLinkId: string) => familySees(resident, link, familyLinkId);
     const items: ConversationItem[] = [
       ...messages
         .filter((m) => visible(m.familyLinkId))
@@ -219,6 +229,21 @@ export class ConversationService {
         paused: resident.paused,
       },
     };
+  }
+
+  /**
+   * Whether a log event changes this family member's conversation, for their live connection.
+   * Settings and wipes change what every family page says about the tablet.
+   */
+  familyHears({ link }: FamilyPrincipal, event: LogEvent): boolean | Promise<boolean> {
+    // Answered at once for other residents' events, the great majority on a busy relay.
+    if (event.residentId !== link.residentId) return false;
+    if (event.familyLinkId === undefined) return true;
+    const owner = event.familyLinkId;
+    // Read afresh: staff may have changed the setting since the connection opened.
+    return this.deps.store
+      .findResident(link.residentId)
+      .then((resident) => resident !== undefined && familySees(resident, link, owner));
   }
 
   /**
@@ -253,7 +278,13 @@ export class ConversationService {
     }
     if (created) {
       this.deps.log("message.appended", { residentId: link.residentId, seq: message.seq, photos: photos.length });
-      this.deps.events.emit({ residentId: link.residentId, seq: message.seq, kind: "message", senderName: link.label });
+      this.deps.events.emit({
+        residentId: link.residentId,
+        seq: message.seq,
+        kind: "message",
+        senderName: link.label,
+        familyLinkId: link.id,
+      });
     }
     return { created, message: toSentMessage(message) };
   }
