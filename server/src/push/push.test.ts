@@ -11,11 +11,13 @@ import {
   expectBody,
   expectError,
   firstStaff,
+  messagesOf,
   type Relay,
   START,
   send,
   sendRequest,
   startRelay,
+  sync,
 } from "../test-support";
 import {
   LocalPushService,
@@ -153,6 +155,23 @@ describe("a family message", () => {
     const nowSeconds = Date.now() / 1000;
     expect(vapid.claims.exp).toBeGreaterThan(nowSeconds);
     expect(vapid.claims.exp).toBeLessThanOrEqual(nowSeconds + 24 * 60 * 60);
+  });
+
+  it("names the sender as the tablet does: the name the family member chose, not the staff label", async () => {
+    const { relay, familyToken, deviceToken } = await household();
+    const subscriber = await subscribeTablet(relay, deviceToken);
+    const patched = await relay.request("/api/family/me", {
+      method: "PATCH",
+      bearer: familyToken,
+      json: { displayName: "Sarah" },
+    });
+    expect(patched.status).toBe(200);
+
+    const message = await send(relay, familyToken, "Hello Mum");
+    const push = await receiver.waitFor(to(subscriber));
+    expect(push.payload?.senderName).toBe("Sarah");
+    const shown = messagesOf(await sync(relay, deviceToken)).find((m) => m.id === message.id);
+    expect(shown?.senderName).toBe(push.payload?.senderName);
   });
 
   it("reaches only its own resident's tablet, under that resident's topic", async () => {
