@@ -30,13 +30,22 @@ export function isKnownPushService(url: URL): boolean {
   );
 }
 
+/** The kinds of news a push brings; each has its own topic, since each is shown differently. */
+export type PushNews = "message" | "message_deleted" | "reply" | "seen";
+
 /**
- * The Topic header for a resident's pushes: a push service keeps only the latest undelivered push
- * per topic, which is right for hints to pull. Hashed so that it fits (at most 32 base64url
- * characters) and tells the push service nothing.
+ * The Topic header for one recipient (a tablet or a family link) and one kind of news: a push
+ * service keeps only the latest undelivered push per topic, which is right for hints of one kind
+ * (the newest message push says all the earlier ones did), and wrong across kinds ("seen" must
+ * not replace an undelivered "reply", nor "taken back" a "new message"). Hashed so that it fits
+ * (at most 32 base64url characters) and tells the push service nothing.
  */
-export function topicFor(residentId: string): string {
-  return createHash("sha256").update(`letterbox-push-topic:${residentId}`).digest().subarray(0, 24).toString("base64url");
+export function topicFor(recipientId: string, news: PushNews): string {
+  return createHash("sha256")
+    .update(`letterbox-push-topic:${recipientId}:${news}`)
+    .digest()
+    .subarray(0, 24)
+    .toString("base64url");
 }
 
 export type PushOptions = {
@@ -230,8 +239,17 @@ export class PushService {
     };
     // A dozing Android holds back normal-urgency pushes for minutes; new words should not wait.
     const urgency = event.kind === "message" || event.kind === "reply" ? "high" : "normal";
-    const topic = topicFor(event.residentId);
-    for (const subscription of subscriptions) this.queue.push(subscription.id, { subscription, payload, urgency, topic });
+    const news: PushNews = event.kind === "receipt" ? "seen" : event.kind;
+    for (const subscription of subscriptions) {
+      const topic = topicFor(subscription.deviceId ?? subscription.familyLinkId ?? subscription.id, news);
+      // One push in flight per subscription, a waiting one replaced only by news of its own kind,
+      // and a bound per push service so that one that hangs cannot hold every slot.
+      this.queue.push(
+        `${subscription.id} ${topic}`,
+        { subscription, payload, urgency, topic },
+        { lane: subscription.id, group: new URL(subscription.endpoint).host },
+      );
+    }
   }
 
   private async sendOne(job: Job): Promise<Attempt> {
@@ -294,7 +312,7 @@ export class PushService {
   }
 }
 
-/** A newer hint for the same subscription says everything the waiting one did, as urgently. */
+/** A newer hint of the same kind for the same subscription says everything the waiting one did, as urgently. */
 function mergeJobs(waiting: Job, incoming: Job): Job {
   const newer = incoming.payload.seq >= waiting.payload.seq ? incoming : waiting;
   const urgency = URGENCY_RANK[incoming.urgency] > URGENCY_RANK[waiting.urgency] ? incoming.urgency : waiting.urgency;

@@ -72,7 +72,8 @@ async function household(timers?: Timers) {
   const relay = await startRelay({ push: { agent: receiver.agent, allowEndpoint: receiver.allows, ...(timers && { timers }) } });
   const staff = await firstStaff(relay);
   const home = await staff.household("Margaret");
-  return { relay, staff, ...home };
+  const [device] = await relay.services.residents.listDevices(home.resident.id);
+  return { relay, staff, ...home, deviceId: device?.id ?? "" };
 }
 
 function reportPush(relay: Relay, deviceToken: string, body: unknown) {
@@ -125,7 +126,7 @@ describe("the VAPID key pair", () => {
 
 describe("a family message", () => {
   it("is pushed to the tablet, encrypted for its keys, with TTL, Urgency, Topic and a signed VAPID JWT", async () => {
-    const { relay, resident, familyToken, deviceToken } = await household();
+    const { relay, resident, familyToken, deviceToken, deviceId } = await household();
     const subscriber = await subscribeTablet(relay, deviceToken);
     const { publicKey } = await expectBody(await relay.request("/api/push/key"), 200, pushKeySchema);
 
@@ -145,7 +146,7 @@ describe("a family message", () => {
     expect(push.headers.ttl).toBe(String(24 * 60 * 60));
     expect(push.headers.urgency).toBe("high");
     expect(push.headers.topic).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
-    expect(push.headers.topic).toBe(topicFor(resident.id));
+    expect(push.headers.topic).toBe(topicFor(deviceId, "message"));
 
     const vapid = verifyVapidAuthorization(push.headers.authorization);
     expect(vapid.publicKey).toBe(publicKey);
@@ -190,7 +191,7 @@ describe("a family message", () => {
   });
 
   it("taken back is pushed to the tablet too, at normal urgency", async () => {
-    const { relay, resident, familyToken, deviceToken } = await household();
+    const { relay, resident, familyToken, deviceToken, deviceId } = await household();
     const subscriber = await subscribeTablet(relay, deviceToken);
     const message = await send(relay, familyToken, "Oops");
     await receiver.waitFor(to(subscriber));
@@ -201,7 +202,9 @@ describe("a family message", () => {
     const push = await receiver.waitFor((p) => to(subscriber)(p) && p.payload?.kind === "message_deleted");
     expect(push.payload).toEqual({ kind: "message_deleted", residentId: resident.id, seq: message.seq + 1 });
     expect(push.headers.urgency).toBe("normal");
-    expect(push.headers.topic).toBe(topicFor(resident.id));
+    // Its own topic: a "taken back" must not replace an undelivered "new message" at the push service.
+    expect(push.headers.topic).toBe(topicFor(deviceId, "message_deleted"));
+    expect(push.headers.topic).not.toBe(receiver.to(subscriber)[0]?.headers.topic);
   });
 
   it("is not held up by a push service that is slow to answer", async () => {
@@ -226,6 +229,63 @@ describe("a family message", () => {
     await receiver.waitFor(to(subscriber));
     answer();
     await relay.services.push.idle();
+  });
+});
+
+describe("one push service that hangs", () => {
+  it("holds one push to its subscription, while another resident's push is delivered", async () => {
+    const { relay, staff, familyToken, deviceToken } = await household();
+    const arthur = await staff.household("Arthur");
+    const stuck = await subscribeTablet(relay, deviceToken);
+    const arthursTablet = await subscribeTablet(relay, arthur.deviceToken);
+    let answer: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    receiver.respondWith(async (push) => {
+      if (push.subscriber === stuck) await held;
+      return { status: 201 };
+    });
+
+    const toMargaret: number[] = [];
+    for (let i = 0; i < 8; i++) toMargaret.push((await send(relay, familyToken, `Hello ${i}`)).seq);
+    await receiver.waitFor(to(stuck));
+    await send(relay, arthur.familyToken, "Hello Dad");
+    await receiver.waitFor(to(arthursTablet));
+    // Still one push in flight to the stuck subscription: the others wait behind it, merged.
+    expect(receiver.to(stuck)).toHaveLength(1);
+
+    answer();
+    await relay.services.push.idle();
+    expect(receiver.to(stuck).map((p) => p.payload?.seq)).toEqual([toMargaret[0], toMargaret[7]]);
+  });
+});
+
+describe("topics", () => {
+  it("are per recipient and kind of news, so that a seen does not replace an undelivered reply", async () => {
+    const { relay, staff, resident, link, familyToken, deviceToken } = await household();
+    const son = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const daughterPhone = await subscribeFamily(relay, familyToken);
+    const sonPhone = await subscribeFamily(relay, son.token);
+    const toDaughter = await send(relay, familyToken, "From your daughter");
+    const toSon = await send(relay, son.token, "From your son");
+
+    await reply(relay, deviceToken, toDaughter.id);
+    await receipt(relay, deviceToken, toDaughter.id, "seen");
+    await reply(relay, deviceToken, toSon.id);
+    await receiver.waitFor(to(sonPhone));
+    await relay.services.push.idle();
+
+    const sent = [
+      ...receiver.to(daughterPhone).map((p) => ["daughter", p.payload?.kind, p.headers.topic]),
+      ...receiver.to(sonPhone).map((p) => ["son", p.payload?.kind, p.headers.topic]),
+    ];
+    expect(sent).toEqual([
+      ["daughter", "reply", topicFor(link.id, "reply")],
+      ["daughter", "receipt", topicFor(link.id, "seen")],
+      ["son", "reply", topicFor(son.link.id, "reply")],
+    ]);
+    expect(new Set(sent.map(([, , topic]) => topic)).size).toBe(3);
   });
 });
 
