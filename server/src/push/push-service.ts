@@ -6,7 +6,7 @@ import { AppError } from "../errors";
 import type { LogEvent, LogEvents } from "../events";
 import type { Logger } from "../log";
 import type { FamilyPrincipal, TabletPrincipal } from "../services/conversation-service";
-import { type PushSender, WebPushSender } from "./push-sender";
+import { type PushSender, problemOf, WebPushSender } from "./push-sender";
 import type { NewSubscription, PushStore, StoredSubscription, TabletPushStatus, VapidKeyPair } from "./push-store";
 import { type Attempt, type QueueOptions, type QueueStats, SendQueue, type Timers } from "./send-queue";
 import { loadOrCreateVapidKeys } from "./vapid";
@@ -161,8 +161,11 @@ export class PushService {
     }
   }
 
-  /** For staff: what each of the resident's tablets said about push, and whether sending to it fails. */
-  tabletPushStatus(residentId: string): Promise<TabletPushStatus[]> {
+  /**
+   * For staff, the one account of a tablet's push: what it said about push, and whether and why
+   * sending to it fails. Of one resident's tablets, or of every tablet in use.
+   */
+  tabletPushStatus(residentId?: string): Promise<TabletPushStatus[]> {
     return this.enabled ? this.options.store.tabletPushStatus(residentId) : Promise.resolve([]);
   }
 
@@ -285,7 +288,7 @@ export class PushService {
   private async giveUp(job: Job, error: string, attempts: number): Promise<void> {
     const sub = job.subscription;
     this.deps.log("push.failed", { subscriptionId: sub.id, error, attempts, ...owner(sub) });
-    await this.options.store.markFailing(sub.id, error, this.nowIso());
+    await this.options.store.markFailing(sub.id, { error, problem: problemOf(error) }, this.nowIso());
   }
 
   /** Resolves once every event so far has been looked up and every push sent or given up (tests, benchmark). */

@@ -2,9 +2,10 @@
  * Web push end to end on loopback: the relay in-process, a local HTTPS receiver playing the push
  * service, and subscriptions made as a browser makes them (a fresh P-256 key pair and auth secret).
  */
-import { pushKeySchema } from "@letterbox/shared";
+import { dashboardSchema, deviceSchema, pushKeySchema } from "@letterbox/shared";
 import { uuidv7 } from "uuidv7";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { openSqlite } from "../db/sqlite";
 import {
   dumpTables,
@@ -14,10 +15,12 @@ import {
   messagesOf,
   type Relay,
   START,
+  type StaffClient,
   send,
   sendRequest,
   startRelay,
   sync,
+  tabletStatus,
 } from "../test-support";
 import {
   LocalPushService,
@@ -311,7 +314,9 @@ describe("subscriptions", () => {
     await receiver.waitFor(to(subscriber));
     await relay.services.push.idle();
     expect(subscriptionRows(relay)).toEqual([]);
-    expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([expect.objectContaining({ state: "expired" })]);
+    expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([
+      expect.objectContaining({ state: "expired", failingSince: START.toISOString(), problem: "gone" }),
+    ]);
 
     await send(relay, familyToken, "Hello again");
     await relay.services.push.idle();
@@ -356,18 +361,115 @@ describe("subscriptions", () => {
     expect(waits).toEqual([2_000, 8_000]);
     expect(timers.pending).toEqual([]);
     expect(receiver.to(subscriber)).toHaveLength(3);
-    expect(subscriptionRows(relay)).toEqual([
-      expect.objectContaining({ failing_since: START.toISOString(), last_error: "http_503" }),
-    ]);
+    expect(subscriptionRows(relay)).toEqual([expect.objectContaining({ endpoint: subscriber.endpoint })]);
     expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([
-      expect.objectContaining({ state: "subscribed", failingSince: START.toISOString(), lastError: "http_503" }),
+      expect.objectContaining({ state: "subscribed", failingSince: START.toISOString(), problem: "service_error" }),
     ]);
 
     receiver.respondWith(() => ({ status: 201 }));
     await send(relay, familyToken, "Hello again");
     await relay.services.push.idle();
     expect(receiver.to(subscriber)).toHaveLength(4);
-    expect(subscriptionRows(relay)).toEqual([expect.objectContaining({ failing_since: null, last_error: null })]);
+    expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([
+      expect.objectContaining({ state: "subscribed", failingSince: null, problem: null }),
+    ]);
+  });
+});
+
+describe("staff", () => {
+  const dashboardRow = async (staff: StaffClient, residentId: string) => {
+    const { rows } = await expectBody(await staff.request("/dashboard"), 200, dashboardSchema);
+    return rows.find((r) => r.resident.id === residentId);
+  };
+  const tabletPage = async (staff: StaffClient, residentId: string) =>
+    (await expectBody(await staff.request(`/residents/${residentId}/devices`), 200, z.object({ devices: z.array(deviceSchema) })))
+      .devices[0];
+
+  it("see push failing since the push service pruned the subscription (410), on the dashboard and the tablet page", async () => {
+    const { relay, staff, resident, familyToken, deviceToken } = await household();
+    const subscriber = await subscribeTablet(relay, deviceToken);
+    await tabletStatus(relay, deviceToken, { pushState: "subscribed" });
+    expect((await dashboardRow(staff, resident.id))?.alerts).toEqual([]);
+
+    receiver.respondWith(() => ({ status: 410 }));
+    relay.clock.advanceMinutes(30);
+    await send(relay, familyToken, "Hello");
+    await receiver.waitFor(to(subscriber));
+    await relay.services.push.idle();
+    // The tablet still believes it is subscribed; the push service's answer is what staff see.
+    await tabletStatus(relay, deviceToken, { pushState: "subscribed" });
+
+    const failingSince = relay.clock.now().toISOString();
+    const row = await dashboardRow(staff, resident.id);
+    expect(row?.alerts).toEqual(["push_failing"]);
+    expect(row?.tablet).toMatchObject({ pushState: "expired", pushFailingSince: failingSince, pushProblem: "gone" });
+    expect(await tabletPage(staff, resident.id)).toMatchObject({
+      pushState: "expired",
+      pushFailingSince: failingSince,
+      pushProblem: "gone",
+    });
+
+    // Subscribing afresh (the tablet's next start) ends it.
+    await subscribeTablet(relay, deviceToken);
+    expect(await dashboardRow(staff, resident.id)).toMatchObject({
+      alerts: [],
+      tablet: { pushState: "subscribed", pushFailingSince: null, pushProblem: null },
+    });
+  });
+
+  it("see push failing after repeated 500s, with the time of the first give-up, until a push gets through", async () => {
+    const timers = new ManualTimers();
+    const { relay, staff, resident, familyToken, deviceToken } = await household(timers);
+    const subscriber = await subscribeTablet(relay, deviceToken);
+    receiver.respondWith(() => ({ status: 500 }));
+
+    await send(relay, familyToken, "Hello");
+    for (const tries of [1, 2]) {
+      await until(() => receiver.to(subscriber).length === tries && timers.pending.length === 1, `try ${tries} to fail`);
+      // Not failing yet while tries remain.
+      expect((await dashboardRow(staff, resident.id))?.alerts).toEqual([]);
+      timers.pending[0]?.fire();
+    }
+    await until(() => receiver.to(subscriber).length === 3, "the third try");
+    await relay.services.push.idle();
+    const failingSince = relay.clock.now().toISOString();
+    expect(await dashboardRow(staff, resident.id)).toMatchObject({
+      alerts: ["push_failing"],
+      tablet: { pushState: "subscribed", pushFailingSince: failingSince, pushProblem: "service_error" },
+    });
+
+    // A later failure keeps the first time.
+    relay.clock.advanceMinutes(60);
+    await send(relay, familyToken, "Hello again");
+    for (const tries of [4, 5]) {
+      await until(() => receiver.to(subscriber).length === tries && timers.pending.length === 1, `try ${tries} to fail`);
+      timers.pending[0]?.fire();
+    }
+    await until(() => receiver.to(subscriber).length === 6, "the sixth try");
+    await relay.services.push.idle();
+    expect((await tabletPage(staff, resident.id))?.pushFailingSince).toBe(failingSince);
+
+    receiver.respondWith(() => ({ status: 201 }));
+    await send(relay, familyToken, "Third time lucky");
+    await relay.services.push.idle();
+    expect(await dashboardRow(staff, resident.id)).toMatchObject({
+      alerts: [],
+      tablet: { pushState: "subscribed", pushFailingSince: null, pushProblem: null },
+    });
+  });
+
+  it("see that the push service refused the relay's key (403) at the first refusal: trying again would not help", async () => {
+    const { relay, staff, resident, familyToken, deviceToken } = await household();
+    const subscriber = await subscribeTablet(relay, deviceToken);
+    receiver.respondWith(() => ({ status: 403 }));
+    await send(relay, familyToken, "Hello");
+    await receiver.waitFor(to(subscriber));
+    await relay.services.push.idle();
+    expect(receiver.to(subscriber)).toHaveLength(1);
+    expect(await dashboardRow(staff, resident.id)).toMatchObject({
+      alerts: ["push_failing"],
+      tablet: { pushState: "subscribed", pushFailingSince: START.toISOString(), pushProblem: "refused_key" },
+    });
   });
 });
 
