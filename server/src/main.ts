@@ -24,7 +24,12 @@ async function main() {
     secureCookies: config.secureCookies,
     councilName: config.councilName,
     clientDist,
-    push: { store: new KyselyPushStore(db), subject: config.vapidSubject },
+    push: {
+      store: new KyselyPushStore(db),
+      subject: config.vapidSubject,
+      serviceHosts: config.pushServiceHosts,
+      ...(config.pushProxy && { proxy: config.pushProxy }),
+    },
   };
   const services = createServices(deps);
   const app = createApp(deps, services);

@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import type { LogEvent, LogEvents } from "../events";
 import type { Logger } from "../log";
 import type { FamilyPrincipal, TabletPrincipal } from "../services/conversation-service";
+import { type ProxySettings, ProxyTunnelAgent } from "./proxy-agent";
 import { type PushSender, problemOf, WebPushSender } from "./push-sender";
 import type { NewSubscription, PushStore, StoredSubscription, TabletPushStatus, VapidKeyPair } from "./push-store";
 import { type Attempt, type QueueOptions, type QueueStats, SendQueue, type Timers } from "./send-queue";
@@ -21,12 +22,17 @@ export const PUSH_TTL_SECONDS = 24 * 60 * 60;
  */
 export const KNOWN_PUSH_SERVICES = ["fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com", "notify.windows.com"];
 
-export function isKnownPushService(url: URL): boolean {
+/**
+ * Whether a subscription may name this endpoint: https on the standard port, at one of the known
+ * push services (or a subdomain), or at one of the hosts the council added (exactly that host:
+ * PUSH_SERVICE_HOSTS, which never holds an IP address).
+ */
+export function isKnownPushService(url: URL, addedHosts: readonly string[] = []): boolean {
   const host = url.hostname.toLowerCase();
   return (
     url.protocol === "https:" &&
     (url.port === "" || url.port === "443") &&
-    KNOWN_PUSH_SERVICES.some((service) => host === service || host.endsWith(`.${service}`))
+    (KNOWN_PUSH_SERVICES.some((service) => host === service || host.endsWith(`.${service}`)) || addedHosts.includes(host))
   );
 }
 
@@ -56,7 +62,13 @@ export type PushOptions = {
   sender?: PushSender;
   /** The HTTPS agent for the push services (tests: one that trusts a local receiver's certificate). */
   agent?: Agent;
-  /** Which endpoints a subscription may name; the known push services when not given. */
+  /** An egress proxy to tunnel through (HTTPS_PROXY, NO_PROXY), when no agent is given. */
+  proxy?: ProxySettings;
+  /** Certificates to trust besides the system's, when no agent is given (tests: a local receiver's). */
+  ca?: string;
+  /** Push service hosts a council added to the known ones (PUSH_SERVICE_HOSTS). */
+  serviceHosts?: readonly string[];
+  /** Which endpoints a subscription may name; the known push services and `serviceHosts` when not given. */
   allowEndpoint?: (url: URL) => boolean;
   queue?: Partial<QueueOptions>;
   timers?: Timers;
@@ -90,7 +102,10 @@ export class PushService {
   constructor(private readonly deps: Deps) {
     const options = deps.push;
     if (!options) return;
-    this.ownAgent = options.sender || options.agent ? undefined : new Agent({ keepAlive: true });
+    if (!options.sender && !options.agent) {
+      const tls = { keepAlive: true, ...(options.ca && { ca: options.ca }) };
+      this.ownAgent = options.proxy ? new ProxyTunnelAgent(options.proxy, tls) : new Agent(tls);
+    }
     this.sender = options.sender ?? new WebPushSender({ agent: options.agent ?? this.ownAgent, clock: deps.clock });
     this.queue = new SendQueue<Job>({
       work: (job) => this.sendOne(job),
@@ -170,8 +185,9 @@ export class PushService {
   }
 
   private newSubscription(s: PushSubscriptionJson, residentId: string): NewSubscription {
-    const allowed = this.options.allowEndpoint ?? isKnownPushService;
-    if (!allowed(new URL(s.endpoint))) {
+    const { allowEndpoint, serviceHosts = [] } = this.options;
+    const url = new URL(s.endpoint);
+    if (!(allowEndpoint ? allowEndpoint(url) : isKnownPushService(url, serviceHosts))) {
       throw new AppError("invalid_request", "“subscription.endpoint” is not the address of a browser push service.");
     }
     try {

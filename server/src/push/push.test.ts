@@ -2,10 +2,13 @@
  * Web push end to end on loopback: the relay in-process, a local HTTPS receiver playing the push
  * service, and subscriptions made as a browser makes them (a fresh P-256 key pair and auth secret).
  */
+import http from "node:http";
+import net from "node:net";
 import { dashboardSchema, deviceSchema, pushKeySchema } from "@letterbox/shared";
 import { uuidv7 } from "uuidv7";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
+import { loadConfig } from "../config";
 import { openSqlite } from "../db/sqlite";
 import {
   dumpTables,
@@ -26,6 +29,7 @@ import {
   LocalPushService,
   p256PublicKey,
   type ReceivedPush,
+  selfSignedCertificate,
   type TestSubscriber,
   verifyVapidAuthorization,
 } from "./local-push-service";
@@ -289,6 +293,98 @@ describe("topics", () => {
       ["son", "reply", topicFor(son.link.id, "reply")],
     ]);
     expect(new Set(sent.map(([, , topic]) => topic)).size).toBe(3);
+  });
+});
+
+/**
+ * An egress proxy on loopback: a plain HTTP server that answers CONNECT (with the credentials it
+ * wants) by tunnelling bytes to the target, and notes each tunnel it made.
+ */
+async function connectProxy(credentials: string) {
+  const tunnels: string[] = [];
+  const server = http.createServer((_req, res) => res.writeHead(405).end());
+  server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    if (req.headers["proxy-authorization"] !== `Basic ${Buffer.from(credentials).toString("base64")}`) {
+      client.end("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    const [host = "", port = ""] = (req.url ?? "").split(":");
+    tunnels.push(req.url ?? "");
+    const upstream = net.connect(Number(port), host, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address() as net.AddressInfo;
+  onTestFinished(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { tunnels, url: (auth: string) => `http://${auth}@127.0.0.1:${address.port}` };
+}
+
+describe("an egress proxy (HTTPS_PROXY)", () => {
+  async function relayBehind(env: Record<string, string>) {
+    const { pushProxy } = loadConfig(env);
+    const relay = await startRelay({
+      push: { allowEndpoint: receiver.allows, ca: selfSignedCertificate().cert, ...(pushProxy && { proxy: pushProxy }) },
+    });
+    const staff = await firstStaff(relay);
+    return { relay, ...(await staff.household("Margaret")) };
+  }
+
+  it("carries the pushes through a CONNECT tunnel, still encrypted for the tablet, on one kept-alive tunnel", async () => {
+    const proxy = await connectProxy("council:s3cret");
+    const { relay, resident, familyToken, deviceToken } = await relayBehind({ HTTPS_PROXY: proxy.url("council:s3cret") });
+    const subscriber = await subscribeTablet(relay, deviceToken);
+
+    const first = await send(relay, familyToken, "Hello through the proxy");
+    const push = await receiver.waitFor(to(subscriber));
+    expect(push.error).toBeUndefined();
+    expect(push.payload).toMatchObject({ kind: "message", residentId: resident.id, seq: first.seq });
+    await relay.services.push.idle();
+    await send(relay, familyToken, "And again");
+    await relay.services.push.idle();
+    expect(receiver.to(subscriber).map((p) => p.payload?.seq)).toEqual([first.seq, first.seq + 1]);
+    expect(proxy.tunnels).toEqual([new URL(receiver.origin).host]);
+  });
+
+  it("is passed by for the hosts in NO_PROXY", async () => {
+    const proxy = await connectProxy("council:s3cret");
+    const { relay, familyToken, deviceToken } = await relayBehind({
+      HTTPS_PROXY: proxy.url("council:s3cret"),
+      NO_PROXY: "localhost,127.0.0.1",
+    });
+    const subscriber = await subscribeTablet(relay, deviceToken);
+    await send(relay, familyToken, "Hello");
+    expect((await receiver.waitFor(to(subscriber))).error).toBeUndefined();
+    expect(proxy.tunnels).toEqual([]);
+  });
+
+  it("that refuses the relay leaves the tablet failing as unreachable, not a crash", async () => {
+    const proxy = await connectProxy("council:s3cret");
+    const timers = new ManualTimers();
+    const { pushProxy } = loadConfig({ HTTPS_PROXY: proxy.url("council:wrong") });
+    const relay = await startRelay({
+      push: { allowEndpoint: receiver.allows, ca: selfSignedCertificate().cert, timers, ...(pushProxy && { proxy: pushProxy }) },
+    });
+    const staff = await firstStaff(relay);
+    const { resident, familyToken, deviceToken } = await staff.household("Margaret");
+    await subscribeTablet(relay, deviceToken);
+    await send(relay, familyToken, "Hello");
+    for (let tries = 1; tries < 3; tries++) {
+      await until(() => timers.pending.length === 1, `try ${tries} to fail`);
+      timers.pending[0]?.fire();
+    }
+    await relay.services.push.idle();
+    expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([
+      expect.objectContaining({ state: "subscribed", failingSince: START.toISOString(), problem: "unreachable" }),
+    ]);
   });
 });
 
@@ -643,6 +739,31 @@ describe("a tablet's push state", () => {
     else expect(text).toMatch(message);
     expect(subscriptionRows(relay)).toEqual([]);
     expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([]);
+  });
+
+  it("may point at a push service host the council added, exactly that host, and still never at a private address", async () => {
+    const { pushServiceHosts } = loadConfig({ PUSH_SERVICE_HOSTS: "autopush.council.gov.uk" });
+    const relay = await startRelay({ push: { serviceHosts: pushServiceHosts } });
+    const staff = await firstStaff(relay);
+    const { deviceToken } = await staff.household("Margaret");
+    const keys = receiver.subscribe().toJSON().keys;
+    const at = (endpoint: string) => reportPush(relay, deviceToken, { subscription: { endpoint, keys } });
+    expect((await at("https://autopush.council.gov.uk/wpush/v2/gAAA")).status).toBe(200);
+    expect((await at("https://AUTOPUSH.council.gov.uk/wpush/v2/gAAB")).status).toBe(200);
+    expect((await at("https://fcm.googleapis.com/fcm/send/abc:def")).status).toBe(200);
+    for (const refused of [
+      "https://10.0.0.5/wpush/v2/gAAA",
+      "https://192.168.1.20/wpush",
+      "https://[fd00::1]/wpush",
+      "https://127.0.0.1/wpush",
+      "https://evil.autopush.council.gov.uk/wpush",
+      "https://autopush.council.gov.uk:8443/wpush",
+      "http://autopush.council.gov.uk/wpush",
+    ]) {
+      expect(await expectError(await at(refused), 400, "invalid_request"), refused).toMatch(
+        /^“subscription\.endpoint” (is not the address of a browser push service|must be an https:\/\/ address)\.$/,
+      );
+    }
   });
 
   it("may only point at a browser push service on a relay with the default settings", async () => {
