@@ -164,7 +164,17 @@ export class ApiTablet {
     return { Authorization: `Bearer ${this.token}` };
   }
 
-  async report(status: { pushState: string; storagePersisted: boolean; appVersion?: string }) {
+  /**
+   * What a tablet that cannot take push says, as the real one does: why (POST /api/tablet/push, the
+   * relay's push state for it), then its status report.
+   */
+  async report(status: {
+    pushState: "no_push_manager" | "permission_denied" | "subscribe_failed";
+    storagePersisted: boolean;
+    appVersion?: string;
+  }) {
+    const push = await this.api.post("/api/tablet/push", { headers: this.headers, data: { unavailable: status.pushState } });
+    expect(push.status(), await push.text()).toBe(200);
     const res = await this.api.post("/api/tablet/status", {
       headers: this.headers,
       data: {

@@ -49,14 +49,15 @@ export function createServices(deps: AppDeps) {
   const limiter = new FailureLimiter(deps.clock);
   const events = deps.events ?? new LogEvents((err) => deps.log("events.listener_failed", { error: String(err) }));
   const audit = new Audit(deps);
+  const push = new PushService({ ...deps, events });
   return {
     events,
     staff: new StaffService({ ...deps, limiter, audit }),
-    residents: new ResidentAdminService({ ...deps, audit, events }),
+    residents: new ResidentAdminService({ ...deps, audit, events, pushStates: push }),
     conversations: new ConversationService({ ...deps, limiter, events, audit }),
     photos: new PhotoService(deps),
     live: new LiveConnections(events, (err) => deps.log("live.check_failed", { error: String(err) })),
-    push: new PushService({ ...deps, events }),
+    push,
   };
 }
 

@@ -14,6 +14,7 @@ describe("loadConfig", () => {
       secureCookies: false,
       vapidSubject: "mailto:letterbox@localhost",
       trustProxy: [],
+      pushServiceHosts: [],
     });
     expect(path.isAbsolute(loadConfig({}).dataDir)).toBe(true);
   });
@@ -101,5 +102,45 @@ describe("loadConfig", () => {
     expect(error).toBeInstanceOf(ConfigError);
     const lines = (error as Error).message.split("\n").slice(1);
     expect(lines.map((l) => l.trim().split(":")[0])).toEqual(["PORT", "PUBLIC_URL", "LOG_LEVEL"]);
+  });
+
+  it("adds the push service hosts a council lists, as exact lower-case host names", () => {
+    expect(loadConfig({ PUSH_SERVICE_HOSTS: " autopush.council.gov.uk, Push.Example.ORG ," }).pushServiceHosts).toEqual([
+      "autopush.council.gov.uk",
+      "push.example.org",
+    ]);
+  });
+
+  it.each([
+    ["an address with a scheme", "https://push.example.org"],
+    ["a port", "push.example.org:8443"],
+    ["a path", "push.example.org/wpush"],
+    ["an IPv4 address", "10.0.0.5"],
+    ["an IPv6 address", "[fd00::1]"],
+    ["a single-label name", "localhost"],
+    ["a wildcard", "*.example.org"],
+  ])("refuses a push service host that is %s, naming it", (_what, host) => {
+    expect(() => loadConfig({ PUSH_SERVICE_HOSTS: `push.example.org,${host}` })).toThrow(
+      new ConfigError(
+        `Letterbox cannot start: the environment has errors:\n  PUSH_SERVICE_HOSTS: “${host.toLowerCase()}” is not a host name; list names such as push.example.org, without https:// or a port, separated by commas`,
+      ),
+    );
+  });
+
+  it("takes the egress proxy from HTTPS_PROXY (or https_proxy) and the hosts that bypass it from NO_PROXY", () => {
+    expect(loadConfig({}).pushProxy).toBeUndefined();
+    expect(
+      loadConfig({ HTTPS_PROXY: "http://proxy.council.internal:3128", NO_PROXY: "Intranet.Council.gov.uk, .local" }),
+    ).toMatchObject({
+      pushProxy: { url: "http://proxy.council.internal:3128", noProxy: ["intranet.council.gov.uk", ".local"] },
+    });
+    expect(loadConfig({ https_proxy: "http://user:secret@10.1.2.3:8080", no_proxy: "*" }).pushProxy).toEqual({
+      url: "http://user:secret@10.1.2.3:8080",
+      noProxy: ["*"],
+    });
+    expect(loadConfig({ HTTPS_PROXY: "proxy.council.internal:3128" }).pushProxy?.url).toBe("http://proxy.council.internal:3128");
+    for (const bad of ["socks5://proxy:1080", "http://proxy:3128/path", "http://"]) {
+      expect(() => loadConfig({ HTTPS_PROXY: bad })).toThrow(/HTTPS_PROXY: must be the proxy's http:\/\/ or https:\/\/ address/);
+    }
   });
 });

@@ -37,6 +37,11 @@ const envSchema = z.object({
       })
       .default([]),
   ),
+  HTTPS_PROXY: z.preprocess(unsetIfEmpty, z.string().optional()),
+  https_proxy: z.preprocess(unsetIfEmpty, z.string().optional()),
+  NO_PROXY: z.preprocess(unsetIfEmpty, z.string().optional()),
+  no_proxy: z.preprocess(unsetIfEmpty, z.string().optional()),
+  PUSH_SERVICE_HOSTS: z.preprocess(unsetIfEmpty, z.string().optional()),
 });
 
 export type Config = {
@@ -59,6 +64,13 @@ export type Config = {
    * client address in X-Forwarded-For believed; by default none is, and the TCP peer counts.
    */
   trustProxy: string[];
+  /**
+   * Push service hosts a subscription may name besides the browsers' own (PUSH_SERVICE_HOSTS: a
+   * self-hosted Mozilla autopush, say). Exact host names, lower case.
+   */
+  pushServiceHosts: string[];
+  /** The egress proxy pushes leave through (HTTPS_PROXY), and the hosts reached without it (NO_PROXY). */
+  pushProxy?: { url: string; noProxy: string[] };
 };
 
 export class ConfigError extends Error {}
@@ -73,6 +85,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Letterbox cannot start: the environment has errors:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  const pushServiceHosts = listOf(e.PUSH_SERVICE_HOSTS).map((host) => host.toLowerCase());
+  for (const host of pushServiceHosts) {
+    if (!isHostName(host)) {
+      problems.push(
+        `  PUSH_SERVICE_HOSTS: “${host}” is not a host name; list names such as push.example.org, without https:// or a port, separated by commas`,
+      );
+    }
+  }
+  // "proxy:3128" means http://proxy:3128, as curl and most tools read it.
+  const proxyValue = e.HTTPS_PROXY ?? e.https_proxy;
+  const proxy = proxyValue !== undefined && !proxyValue.includes("://") ? `http://${proxyValue}` : proxyValue;
+  if (proxy !== undefined && !isProxyUrl(proxy)) {
+    problems.push("  HTTPS_PROXY: must be the proxy's http:// or https:// address, such as http://proxy.council.internal:3128");
+  }
+  if (problems.length > 0) throw new ConfigError(`Letterbox cannot start: the environment has errors:\n${problems.join("\n")}`);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   return {
     port: e.PORT,
@@ -88,5 +116,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.VAPID_SUBJECT ??
       (/^https:\/\/(?!localhost[:/]|localhost$|127\.)/.test(publicUrl) ? publicUrl : PLACEHOLDER_VAPID_SUBJECT),
     trustProxy: e.TRUST_PROXY,
+    pushServiceHosts,
+    ...(proxy !== undefined && {
+      pushProxy: { url: proxy, noProxy: listOf(e.NO_PROXY ?? e.no_proxy).map((entry) => entry.toLowerCase()) },
+    }),
   };
+}
+
+const listOf = (value: string | undefined) =>
+  (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+
+/**
+ * A DNS name of at least two labels whose last label is not all digits: no IP address (the
+ * allow-list exists to keep the relay from posting into the council's own network), no
+ * "localhost", no scheme, port or path.
+ */
+function isHostName(host: string): boolean {
+  return host.length <= 253 && /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(host);
+}
+
+function isProxyUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === "http:" || url.protocol === "https:") &&
+      url.hostname !== "" &&
+      (url.pathname === "/" || url.pathname === "")
+    );
+  } catch {
+    return false;
+  }
 }

@@ -33,7 +33,12 @@ async function main() {
     councilName: config.councilName,
     trustProxy: config.trustProxy,
     clientDist,
-    push: { store: new KyselyPushStore(db), subject: config.vapidSubject },
+    push: {
+      store: new KyselyPushStore(db),
+      subject: config.vapidSubject,
+      serviceHosts: config.pushServiceHosts,
+      ...(config.pushProxy && { proxy: config.pushProxy }),
+    },
   };
   const services = createServices(deps);
   const app = createApp(deps, services);

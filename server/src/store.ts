@@ -58,7 +58,6 @@ export type DeviceStatus = {
   storageUsedBytes: number;
   storageQuotaBytes: number | null;
   storagePersisted: boolean;
-  pushState: string;
 };
 export type DeviceHealthRow = DeviceRow & { [K in keyof DeviceStatus]: DeviceStatus[K] | null } & { statusAt: string | null };
 export type InviteRow = { tokenHash: string; role: StaffRole; createdBy: string; createdAt: string; expiresAt: string };

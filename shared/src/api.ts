@@ -279,7 +279,29 @@ export const updateOrgSettingsRequestSchema = orgSettingsSchema.partial().strict
 export const PUSH_STATES = ["subscribed", "no_push_manager", "permission_denied", "subscribe_failed", "unknown"] as const;
 export const pushStateSchema = z.enum(PUSH_STATES);
 
-/** What a tablet reports about itself after a sync: the staff dashboard's device health. */
+/**
+ * Why sending to a tablet's subscription fails, as the push service's answers show it: `gone` (it
+ * answered 404/410 and the subscription was pruned), `refused_key` (401/403: it refused the
+ * relay's VAPID key), `rate_limited` (429), `service_error` (5xx), `refused_push` (another 4xx),
+ * `unreachable` (no answer), `not_sent` (the relay could not make the push).
+ */
+export const PUSH_PROBLEMS = [
+  "gone",
+  "refused_key",
+  "rate_limited",
+  "service_error",
+  "refused_push",
+  "unreachable",
+  "not_sent",
+] as const;
+export const pushProblemSchema = z.enum(PUSH_PROBLEMS);
+export type PushProblem = z.infer<typeof pushProblemSchema>;
+
+/**
+ * What a tablet reports about itself after a sync: the staff dashboard's device health. Its
+ * `pushState` is the tablet's own view, for its staff corner; the relay's push state for the tablet
+ * comes from POST /api/tablet/push and the push service's answers, so the relay does not keep it.
+ */
 export const tabletStatusRequestSchema = z.strictObject({
   appVersion: z.string().max(40),
   language: languageSchema,
@@ -298,7 +320,14 @@ export const deviceSchema = z.object({
   online: z.boolean(),
   appVersion: z.string().nullable(),
   language: z.string().nullable(),
+  /**
+   * The relay's one view of push for this tablet: "subscribed", the reason the tablet gave for
+   * having no subscription, or "expired" (the push service pruned it); null until the tablet says.
+   */
   pushState: z.string().nullable(),
+  /** Since when pushes to this tablet fail (also set when its subscription was pruned), and why. */
+  pushFailingSince: isoDateTimeSchema.nullable(),
+  pushProblem: pushProblemSchema.nullable(),
   storageUsedBytes: z.number().nullable(),
   storageQuotaBytes: z.number().nullable(),
   storagePersisted: z.boolean().nullable(),
@@ -326,6 +355,8 @@ export const dashboardRowSchema = z.object({
     online: z.boolean(),
     appVersion: z.string().nullable(),
     pushState: z.string().nullable(),
+    pushFailingSince: isoDateTimeSchema.nullable(),
+    pushProblem: pushProblemSchema.nullable(),
     storageUsedBytes: z.number().nullable(),
   }),
   unseenCount: z.number().int(),

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client";
 import { useNow } from "../kit/use-now";
 import { LoadFailed } from "./Failed";
-import { ago, dateTime, languageName, persistedWords, pushWords, storageWords, timeOfDay } from "./format";
+import { ago, dateTime, languageName, persistedWords, pushHealthWords, pushWords, storageWords, timeOfDay } from "./format";
 import { isSignedOut, type Problem, problemsFrom } from "./problems";
 import { QrCode } from "./QrCode";
 import { href } from "./route";
@@ -22,7 +22,7 @@ export function TabletHealth({ device: d, now }: { device: Device; now: Date }) 
         { key: "Last seen", value: d.online ? "Online now" : d.lastSeenAt ? ago(d.lastSeenAt, now) : "Not seen yet" },
         { key: "App version", value: d.appVersion ?? "Not reported yet" },
         { key: "Language", value: languageName(d.language) },
-        { key: "Push", value: pushWords(d.pushState) },
+        { key: "Push", value: pushHealthWords(d, now) },
         { key: "Storage used", value: storageWords(d.storageUsedBytes, d.storageQuotaBytes) },
         { key: "Persistent storage", value: persistedWords(d.storagePersisted) },
       ]}

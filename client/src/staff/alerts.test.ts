@@ -24,7 +24,15 @@ function row(over: Partial<DashboardRow> = {}): DashboardRow {
       archivedAt: null,
     },
     alerts: [],
-    tablet: { lastSeenAt: null, online: false, appVersion: null, pushState: null, storageUsedBytes: null },
+    tablet: {
+      lastSeenAt: null,
+      online: false,
+      appVersion: null,
+      pushState: null,
+      pushFailingSince: null,
+      pushProblem: null,
+      storageUsedBytes: null,
+    },
     unseenCount: 0,
     oldestUnseenAt: null,
     lastSeenMessageAt: null,
@@ -52,6 +60,24 @@ describe("alerts in plain words", () => {
       "No family message for 14 days — contact the family",
     );
     expect(alertText("no_family_message", row(), now)).toBe("No family message for 58 days — contact the family");
+  });
+
+  it("says since when push fails and why, in words, from the push service's answers", () => {
+    const failing = (pushFailingSince: string, pushProblem: DashboardRow["tablet"]["pushProblem"]) =>
+      row({ alerts: ["push_failing"], tablet: { ...row().tablet, pushState: "subscribed", pushFailingSince, pushProblem } });
+    const today = new Date(2026, 10, 28, 9, 5).toISOString();
+    const earlier = new Date(2026, 10, 26, 18, 40).toISOString();
+    const localNow = new Date(2026, 10, 28, 12, 0);
+    expect(alertText("push_failing", failing(today, "refused_key"), localNow)).toBe(
+      "Push failing since 09:05 — the push service refused our key",
+    );
+    expect(alertText("push_failing", failing(earlier, "gone"), localNow)).toBe(
+      "Push failing since 26 November 2026 at 18:40 — the subscription was removed by the browser’s push service",
+    );
+    expect(alertText("push_failing", failing(today, "service_error"), localNow)).toBe(
+      "Push failing since 09:05 — the push service kept answering with an error",
+    );
+    expect(alertText("push_failing", failing(today, null), localNow)).toBe("Push failing since 09:05 — the reason is not known");
   });
 
   it("names the alerts that need no duration", () => {

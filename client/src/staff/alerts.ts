@@ -1,5 +1,5 @@
 import type { Alert, DashboardRow } from "@letterbox/shared";
-import { duration, plural } from "./format";
+import { duration, plural, pushProblemWords, since as sinceTime } from "./format";
 
 export type AlertTone = "urgent" | "warning" | "info";
 
@@ -19,8 +19,13 @@ export function alertText(alert: Alert, row: DashboardRow, now: Date): string {
     case "no_family_message":
       // Never written to counts from the day the resident was added, as the relay counts it.
       return `No family message for ${since(row.lastFamilyMessageAt ?? row.resident.createdAt)} — contact the family`;
-    case "push_failing":
-      return "Push not working";
+    case "push_failing": {
+      // Failing pushes say since when and why; a tablet that has no push at all says only that.
+      const { pushFailingSince, pushProblem } = row.tablet;
+      return pushFailingSince
+        ? `Push failing since ${sinceTime(pushFailingSince, now)} — ${pushProblemWords(pushProblem)}`
+        : "Push not working";
+    }
     case "paused":
       return "Paused";
     case "tablet_never_set_up":

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ago, bytes, dateTime, duration, persistedWords, pushWords, storageWords } from "./format";
+import { ago, bytes, dateTime, duration, persistedWords, pushHealthWords, pushWords, storageWords } from "./format";
 
 const HOUR = 3_600_000;
 
@@ -37,6 +37,21 @@ describe("plain words for times and sizes", () => {
     expect(pushWords("permission_denied")).toMatch(/^Not working: notifications were not allowed/);
     expect(pushWords(null)).toBe("Not reported yet");
     expect(pushWords("something_new")).toBe("Not working (something_new)");
+    const now = new Date(2026, 10, 28, 12, 0);
+    const healthy = { pushState: "subscribed", pushFailingSince: null, pushProblem: null } as const;
+    expect(pushHealthWords(healthy, now)).toBe("Working");
+    expect(
+      pushHealthWords(
+        { ...healthy, pushFailingSince: new Date(2026, 10, 28, 8, 15).toISOString(), pushProblem: "rate_limited" },
+        now,
+      ),
+    ).toBe("Failing since 08:15: the push service is turning our pushes away as too many");
+    expect(
+      pushHealthWords(
+        { pushState: "expired", pushFailingSince: new Date(2026, 10, 1, 8, 15).toISOString(), pushProblem: "gone" },
+        now,
+      ),
+    ).toBe("Failing since 1 November 2026 at 08:15: the subscription was removed by the browser’s push service");
     expect(persistedWords(true)).toBe("Yes, kept safe");
     expect(persistedWords(false)).toMatch(/^No:/);
   });

@@ -1,4 +1,4 @@
-import type { Language } from "@letterbox/shared";
+import type { Device, Language, PushProblem } from "@letterbox/shared";
 
 /** Plain words for counts, times and device facts: what staff read on every page. */
 
@@ -53,6 +53,11 @@ export const date = (iso: string) => {
 /** "28 November 2026 at 10:32" */
 export const dateTime = (iso: string) => `${date(iso)} at ${timeOfDay(iso)}`;
 
+/** A moment this day as its time ("10:32"), an earlier one with its date ("27 November 2026 at 10:32"). */
+export function since(iso: string, now: Date): string {
+  return date(iso) === date(now.toISOString()) ? timeOfDay(iso) : dateTime(iso);
+}
+
 /** Bytes as people read them: "0 KB", "512 KB", "12.3 MB", "1.2 GB". */
 export function bytes(n: number): string {
   if (n < 1_000_000) return `${Math.round(n / 1000)} KB`;
@@ -96,4 +101,32 @@ export function storageWords(used: number | null, quota: number | null): string 
 export function persistedWords(persisted: boolean | null): string {
   if (persisted === null) return "Not reported yet";
   return persisted ? "Yes, kept safe" : "No: the browser may clear saved messages when space runs low";
+}
+
+/** Why pushes to a tablet fail, from the push service's answers, in words. */
+export function pushProblemWords(problem: PushProblem | null): string {
+  switch (problem) {
+    case "gone":
+      return "the subscription was removed by the browser’s push service";
+    case "refused_key":
+      return "the push service refused our key";
+    case "rate_limited":
+      return "the push service is turning our pushes away as too many";
+    case "service_error":
+      return "the push service kept answering with an error";
+    case "refused_push":
+      return "the push service refused the push";
+    case "unreachable":
+      return "the push service could not be reached";
+    case "not_sent":
+      return "the relay could not make the push";
+    case null:
+      return "the reason is not known";
+  }
+}
+
+/** The tablet page's "Push" line: whether pushes get through, and since when and why not. */
+export function pushHealthWords(d: Pick<Device, "pushState" | "pushFailingSince" | "pushProblem">, now: Date): string {
+  if (!d.pushFailingSince) return pushWords(d.pushState);
+  return `Failing since ${since(d.pushFailingSince, now)}: ${pushProblemWords(d.pushProblem)}`;
 }

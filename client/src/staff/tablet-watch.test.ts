@@ -11,6 +11,8 @@ const device = (id: string, over: Partial<Device> = {}): Device => ({
   appVersion: null,
   language: null,
   pushState: null,
+  pushFailingSince: null,
+  pushProblem: null,
   storageUsedBytes: null,
   storageQuotaBytes: null,
   storagePersisted: null,

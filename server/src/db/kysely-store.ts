@@ -35,7 +35,6 @@ const toDeviceHealth = (r: Selectable<Database["devices"]>): DeviceHealthRow => 
   ...toDevice(r),
   appVersion: r.app_version,
   language: r.language,
-  pushState: r.push_state,
   storageUsedBytes: r.storage_used,
   storageQuotaBytes: r.storage_quota,
   storagePersisted: r.storage_persisted === null ? null : r.storage_persisted === 1,
@@ -557,7 +556,6 @@ export class KyselyStore implements Store {
         storage_used: st.storageUsedBytes,
         storage_quota: st.storageQuotaBytes,
         storage_persisted: st.storagePersisted ? 1 : 0,
-        push_state: st.pushState,
         status_at: at,
       })
       .where("id", "=", id)

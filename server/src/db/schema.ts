@@ -82,7 +82,6 @@ export interface Database extends PushTables {
     last_seen_at: string | null;
     revoked_at: string | null;
     app_version: string | null;
-    push_state: string | null;
     storage_used: number | null;
     storage_quota: number | null;
     storage_persisted: number | null;

@@ -43,4 +43,31 @@ export const pushMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /**
+   * A tablet's push state in one place: how sending to it fails moves from its subscription row
+   * (which a 404/410 deletes, taking the failure with it) to push_device_states, next to what the
+   * tablet said. The copy the tablet's status report kept in devices.push_state goes: staff read
+   * push state from here alone.
+   */
+  "0009_push_state": {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable("push_device_states").addColumn("failing_since", "text").execute();
+      await db.schema.alterTable("push_device_states").addColumn("problem", "text").execute();
+      await sql`
+        UPDATE push_device_states SET
+          failing_since = s.failing_since,
+          problem = CASE
+            WHEN s.last_error IN ('http_401', 'http_403') THEN 'refused_key'
+            WHEN s.last_error = 'http_429' THEN 'rate_limited'
+            WHEN s.last_error LIKE 'http_5__' THEN 'service_error'
+            WHEN s.last_error LIKE 'http_4__' THEN 'refused_push'
+            ELSE 'unreachable'
+          END
+        FROM push_subscriptions AS s
+        WHERE s.device_id = push_device_states.device_id AND s.failing_since IS NOT NULL`.execute(db);
+      await sql`UPDATE push_device_states SET failing_since = updated_at, problem = 'gone' WHERE state = 'expired'`.execute(db);
+      await sql`UPDATE push_subscriptions SET failing_since = NULL, last_error = NULL WHERE device_id IS NOT NULL`.execute(db);
+      await db.schema.alterTable("devices").dropColumn("push_state").execute();
+    },
+  },
 };

@@ -1,4 +1,5 @@
 import type { Agent } from "node:https";
+import type { PushProblem } from "@letterbox/shared";
 import webpush from "web-push";
 import type { Clock } from "../clock";
 
@@ -115,6 +116,18 @@ export function outcomeOf(status: number, retryAfter: string | undefined, now: n
     return { result: "retry", status, error: `http_${status}`, ...(retryAfterMs !== undefined && { retryAfterMs }) };
   }
   return { result: "failed", status, error: `http_${status}` };
+}
+
+/** What a failed push's error (as `outcomeOf` and `send` name them) means, for staff. */
+export function problemOf(error: string): PushProblem {
+  const status = /^http_(\d{3})$/.exec(error)?.[1];
+  if (status === undefined) return error === "timeout" || /^[A-Z][A-Z0-9_]+$/.test(error) ? "unreachable" : "not_sent";
+  const code = Number(status);
+  if (code === 404 || code === 410) return "gone";
+  if (code === 401 || code === 403) return "refused_key";
+  if (code === 429) return "rate_limited";
+  if (code >= 500) return "service_error";
+  return "refused_push";
 }
 
 /** Retry-After is either seconds or an HTTP date; a value that is neither is ignored. */

@@ -6,7 +6,8 @@ import { AppError } from "../errors";
 import type { LogEvent, LogEvents } from "../events";
 import type { Logger } from "../log";
 import type { FamilyPrincipal, TabletPrincipal } from "../services/conversation-service";
-import { type PushSender, WebPushSender } from "./push-sender";
+import { type ProxySettings, ProxyTunnelAgent } from "./proxy-agent";
+import { type PushSender, problemOf, WebPushSender } from "./push-sender";
 import type { NewSubscription, PushStore, StoredSubscription, TabletPushStatus, VapidKeyPair } from "./push-store";
 import { type Attempt, type QueueOptions, type QueueStats, SendQueue, type Timers } from "./send-queue";
 import { loadOrCreateVapidKeys } from "./vapid";
@@ -21,22 +22,36 @@ export const PUSH_TTL_SECONDS = 24 * 60 * 60;
  */
 export const KNOWN_PUSH_SERVICES = ["fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com", "notify.windows.com"];
 
-export function isKnownPushService(url: URL): boolean {
+/**
+ * Whether a subscription may name this endpoint: https on the standard port, at one of the known
+ * push services (or a subdomain), or at one of the hosts the council added (exactly that host:
+ * PUSH_SERVICE_HOSTS, which never holds an IP address).
+ */
+export function isKnownPushService(url: URL, addedHosts: readonly string[] = []): boolean {
   const host = url.hostname.toLowerCase();
   return (
     url.protocol === "https:" &&
     (url.port === "" || url.port === "443") &&
-    KNOWN_PUSH_SERVICES.some((service) => host === service || host.endsWith(`.${service}`))
+    (KNOWN_PUSH_SERVICES.some((service) => host === service || host.endsWith(`.${service}`)) || addedHosts.includes(host))
   );
 }
 
+/** The kinds of news a push brings; each has its own topic, since each is shown differently. */
+export type PushNews = "message" | "message_deleted" | "reply" | "seen";
+
 /**
- * The Topic header for a resident's pushes: a push service keeps only the latest undelivered push
- * per topic, which is right for hints to pull. Hashed so that it fits (at most 32 base64url
- * characters) and tells the push service nothing.
+ * The Topic header for one recipient (a tablet or a family link) and one kind of news: a push
+ * service keeps only the latest undelivered push per topic, which is right for hints of one kind
+ * (the newest message push says all the earlier ones did), and wrong across kinds ("seen" must
+ * not replace an undelivered "reply", nor "taken back" a "new message"). Hashed so that it fits
+ * (at most 32 base64url characters) and tells the push service nothing.
  */
-export function topicFor(residentId: string): string {
-  return createHash("sha256").update(`letterbox-push-topic:${residentId}`).digest().subarray(0, 24).toString("base64url");
+export function topicFor(recipientId: string, news: PushNews): string {
+  return createHash("sha256")
+    .update(`letterbox-push-topic:${recipientId}:${news}`)
+    .digest()
+    .subarray(0, 24)
+    .toString("base64url");
 }
 
 export type PushOptions = {
@@ -47,7 +62,13 @@ export type PushOptions = {
   sender?: PushSender;
   /** The HTTPS agent for the push services (tests: one that trusts a local receiver's certificate). */
   agent?: Agent;
-  /** Which endpoints a subscription may name; the known push services when not given. */
+  /** An egress proxy to tunnel through (HTTPS_PROXY, NO_PROXY), when no agent is given. */
+  proxy?: ProxySettings;
+  /** Certificates to trust besides the system's, when no agent is given (tests: a local receiver's). */
+  ca?: string;
+  /** Push service hosts a council added to the known ones (PUSH_SERVICE_HOSTS). */
+  serviceHosts?: readonly string[];
+  /** Which endpoints a subscription may name; the known push services and `serviceHosts` when not given. */
   allowEndpoint?: (url: URL) => boolean;
   queue?: Partial<QueueOptions>;
   timers?: Timers;
@@ -81,7 +102,10 @@ export class PushService {
   constructor(private readonly deps: Deps) {
     const options = deps.push;
     if (!options) return;
-    this.ownAgent = options.sender || options.agent ? undefined : new Agent({ keepAlive: true });
+    if (!options.sender && !options.agent) {
+      const tls = { keepAlive: true, ...(options.ca && { ca: options.ca }) };
+      this.ownAgent = options.proxy ? new ProxyTunnelAgent(options.proxy, tls) : new Agent(tls);
+    }
     this.sender = options.sender ?? new WebPushSender({ agent: options.agent ?? this.ownAgent, clock: deps.clock });
     this.queue = new SendQueue<Job>({
       work: (job) => this.sendOne(job),
@@ -152,14 +176,18 @@ export class PushService {
     }
   }
 
-  /** For staff: what each of the resident's tablets said about push, and whether sending to it fails. */
-  tabletPushStatus(residentId: string): Promise<TabletPushStatus[]> {
+  /**
+   * For staff, the one account of a tablet's push: what it said about push, and whether and why
+   * sending to it fails. Of one resident's tablets, or of every tablet in use.
+   */
+  tabletPushStatus(residentId?: string): Promise<TabletPushStatus[]> {
     return this.enabled ? this.options.store.tabletPushStatus(residentId) : Promise.resolve([]);
   }
 
   private newSubscription(s: PushSubscriptionJson, residentId: string): NewSubscription {
-    const allowed = this.options.allowEndpoint ?? isKnownPushService;
-    if (!allowed(new URL(s.endpoint))) {
+    const { allowEndpoint, serviceHosts = [] } = this.options;
+    const url = new URL(s.endpoint);
+    if (!(allowEndpoint ? allowEndpoint(url) : isKnownPushService(url, serviceHosts))) {
       throw new AppError("invalid_request", "“subscription.endpoint” is not the address of a browser push service.");
     }
     try {
@@ -230,8 +258,17 @@ export class PushService {
     };
     // A dozing Android holds back normal-urgency pushes for minutes; new words should not wait.
     const urgency = event.kind === "message" || event.kind === "reply" ? "high" : "normal";
-    const topic = topicFor(event.residentId);
-    for (const subscription of subscriptions) this.queue.push(subscription.id, { subscription, payload, urgency, topic });
+    const news: PushNews = event.kind === "receipt" ? "seen" : event.kind;
+    for (const subscription of subscriptions) {
+      const topic = topicFor(subscription.deviceId ?? subscription.familyLinkId ?? subscription.id, news);
+      // One push in flight per subscription, a waiting one replaced only by news of its own kind,
+      // and a bound per push service so that one that hangs cannot hold every slot.
+      this.queue.push(
+        `${subscription.id} ${topic}`,
+        { subscription, payload, urgency, topic },
+        { lane: subscription.id, group: new URL(subscription.endpoint).host },
+      );
+    }
   }
 
   private async sendOne(job: Job): Promise<Attempt> {
@@ -267,7 +304,7 @@ export class PushService {
   private async giveUp(job: Job, error: string, attempts: number): Promise<void> {
     const sub = job.subscription;
     this.deps.log("push.failed", { subscriptionId: sub.id, error, attempts, ...owner(sub) });
-    await this.options.store.markFailing(sub.id, error, this.nowIso());
+    await this.options.store.markFailing(sub.id, { error, problem: problemOf(error) }, this.nowIso());
   }
 
   /** Resolves once every event so far has been looked up and every push sent or given up (tests, benchmark). */
@@ -294,7 +331,7 @@ export class PushService {
   }
 }
 
-/** A newer hint for the same subscription says everything the waiting one did, as urgently. */
+/** A newer hint of the same kind for the same subscription says everything the waiting one did, as urgently. */
 function mergeJobs(waiting: Job, incoming: Job): Job {
   const newer = incoming.payload.seq >= waiting.payload.seq ? incoming : waiting;
   const urgency = URGENCY_RANK[incoming.urgency] > URGENCY_RANK[waiting.urgency] ? incoming.urgency : waiting.urgency;

@@ -1,4 +1,4 @@
-import type { PushUnavailableReason } from "@letterbox/shared";
+import type { PushProblem, PushUnavailableReason } from "@letterbox/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { Database } from "../db/schema";
 
@@ -7,7 +7,7 @@ export type VapidKeyPair = { publicKey: string; privateKey: string };
 /**
  * A tablet's push state as staff see it: subscribed, one of the reasons the tablet gave for having
  * no subscription, or "expired" when the push service said the subscription is gone (the tablet
- * subscribes again the next time its app starts).
+ * subscribes again the next time its app starts). Whether sending fails is kept beside it.
  */
 export type TabletPushState = "subscribed" | PushUnavailableReason | "expired";
 
@@ -17,7 +17,7 @@ export type StoredSubscription = {
   keys: { p256dh: string; auth: string };
   deviceId: string | null;
   familyLinkId: string | null;
-  /** Set while sending fails for a reason other than "gone", for staff to see. */
+  /** Set while sending fails for a reason other than "gone" (a tablet's from its push state). */
   failingSince: string | null;
 };
 
@@ -35,7 +35,7 @@ export type TabletPushStatus = {
   state: TabletPushState;
   updatedAt: string;
   failingSince: string | null;
-  lastError: string | null;
+  problem: PushProblem | null;
 };
 
 /** Where the push module keeps its key pair and subscriptions. */
@@ -58,15 +58,22 @@ export interface PushStore {
   /** Whether the receipt at this place in the log says delivered or seen. */
   receiptState(residentId: string, seq: number): Promise<string | undefined>;
 
-  /** The push service said the subscription is gone (404/410); a tablet left with none is "expired". */
+  /**
+   * The push service said the subscription is gone (404/410); a tablet left with none is "expired",
+   * failing since now.
+   */
   removeGone(id: string, at: string): Promise<void>;
-  markFailing(id: string, error: string, at: string): Promise<void>;
+  /** Sending failed for good: a tablet's push state, or a family member's subscription, says since when and why. */
+  markFailing(id: string, failure: { error: string; problem: PushProblem }, at: string): Promise<void>;
   markWorking(id: string): Promise<void>;
 
-  tabletPushStatus(residentId: string): Promise<TabletPushStatus[]>;
+  /** The push state of every tablet in use (not wiped), of one resident or of all. */
+  tabletPushStatus(residentId?: string): Promise<TabletPushStatus[]>;
 }
 
-const toSubscription = (r: Selectable<Database["push_subscriptions"]>): StoredSubscription => ({
+type SubscriptionColumns = "id" | "endpoint" | "p256dh" | "auth" | "device_id" | "family_link_id" | "failing_since";
+
+const toSubscription = (r: Pick<Selectable<Database["push_subscriptions"]>, SubscriptionColumns>): StoredSubscription => ({
   id: r.id,
   endpoint: r.endpoint,
   keys: { p256dh: r.p256dh, auth: r.auth },
@@ -84,8 +91,6 @@ const subscriptionColumns = [
   "s.device_id",
   "s.family_link_id",
   "s.created_at",
-  "s.failing_since",
-  "s.last_error",
 ] as const;
 
 /** The push tables through Kysely: SQLite now, the same queries on PostgreSQL later. */
@@ -133,10 +138,11 @@ export class KyselyPushStore implements PushStore {
           last_error: null,
         })
         .execute();
+      const state = { state: "subscribed", updated_at: sub.createdAt, failing_since: null, problem: null };
       await tx
         .insertInto("push_device_states")
-        .values({ device_id: deviceId, state: "subscribed", updated_at: sub.createdAt })
-        .onConflict((oc) => oc.column("device_id").doUpdateSet({ state: "subscribed", updated_at: sub.createdAt }))
+        .values({ device_id: deviceId, ...state })
+        .onConflict((oc) => oc.column("device_id").doUpdateSet(state))
         .execute();
     });
   }
@@ -144,10 +150,11 @@ export class KyselyPushStore implements PushStore {
   async deviceUnavailable(deviceId: string, reason: PushUnavailableReason, at: string) {
     await this.db.transaction().execute(async (tx) => {
       await tx.deleteFrom("push_subscriptions").where("device_id", "=", deviceId).execute();
+      const state = { state: reason, updated_at: at, failing_since: null, problem: null };
       await tx
         .insertInto("push_device_states")
-        .values({ device_id: deviceId, state: reason, updated_at: at })
-        .onConflict((oc) => oc.column("device_id").doUpdateSet({ state: reason, updated_at: at }))
+        .values({ device_id: deviceId, ...state })
+        .onConflict((oc) => oc.column("device_id").doUpdateSet(state))
         .execute();
     });
   }
@@ -185,7 +192,8 @@ export class KyselyPushStore implements PushStore {
     const rows = await this.db
       .selectFrom("push_subscriptions as s")
       .innerJoin("devices as d", "d.id", "s.device_id")
-      .select(subscriptionColumns)
+      .leftJoin("push_device_states as p", "p.device_id", "s.device_id")
+      .select([...subscriptionColumns, "p.failing_since"])
       .where("s.resident_id", "=", residentId)
       .where("d.revoked_at", "is", null)
       .execute();
@@ -196,7 +204,7 @@ export class KyselyPushStore implements PushStore {
     const rows = await this.db
       .selectFrom("push_subscriptions as s")
       .innerJoin("family_links as f", "f.id", "s.family_link_id")
-      .select(subscriptionColumns)
+      .select([...subscriptionColumns, "s.failing_since"])
       .where("s.family_link_id", "=", familyLinkId)
       .where("f.revoked_at", "is", null)
       .execute();
@@ -221,44 +229,75 @@ export class KyselyPushStore implements PushStore {
       // Only if the tablet has not subscribed afresh meanwhile.
       const current = await tx.selectFrom("push_subscriptions").select("id").where("device_id", "=", deviceId).executeTakeFirst();
       if (current) return;
+      // Failing since the earlier of a failure already seen and now: the push service has stopped taking them.
       await tx
         .updateTable("push_device_states")
-        .set({ state: "expired", updated_at: at })
+        .set((eb) => ({
+          state: "expired",
+          updated_at: at,
+          failing_since: eb.fn.coalesce("failing_since", eb.val(at)),
+          problem: "gone",
+        }))
         .where("device_id", "=", deviceId)
         .where("state", "=", "subscribed")
         .execute();
     });
   }
 
-  async markFailing(id: string, error: string, at: string) {
-    await this.db
-      .updateTable("push_subscriptions")
-      .set((eb) => ({ failing_since: eb.fn.coalesce("failing_since", eb.val(at)), last_error: error }))
-      .where("id", "=", id)
-      .execute();
+  async markFailing(id: string, failure: { error: string; problem: PushProblem }, at: string) {
+    await this.db.transaction().execute(async (tx) => {
+      const sub = await tx.selectFrom("push_subscriptions").select("device_id").where("id", "=", id).executeTakeFirst();
+      if (!sub) return;
+      if (sub.device_id) {
+        await tx
+          .updateTable("push_device_states")
+          .set((eb) => ({ failing_since: eb.fn.coalesce("failing_since", eb.val(at)), problem: failure.problem }))
+          .where("device_id", "=", sub.device_id)
+          .where("state", "=", "subscribed")
+          .execute();
+      } else {
+        await tx
+          .updateTable("push_subscriptions")
+          .set((eb) => ({ failing_since: eb.fn.coalesce("failing_since", eb.val(at)), last_error: failure.error }))
+          .where("id", "=", id)
+          .execute();
+      }
+    });
   }
 
   async markWorking(id: string) {
-    await this.db.updateTable("push_subscriptions").set({ failing_since: null, last_error: null }).where("id", "=", id).execute();
+    await this.db.transaction().execute(async (tx) => {
+      const sub = await tx
+        .updateTable("push_subscriptions")
+        .set({ failing_since: null, last_error: null })
+        .where("id", "=", id)
+        .returning("device_id")
+        .executeTakeFirst();
+      if (!sub?.device_id) return;
+      await tx
+        .updateTable("push_device_states")
+        .set({ failing_since: null, problem: null })
+        .where("device_id", "=", sub.device_id)
+        .where("state", "=", "subscribed")
+        .execute();
+    });
   }
 
-  async tabletPushStatus(residentId: string) {
-    const rows = await this.db
+  async tabletPushStatus(residentId?: string) {
+    let query = this.db
       .selectFrom("push_device_states as p")
       .innerJoin("devices as d", "d.id", "p.device_id")
-      .leftJoin("push_subscriptions as s", "s.device_id", "p.device_id")
-      .select(["p.device_id", "p.state", "p.updated_at", "s.failing_since", "s.last_error"])
-      .where("d.resident_id", "=", residentId)
+      .select(["p.device_id", "p.state", "p.updated_at", "p.failing_since", "p.problem"])
       .where("d.revoked_at", "is", null)
-      .orderBy("p.updated_at", "desc")
-      .execute();
-    return rows.map(
+      .orderBy("p.updated_at", "desc");
+    if (residentId) query = query.where("d.resident_id", "=", residentId);
+    return (await query.execute()).map(
       (r): TabletPushStatus => ({
         deviceId: r.device_id,
         state: r.state as TabletPushState,
         updatedAt: r.updated_at,
         failingSince: r.failing_since,
-        lastError: r.last_error,
+        problem: r.problem as PushProblem | null,
       }),
     );
   }

@@ -2,25 +2,34 @@
  * Web push end to end on loopback: the relay in-process, a local HTTPS receiver playing the push
  * service, and subscriptions made as a browser makes them (a fresh P-256 key pair and auth secret).
  */
-import { pushKeySchema } from "@letterbox/shared";
+import http from "node:http";
+import net from "node:net";
+import { dashboardSchema, deviceSchema, pushKeySchema } from "@letterbox/shared";
 import { uuidv7 } from "uuidv7";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from "vitest";
+import { z } from "zod";
+import { loadConfig } from "../config";
 import { openSqlite } from "../db/sqlite";
 import {
   dumpTables,
   expectBody,
   expectError,
   firstStaff,
+  messagesOf,
   type Relay,
   START,
+  type StaffClient,
   send,
   sendRequest,
   startRelay,
+  sync,
+  tabletStatus,
 } from "../test-support";
 import {
   LocalPushService,
   p256PublicKey,
   type ReceivedPush,
+  selfSignedCertificate,
   type TestSubscriber,
   verifyVapidAuthorization,
 } from "./local-push-service";
@@ -70,7 +79,8 @@ async function household(timers?: Timers) {
   const relay = await startRelay({ push: { agent: receiver.agent, allowEndpoint: receiver.allows, ...(timers && { timers }) } });
   const staff = await firstStaff(relay);
   const home = await staff.household("Margaret");
-  return { relay, staff, ...home };
+  const [device] = await relay.services.residents.listDevices(home.resident.id);
+  return { relay, staff, ...home, deviceId: device?.id ?? "" };
 }
 
 function reportPush(relay: Relay, deviceToken: string, body: unknown) {
@@ -123,7 +133,7 @@ describe("the VAPID key pair", () => {
 
 describe("a family message", () => {
   it("is pushed to the tablet, encrypted for its keys, with TTL, Urgency, Topic and a signed VAPID JWT", async () => {
-    const { relay, resident, familyToken, deviceToken } = await household();
+    const { relay, resident, familyToken, deviceToken, deviceId } = await household();
     const subscriber = await subscribeTablet(relay, deviceToken);
     const { publicKey } = await expectBody(await relay.request("/api/push/key"), 200, pushKeySchema);
 
@@ -143,7 +153,7 @@ describe("a family message", () => {
     expect(push.headers.ttl).toBe(String(24 * 60 * 60));
     expect(push.headers.urgency).toBe("high");
     expect(push.headers.topic).toMatch(/^[A-Za-z0-9_-]{1,32}$/);
-    expect(push.headers.topic).toBe(topicFor(resident.id));
+    expect(push.headers.topic).toBe(topicFor(deviceId, "message"));
 
     const vapid = verifyVapidAuthorization(push.headers.authorization);
     expect(vapid.publicKey).toBe(publicKey);
@@ -153,6 +163,23 @@ describe("a family message", () => {
     const nowSeconds = Date.now() / 1000;
     expect(vapid.claims.exp).toBeGreaterThan(nowSeconds);
     expect(vapid.claims.exp).toBeLessThanOrEqual(nowSeconds + 24 * 60 * 60);
+  });
+
+  it("names the sender as the tablet does: the name the family member chose, not the staff label", async () => {
+    const { relay, familyToken, deviceToken } = await household();
+    const subscriber = await subscribeTablet(relay, deviceToken);
+    const patched = await relay.request("/api/family/me", {
+      method: "PATCH",
+      bearer: familyToken,
+      json: { displayName: "Sarah" },
+    });
+    expect(patched.status).toBe(200);
+
+    const message = await send(relay, familyToken, "Hello Mum");
+    const push = await receiver.waitFor(to(subscriber));
+    expect(push.payload?.senderName).toBe("Sarah");
+    const shown = messagesOf(await sync(relay, deviceToken)).find((m) => m.id === message.id);
+    expect(shown?.senderName).toBe(push.payload?.senderName);
   });
 
   it("reaches only its own resident's tablet, under that resident's topic", async () => {
@@ -171,7 +198,7 @@ describe("a family message", () => {
   });
 
   it("taken back is pushed to the tablet too, at normal urgency", async () => {
-    const { relay, resident, familyToken, deviceToken } = await household();
+    const { relay, resident, familyToken, deviceToken, deviceId } = await household();
     const subscriber = await subscribeTablet(relay, deviceToken);
     const message = await send(relay, familyToken, "Oops");
     await receiver.waitFor(to(subscriber));
@@ -182,7 +209,9 @@ describe("a family message", () => {
     const push = await receiver.waitFor((p) => to(subscriber)(p) && p.payload?.kind === "message_deleted");
     expect(push.payload).toEqual({ kind: "message_deleted", residentId: resident.id, seq: message.seq + 1 });
     expect(push.headers.urgency).toBe("normal");
-    expect(push.headers.topic).toBe(topicFor(resident.id));
+    // Its own topic: a "taken back" must not replace an undelivered "new message" at the push service.
+    expect(push.headers.topic).toBe(topicFor(deviceId, "message_deleted"));
+    expect(push.headers.topic).not.toBe(receiver.to(subscriber)[0]?.headers.topic);
   });
 
   it("is not held up by a push service that is slow to answer", async () => {
@@ -210,6 +239,155 @@ describe("a family message", () => {
   });
 });
 
+describe("one push service that hangs", () => {
+  it("holds one push to its subscription, while another resident's push is delivered", async () => {
+    const { relay, staff, familyToken, deviceToken } = await household();
+    const arthur = await staff.household("Arthur");
+    const stuck = await subscribeTablet(relay, deviceToken);
+    const arthursTablet = await subscribeTablet(relay, arthur.deviceToken);
+    let answer: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    receiver.respondWith(async (push) => {
+      if (push.subscriber === stuck) await held;
+      return { status: 201 };
+    });
+
+    const toMargaret: number[] = [];
+    for (let i = 0; i < 8; i++) toMargaret.push((await send(relay, familyToken, `Hello ${i}`)).seq);
+    await receiver.waitFor(to(stuck));
+    await send(relay, arthur.familyToken, "Hello Dad");
+    await receiver.waitFor(to(arthursTablet));
+    // Still one push in flight to the stuck subscription: the others wait behind it, merged.
+    expect(receiver.to(stuck)).toHaveLength(1);
+
+    answer();
+    await relay.services.push.idle();
+    expect(receiver.to(stuck).map((p) => p.payload?.seq)).toEqual([toMargaret[0], toMargaret[7]]);
+  });
+});
+
+describe("topics", () => {
+  it("are per recipient and kind of news, so that a seen does not replace an undelivered reply", async () => {
+    const { relay, staff, resident, link, familyToken, deviceToken } = await household();
+    const son = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const daughterPhone = await subscribeFamily(relay, familyToken);
+    const sonPhone = await subscribeFamily(relay, son.token);
+    const toDaughter = await send(relay, familyToken, "From your daughter");
+    const toSon = await send(relay, son.token, "From your son");
+
+    await reply(relay, deviceToken, toDaughter.id);
+    await receipt(relay, deviceToken, toDaughter.id, "seen");
+    await reply(relay, deviceToken, toSon.id);
+    await receiver.waitFor(to(sonPhone));
+    await relay.services.push.idle();
+
+    const sent = [
+      ...receiver.to(daughterPhone).map((p) => ["daughter", p.payload?.kind, p.headers.topic]),
+      ...receiver.to(sonPhone).map((p) => ["son", p.payload?.kind, p.headers.topic]),
+    ];
+    expect(sent).toEqual([
+      ["daughter", "reply", topicFor(link.id, "reply")],
+      ["daughter", "receipt", topicFor(link.id, "seen")],
+      ["son", "reply", topicFor(son.link.id, "reply")],
+    ]);
+    expect(new Set(sent.map(([, , topic]) => topic)).size).toBe(3);
+  });
+});
+
+/**
+ * An egress proxy on loopback: a plain HTTP server that answers CONNECT (with the credentials it
+ * wants) by tunnelling bytes to the target, and notes each tunnel it made.
+ */
+async function connectProxy(credentials: string) {
+  const tunnels: string[] = [];
+  const server = http.createServer((_req, res) => res.writeHead(405).end());
+  server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    if (req.headers["proxy-authorization"] !== `Basic ${Buffer.from(credentials).toString("base64")}`) {
+      client.end("HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    const [host = "", port = ""] = (req.url ?? "").split(":");
+    tunnels.push(req.url ?? "");
+    const upstream = net.connect(Number(port), host, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address() as net.AddressInfo;
+  onTestFinished(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { tunnels, url: (auth: string) => `http://${auth}@127.0.0.1:${address.port}` };
+}
+
+describe("an egress proxy (HTTPS_PROXY)", () => {
+  async function relayBehind(env: Record<string, string>) {
+    const { pushProxy } = loadConfig(env);
+    const relay = await startRelay({
+      push: { allowEndpoint: receiver.allows, ca: selfSignedCertificate().cert, ...(pushProxy && { proxy: pushProxy }) },
+    });
+    const staff = await firstStaff(relay);
+    return { relay, ...(await staff.household("Margaret")) };
+  }
+
+  it("carries the pushes through a CONNECT tunnel, still encrypted for the tablet, on one kept-alive tunnel", async () => {
+    const proxy = await connectProxy("council:s3cret");
+    const { relay, resident, familyToken, deviceToken } = await relayBehind({ HTTPS_PROXY: proxy.url("council:s3cret") });
+    const subscriber = await subscribeTablet(relay, deviceToken);
+
+    const first = await send(relay, familyToken, "Hello through the proxy");
+    const push = await receiver.waitFor(to(subscriber));
+    expect(push.error).toBeUndefined();
+    expect(push.payload).toMatchObject({ kind: "message", residentId: resident.id, seq: first.seq });
+    await relay.services.push.idle();
+    await send(relay, familyToken, "And again");
+    await relay.services.push.idle();
+    expect(receiver.to(subscriber).map((p) => p.payload?.seq)).toEqual([first.seq, first.seq + 1]);
+    expect(proxy.tunnels).toEqual([new URL(receiver.origin).host]);
+  });
+
+  it("is passed by for the hosts in NO_PROXY", async () => {
+    const proxy = await connectProxy("council:s3cret");
+    const { relay, familyToken, deviceToken } = await relayBehind({
+      HTTPS_PROXY: proxy.url("council:s3cret"),
+      NO_PROXY: "localhost,127.0.0.1",
+    });
+    const subscriber = await subscribeTablet(relay, deviceToken);
+    await send(relay, familyToken, "Hello");
+    expect((await receiver.waitFor(to(subscriber))).error).toBeUndefined();
+    expect(proxy.tunnels).toEqual([]);
+  });
+
+  it("that refuses the relay leaves the tablet failing as unreachable, not a crash", async () => {
+    const proxy = await connectProxy("council:s3cret");
+    const timers = new ManualTimers();
+    const { pushProxy } = loadConfig({ HTTPS_PROXY: proxy.url("council:wrong") });
+    const relay = await startRelay({
+      push: { allowEndpoint: receiver.allows, ca: selfSignedCertificate().cert, timers, ...(pushProxy && { proxy: pushProxy }) },
+    });
+    const staff = await firstStaff(relay);
+    const { resident, familyToken, deviceToken } = await staff.household("Margaret");
+    await subscribeTablet(relay, deviceToken);
+    await send(relay, familyToken, "Hello");
+    for (let tries = 1; tries < 3; tries++) {
+      await until(() => timers.pending.length === 1, `try ${tries} to fail`);
+      timers.pending[0]?.fire();
+    }
+    await relay.services.push.idle();
+    expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([
+      expect.objectContaining({ state: "subscribed", failingSince: START.toISOString(), problem: "unreachable" }),
+    ]);
+  });
+});
+
 describe("subscriptions", () => {
   it("are replaced when the tablet subscribes again", async () => {
     const { relay, familyToken, deviceToken } = await household();
@@ -232,7 +410,9 @@ describe("subscriptions", () => {
     await receiver.waitFor(to(subscriber));
     await relay.services.push.idle();
     expect(subscriptionRows(relay)).toEqual([]);
-    expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([expect.objectContaining({ state: "expired" })]);
+    expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([
+      expect.objectContaining({ state: "expired", failingSince: START.toISOString(), problem: "gone" }),
+    ]);
 
     await send(relay, familyToken, "Hello again");
     await relay.services.push.idle();
@@ -277,18 +457,115 @@ describe("subscriptions", () => {
     expect(waits).toEqual([2_000, 8_000]);
     expect(timers.pending).toEqual([]);
     expect(receiver.to(subscriber)).toHaveLength(3);
-    expect(subscriptionRows(relay)).toEqual([
-      expect.objectContaining({ failing_since: START.toISOString(), last_error: "http_503" }),
-    ]);
+    expect(subscriptionRows(relay)).toEqual([expect.objectContaining({ endpoint: subscriber.endpoint })]);
     expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([
-      expect.objectContaining({ state: "subscribed", failingSince: START.toISOString(), lastError: "http_503" }),
+      expect.objectContaining({ state: "subscribed", failingSince: START.toISOString(), problem: "service_error" }),
     ]);
 
     receiver.respondWith(() => ({ status: 201 }));
     await send(relay, familyToken, "Hello again");
     await relay.services.push.idle();
     expect(receiver.to(subscriber)).toHaveLength(4);
-    expect(subscriptionRows(relay)).toEqual([expect.objectContaining({ failing_since: null, last_error: null })]);
+    expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([
+      expect.objectContaining({ state: "subscribed", failingSince: null, problem: null }),
+    ]);
+  });
+});
+
+describe("staff", () => {
+  const dashboardRow = async (staff: StaffClient, residentId: string) => {
+    const { rows } = await expectBody(await staff.request("/dashboard"), 200, dashboardSchema);
+    return rows.find((r) => r.resident.id === residentId);
+  };
+  const tabletPage = async (staff: StaffClient, residentId: string) =>
+    (await expectBody(await staff.request(`/residents/${residentId}/devices`), 200, z.object({ devices: z.array(deviceSchema) })))
+      .devices[0];
+
+  it("see push failing since the push service pruned the subscription (410), on the dashboard and the tablet page", async () => {
+    const { relay, staff, resident, familyToken, deviceToken } = await household();
+    const subscriber = await subscribeTablet(relay, deviceToken);
+    await tabletStatus(relay, deviceToken, { pushState: "subscribed" });
+    expect((await dashboardRow(staff, resident.id))?.alerts).toEqual([]);
+
+    receiver.respondWith(() => ({ status: 410 }));
+    relay.clock.advanceMinutes(30);
+    await send(relay, familyToken, "Hello");
+    await receiver.waitFor(to(subscriber));
+    await relay.services.push.idle();
+    // The tablet still believes it is subscribed; the push service's answer is what staff see.
+    await tabletStatus(relay, deviceToken, { pushState: "subscribed" });
+
+    const failingSince = relay.clock.now().toISOString();
+    const row = await dashboardRow(staff, resident.id);
+    expect(row?.alerts).toEqual(["push_failing"]);
+    expect(row?.tablet).toMatchObject({ pushState: "expired", pushFailingSince: failingSince, pushProblem: "gone" });
+    expect(await tabletPage(staff, resident.id)).toMatchObject({
+      pushState: "expired",
+      pushFailingSince: failingSince,
+      pushProblem: "gone",
+    });
+
+    // Subscribing afresh (the tablet's next start) ends it.
+    await subscribeTablet(relay, deviceToken);
+    expect(await dashboardRow(staff, resident.id)).toMatchObject({
+      alerts: [],
+      tablet: { pushState: "subscribed", pushFailingSince: null, pushProblem: null },
+    });
+  });
+
+  it("see push failing after repeated 500s, with the time of the first give-up, until a push gets through", async () => {
+    const timers = new ManualTimers();
+    const { relay, staff, resident, familyToken, deviceToken } = await household(timers);
+    const subscriber = await subscribeTablet(relay, deviceToken);
+    receiver.respondWith(() => ({ status: 500 }));
+
+    await send(relay, familyToken, "Hello");
+    for (const tries of [1, 2]) {
+      await until(() => receiver.to(subscriber).length === tries && timers.pending.length === 1, `try ${tries} to fail`);
+      // Not failing yet while tries remain.
+      expect((await dashboardRow(staff, resident.id))?.alerts).toEqual([]);
+      timers.pending[0]?.fire();
+    }
+    await until(() => receiver.to(subscriber).length === 3, "the third try");
+    await relay.services.push.idle();
+    const failingSince = relay.clock.now().toISOString();
+    expect(await dashboardRow(staff, resident.id)).toMatchObject({
+      alerts: ["push_failing"],
+      tablet: { pushState: "subscribed", pushFailingSince: failingSince, pushProblem: "service_error" },
+    });
+
+    // A later failure keeps the first time.
+    relay.clock.advanceMinutes(60);
+    await send(relay, familyToken, "Hello again");
+    for (const tries of [4, 5]) {
+      await until(() => receiver.to(subscriber).length === tries && timers.pending.length === 1, `try ${tries} to fail`);
+      timers.pending[0]?.fire();
+    }
+    await until(() => receiver.to(subscriber).length === 6, "the sixth try");
+    await relay.services.push.idle();
+    expect((await tabletPage(staff, resident.id))?.pushFailingSince).toBe(failingSince);
+
+    receiver.respondWith(() => ({ status: 201 }));
+    await send(relay, familyToken, "Third time lucky");
+    await relay.services.push.idle();
+    expect(await dashboardRow(staff, resident.id)).toMatchObject({
+      alerts: [],
+      tablet: { pushState: "subscribed", pushFailingSince: null, pushProblem: null },
+    });
+  });
+
+  it("see that the push service refused the relay's key (403) at the first refusal: trying again would not help", async () => {
+    const { relay, staff, resident, familyToken, deviceToken } = await household();
+    const subscriber = await subscribeTablet(relay, deviceToken);
+    receiver.respondWith(() => ({ status: 403 }));
+    await send(relay, familyToken, "Hello");
+    await receiver.waitFor(to(subscriber));
+    await relay.services.push.idle();
+    expect(receiver.to(subscriber)).toHaveLength(1);
+    expect(await dashboardRow(staff, resident.id)).toMatchObject({
+      alerts: ["push_failing"],
+      tablet: { pushState: "subscribed", pushFailingSince: START.toISOString(), pushProblem: "refused_key" },
+    });
   });
 });
 
@@ -462,6 +739,31 @@ describe("a tablet's push state", () => {
     else expect(text).toMatch(message);
     expect(subscriptionRows(relay)).toEqual([]);
     expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([]);
+  });
+
+  it("may point at a push service host the council added, exactly that host, and still never at a private address", async () => {
+    const { pushServiceHosts } = loadConfig({ PUSH_SERVICE_HOSTS: "autopush.council.gov.uk" });
+    const relay = await startRelay({ push: { serviceHosts: pushServiceHosts } });
+    const staff = await firstStaff(relay);
+    const { deviceToken } = await staff.household("Margaret");
+    const keys = receiver.subscribe().toJSON().keys;
+    const at = (endpoint: string) => reportPush(relay, deviceToken, { subscription: { endpoint, keys } });
+    expect((await at("https://autopush.council.gov.uk/wpush/v2/gAAA")).status).toBe(200);
+    expect((await at("https://AUTOPUSH.council.gov.uk/wpush/v2/gAAB")).status).toBe(200);
+    expect((await at("https://fcm.googleapis.com/fcm/send/abc:def")).status).toBe(200);
+    for (const refused of [
+      "https://10.0.0.5/wpush/v2/gAAA",
+      "https://192.168.1.20/wpush",
+      "https://[fd00::1]/wpush",
+      "https://127.0.0.1/wpush",
+      "https://evil.autopush.council.gov.uk/wpush",
+      "https://autopush.council.gov.uk:8443/wpush",
+      "http://autopush.council.gov.uk/wpush",
+    ]) {
+      expect(await expectError(await at(refused), 400, "invalid_request"), refused).toMatch(
+        /^“subscription\.endpoint” (is not the address of a browser push service|must be an https:\/\/ address)\.$/,
+      );
+    }
   });
 
   it("may only point at a browser push service on a relay with the default settings", async () => {

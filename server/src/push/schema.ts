@@ -19,14 +19,25 @@ export type PushTables = {
     device_id: string | null;
     family_link_id: string | null;
     created_at: string;
-    /** When sending began to fail for a reason other than "gone"; null while it works. */
+    /**
+     * A family member's subscription only: when sending began to fail for a reason other than
+     * "gone"; null while it works. A tablet's is kept with its push state (push_device_states).
+     */
     failing_since: string | null;
     last_error: string | null;
   };
-  /** What each tablet last said about push (or what the push service said about it), for staff. */
+  /**
+   * A tablet's push state, the one place staff read it from: what the tablet last said about push
+   * (its subscription, or why it has none) and what the push service answered since.
+   */
   push_device_states: {
     device_id: string;
+    /** "subscribed", a reason the tablet gave (PushUnavailableReason), or "expired" (pruned on 404/410). */
     state: string;
     updated_at: string;
+    /** When pushes to the tablet began to fail (or its subscription was pruned); null while they work. */
+    failing_since: string | null;
+    /** Why (PushProblem); null while pushes work. */
+    problem: string | null;
   };
 };

@@ -85,6 +85,47 @@ describe("the send queue", () => {
     expect(work.started.map((s) => `${s.item.id}${s.item.seq}`)).toEqual(["a1", "b2", "a5", "c4"]);
   });
 
+  it("runs one job per lane at a time, however many keys wait in it, while other lanes pass", async () => {
+    const { q, work } = queue({ options: { concurrency: 8 } });
+    // Eight pushes to one subscription (two topics), then one to another.
+    for (let i = 0; i < 8; i++) q.push(`a ${i % 2}`, { id: "a", seq: i }, { lane: "a" });
+    q.push("b", { id: "b", seq: 100 }, { lane: "b" });
+    expect(work.started.map((s) => `${s.item.id}${s.item.seq}`)).toEqual(["a0", "b100"]);
+    expect(q.stats()).toMatchObject({ inFlight: 2, queued: 2 });
+
+    work.started[1]?.finish();
+    await flush();
+    expect(work.started).toHaveLength(2);
+    work.started[0]?.finish();
+    await flush();
+    // The newest of each topic, one after the other.
+    expect(work.started.map((s) => `${s.item.id}${s.item.seq}`)).toEqual(["a0", "b100", "a7"]);
+    work.started[2]?.finish();
+    await flush();
+    expect(work.started.map((s) => `${s.item.id}${s.item.seq}`)).toEqual(["a0", "b100", "a7", "a6"]);
+    work.started[3]?.finish();
+    await q.idle();
+  });
+
+  it("holds at most `groupConcurrency` jobs of one group in flight, leaving the other slots to other groups", async () => {
+    const { q, work } = queue({ options: { concurrency: 4, groupConcurrency: 2 } });
+    for (let i = 0; i < 5; i++) q.push(`slow${i}`, { id: `slow${i}`, seq: i }, { group: "hung.example" });
+    q.push("fast", { id: "fast", seq: 9 }, { group: "fcm.googleapis.com" });
+    expect(work.started.map((s) => s.item.id)).toEqual(["slow0", "slow1", "fast"]);
+    work.started[2]?.finish();
+    await flush();
+    expect(q.stats()).toMatchObject({ inFlight: 2, queued: 3 });
+    work.started[0]?.finish();
+    await flush();
+    expect(work.started.map((s) => s.item.id)).toEqual(["slow0", "slow1", "fast", "slow2"]);
+    for (let i = 1; i < 6; i++) {
+      work.started[i]?.finish();
+      await flush();
+    }
+    await q.idle();
+    expect(q.stats()).toMatchObject({ inFlight: 0, queued: 0, sent: 6 });
+  });
+
   it("drops the oldest waiting job when full, with one log line per overload", async () => {
     const { q, work, logged } = queue({ options: { concurrency: 1, capacity: 4 } });
     for (let i = 0; i < 10; i++) q.push(`s${i}`, { id: `s${i}`, seq: i });

@@ -18,6 +18,11 @@ export const realTimers: Timers = {
 export type QueueOptions = {
   /** Sends in flight at once. */
   concurrency: number;
+  /**
+   * Sends in flight at once to one group (one push service host), so that a push service that
+   * hangs holds only these and the others keep flowing.
+   */
+  groupConcurrency: number;
   /** Jobs waiting for a slot; past this the oldest is dropped. */
   capacity: number;
   /** Tries per job, the first included. */
@@ -29,7 +34,8 @@ export type QueueOptions = {
 };
 
 export const DEFAULT_QUEUE_OPTIONS: QueueOptions = {
-  concurrency: 8,
+  concurrency: 16,
+  groupConcurrency: 8,
   capacity: 2000,
   maxAttempts: 3,
   baseDelayMs: 2_000,
@@ -41,7 +47,10 @@ export type Attempt =
   | { outcome: "retry"; afterMs?: number; error: string }
   | { outcome: "failed"; error: string };
 
-type Job<T> = { key: string; item: T; attempt: number };
+type Job<T> = { key: string; lane: string; group: string; item: T; attempt: number };
+
+/** Where a job goes: jobs in one lane run one at a time, jobs in one group at most `groupConcurrency` at once. */
+export type Route = { lane?: string; group?: string };
 
 export type QueueStats = { queued: number; inFlight: number; waitingRetries: number; sent: number; dropped: number };
 
@@ -52,13 +61,17 @@ export type QueueStats = { queued: number; inFlight: number; waitingRetries: num
  * wait without holding a slot meanwhile.
  *
  * A job waiting for a slot is replaced by a newer one with the same key (`merge`): pushes to one
- * subscription are hints to pull, so the latest says all the earlier ones did.
+ * subscription under one topic are hints to pull, so the latest says all the earlier ones did.
+ * Jobs in one lane (one subscription) never run side by side: a push service that hangs for one
+ * subscription then holds one slot, not every slot that subscription's pushes could take.
  */
 export class SendQueue<T> {
   private readonly options: QueueOptions;
   private readonly waiting = new Map<string, Job<T>>();
   private readonly retryTimers = new Set<() => void>();
   private inFlight = 0;
+  private readonly busyLanes = new Set<string>();
+  private readonly inFlightByGroup = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
   private sent = 0;
@@ -80,8 +93,9 @@ export class SendQueue<T> {
     this.options = { ...DEFAULT_QUEUE_OPTIONS, ...deps.options };
   }
 
-  push(key: string, item: T): void {
-    this.enqueue({ key, item, attempt: 1 });
+  /** `route.lane` defaults to the key; without `route.group` all jobs are in one group. */
+  push(key: string, item: T, route: Route = {}): void {
+    this.enqueue({ key, lane: route.lane ?? key, group: route.group ?? "", item, attempt: 1 });
   }
 
   private enqueue(job: Job<T>): void {
@@ -109,25 +123,37 @@ export class SendQueue<T> {
     }
   }
 
+  /** Starts the oldest waiting jobs whose lane is free and whose group has room, up to `concurrency`. */
   private pump(): void {
-    while (!this.stopped && this.inFlight < this.options.concurrency && this.waiting.size > 0) {
-      const first = this.waiting.entries().next();
-      if (first.done) break;
-      const [key, job] = first.value;
+    if (this.stopped) return;
+    for (const [key, job] of this.waiting) {
+      if (this.inFlight >= this.options.concurrency) break;
+      if (this.busyLanes.has(job.lane)) continue;
+      if ((this.inFlightByGroup.get(job.group) ?? 0) >= this.options.groupConcurrency) continue;
       this.waiting.delete(key);
-      this.inFlight++;
-      const run = this.run(job).finally(() => {
-        this.inFlight--;
-        this.running.delete(run);
-        if (this.droppedSinceOverload > 0 && this.waiting.size <= this.options.capacity / 2) {
-          this.deps.log("push.queue_recovered", { dropped: this.droppedSinceOverload });
-          this.droppedSinceOverload = 0;
-        }
-        this.pump();
-        this.checkIdle();
-      });
-      this.running.add(run);
+      this.start(job);
     }
+  }
+
+  private start(job: Job<T>): void {
+    this.inFlight++;
+    this.busyLanes.add(job.lane);
+    this.inFlightByGroup.set(job.group, (this.inFlightByGroup.get(job.group) ?? 0) + 1);
+    const run = this.run(job).finally(() => {
+      this.inFlight--;
+      this.busyLanes.delete(job.lane);
+      const inGroup = (this.inFlightByGroup.get(job.group) ?? 1) - 1;
+      if (inGroup === 0) this.inFlightByGroup.delete(job.group);
+      else this.inFlightByGroup.set(job.group, inGroup);
+      this.running.delete(run);
+      if (this.droppedSinceOverload > 0 && this.waiting.size <= this.options.capacity / 2) {
+        this.deps.log("push.queue_recovered", { dropped: this.droppedSinceOverload });
+        this.droppedSinceOverload = 0;
+      }
+      this.pump();
+      this.checkIdle();
+    });
+    this.running.add(run);
   }
 
   private async run(job: Job<T>): Promise<void> {

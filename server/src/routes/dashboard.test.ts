@@ -1,4 +1,5 @@
-import { type Alert, dashboardSchema, deviceSchema, PUSH_STATES } from "@letterbox/shared";
+import { createECDH, randomBytes } from "node:crypto";
+import { type Alert, dashboardSchema, deviceSchema, PUSH_UNAVAILABLE_REASONS } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -35,6 +36,17 @@ async function alertsOf(relay: Relay, residentId: string): Promise<Alert[]> {
 async function devices(relay: Relay, residentId: string) {
   const staff = await staffNow(relay);
   return (await expectBody(await staff.request(`/residents/${residentId}/devices`), 200, devicesBody)).devices;
+}
+
+/** What the tablet tells the relay about push (POST /api/tablet/push): a reason it has none, or a subscription. */
+function reportPush(relay: Relay, deviceToken: string, unavailable?: string) {
+  const browser = createECDH("prime256v1");
+  browser.generateKeys();
+  const subscription = {
+    endpoint: `https://fcm.googleapis.com/fcm/send/${randomBytes(8).toString("hex")}`,
+    keys: { p256dh: browser.getPublicKey().toString("base64url"), auth: randomBytes(16).toString("base64url") },
+  };
+  return relay.request("/api/tablet/push", { bearer: deviceToken, json: unavailable ? { unavailable } : { subscription } });
 }
 
 const seen = (relay: Relay, deviceToken: string, messageId: string, state = "seen") =>
@@ -130,18 +142,19 @@ describe("the dashboard's alerts", () => {
     });
   });
 
-  it.each(PUSH_STATES.filter((s) => s !== "subscribed"))(
-    "say push is failing when the tablet reports %s, until it reports subscribed",
-    async (pushState) => {
-      const { relay, resident, deviceToken } = await household();
-      expect(await alertsOf(relay, resident.id)).toEqual([]);
-      await tabletStatus(relay, deviceToken, { pushState });
-      expect(await alertsOf(relay, resident.id)).toEqual(["push_failing"]);
-      expect((await dashboard(relay)).rows[0]?.tablet.pushState).toBe(pushState);
-      await tabletStatus(relay, deviceToken, { pushState: "subscribed" });
-      expect(await alertsOf(relay, resident.id)).toEqual([]);
-    },
-  );
+  it.each(PUSH_UNAVAILABLE_REASONS)("say push is failing when the tablet reports %s, until it subscribes", async (reason) => {
+    const { relay, resident, deviceToken } = await household();
+    expect(await alertsOf(relay, resident.id)).toEqual([]);
+    expect((await reportPush(relay, deviceToken, reason)).status).toBe(200);
+    expect(await alertsOf(relay, resident.id)).toEqual(["push_failing"]);
+    expect((await dashboard(relay)).rows[0]?.tablet.pushState).toBe(reason);
+    // The status report is the tablet's own view: the relay's push state is not taken from it.
+    await tabletStatus(relay, deviceToken, { pushState: "subscribed" });
+    expect(await alertsOf(relay, resident.id)).toEqual(["push_failing"]);
+    expect((await reportPush(relay, deviceToken)).status).toBe(200);
+    expect(await alertsOf(relay, resident.id)).toEqual([]);
+    expect((await dashboard(relay)).rows[0]?.tablet.pushState).toBe("subscribed");
+  });
 
   it("prompt staff when no family message has come for more than 14 days, counting from the resident's creation", async () => {
     const { relay, resident, deviceToken, familyToken } = await household();
@@ -248,7 +261,7 @@ describe("the dashboard's order", () => {
     for (const h of [zelda, xavier, ursula, alan, both]) await send(relay, h.familyToken, "Thinking of you");
     await send(relay, victorsSon.token, "See you Sunday");
     for (const h of [yusuf, xavier, wendy, ursula, alan]) await sync(relay, h.deviceToken);
-    await tabletStatus(relay, xavier.deviceToken, { pushState: "permission_denied" });
+    await reportPush(relay, xavier.deviceToken, "permission_denied");
     await (await staffNow(relay)).request(`/residents/${ursula.resident.id}`, { method: "PATCH", json: { paused: true } });
     relay.clock.advanceMinutes(HOUR);
 
@@ -278,6 +291,8 @@ describe("a tablet's status report", () => {
         appVersion: null,
         language: null,
         pushState: null,
+        pushFailingSince: null,
+        pushProblem: null,
         storageUsedBytes: null,
         storageQuotaBytes: null,
         storagePersisted: null,
@@ -291,7 +306,8 @@ describe("a tablet's status report", () => {
     expect(device).toMatchObject({
       appVersion: "1.4.2",
       language: "cy",
-      pushState: "subscribed",
+      // Push state is what the tablet told POST /api/tablet/push, which it has not yet.
+      pushState: null,
       storageUsedBytes: 12_345_678,
       storageQuotaBytes: null,
       storagePersisted: false,
@@ -300,7 +316,9 @@ describe("a tablet's status report", () => {
       lastSeenAt: START.toISOString(),
       online: true,
       appVersion: "1.4.2",
-      pushState: "subscribed",
+      pushState: null,
+      pushFailingSince: null,
+      pushProblem: null,
       storageUsedBytes: 12_345_678,
     });
   });

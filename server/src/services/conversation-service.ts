@@ -278,11 +278,12 @@ export class ConversationService {
     }
     if (created) {
       this.deps.log("message.appended", { residentId: link.residentId, seq: message.seq, photos: photos.length });
+      // The stored message's sender name, as the tablet shows it: what the notification says must match.
       this.deps.events.emit({
         residentId: link.residentId,
         seq: message.seq,
         kind: "message",
-        senderName: link.label,
+        senderName: message.senderName,
         familyLinkId: link.id,
       });
     }

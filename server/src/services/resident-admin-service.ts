@@ -22,12 +22,23 @@ import { AppError } from "../errors";
 import type { LogEvents } from "../events";
 import type { PhotoStore } from "../images/photo-store";
 import type { Logger } from "../log";
+import type { TabletPushStatus } from "../push/push-store";
 import type { DeviceHealthRow, FamilyLinkRow, ResidentRow, Store } from "../store";
 import type { Actor, Audit } from "./audit";
 import { hashToken, newSetupCode, newToken } from "./credentials";
 import { newResidentRow, toResident } from "./residents";
 
-type Deps = { store: Store; clock: Clock; log: Logger; audit: Audit; photos: PhotoStore; events: LogEvents; publicUrl: string };
+type Deps = {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  audit: Audit;
+  photos: PhotoStore;
+  events: LogEvents;
+  publicUrl: string;
+  /** Where a tablet's push state is kept (the push module): the one source staff are shown. */
+  pushStates: { tabletPushStatus(residentId?: string): Promise<TabletPushStatus[]> };
+};
 
 export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   offlineAlertHours: 48,
@@ -160,7 +171,8 @@ export class ResidentAdminService {
 
   async listDevices(residentId: string): Promise<Device[]> {
     await this.requireResident(residentId);
-    return (await this.deps.store.listDevices(residentId)).map((d) => toDevice(d, this.now()));
+    const push = await this.pushByDevice(residentId);
+    return (await this.deps.store.listDevices(residentId)).map((d) => toDevice(d, push.get(d.id), this.now()));
   }
 
   /** The loan lifecycle: the tablet's token dies now, and on its next contact it clears itself and shows set-up. */
@@ -190,11 +202,12 @@ export class ResidentAdminService {
     const { messages, replies } = await this.deps.store.conversation(residentId, true);
     const links = await this.deps.store.listFamilyLinks(residentId);
     const devices = await this.deps.store.listDevices(residentId);
+    const push = await this.pushByDevice(residentId);
     const data = {
       exportedAt: this.now().toISOString(),
       resident: toResident(resident),
       familyLinks: links.map(toFamilyLink),
-      tablets: devices.map((d) => toDevice(d, this.now())),
+      tablets: devices.map((d) => toDevice(d, push.get(d.id), this.now())),
       messages: messages.map((m) => ({
         id: m.id,
         from: m.senderName,
@@ -239,6 +252,10 @@ export class ResidentAdminService {
     return { messages: count };
   }
 
+  private async pushByDevice(residentId?: string): Promise<Map<string, TabletPushStatus>> {
+    return new Map((await this.deps.pushStates.tabletPushStatus(residentId)).map((p) => [p.deviceId, p]));
+  }
+
   // Dashboard ---------------------------------------------------------------------------------
 
   async orgSettings(): Promise<OrgSettings> {
@@ -258,6 +275,7 @@ export class ResidentAdminService {
     const settings = await this.orgSettings();
     const facts = new Map((await this.deps.store.residentFacts()).map((f) => [f.residentId, f]));
     const devices = await this.deps.store.listDevices();
+    const push = await this.pushByDevice();
     const rows: DashboardRow[] = [];
     for (const resident of await this.deps.store.listResidents()) {
       if (resident.archivedAt) continue;
@@ -272,7 +290,8 @@ export class ResidentAdminService {
         if (!tablet) alerts.push("tablet_never_set_up");
         else if (ago(tablet.lastSeenAt) > settings.offlineAlertHours * HOUR) alerts.push("tablet_offline");
         if (f?.oldestUnseenAt && ago(f.oldestUnseenAt) > settings.unseenAlertHours * HOUR) alerts.push("messages_unseen");
-        if (tablet?.pushState && tablet.pushState !== "subscribed") alerts.push("push_failing");
+        const tabletPush = tablet && push.get(tablet.id);
+        if (tabletPush && (tabletPush.state !== "subscribed" || tabletPush.failingSince)) alerts.push("push_failing");
         // A screen nobody writes to deepens isolation: prompt staff to contact the family.
         const quietSince = f?.lastFamilyMessageAt ?? resident.createdAt;
         if (ago(quietSince) > settings.noFamilyMessageAlertDays * 24 * HOUR) alerts.push("no_family_message");
@@ -284,7 +303,7 @@ export class ResidentAdminService {
           lastSeenAt: tablet?.lastSeenAt ?? null,
           online: ago(tablet?.lastSeenAt) < ONLINE_WITHIN_MS,
           appVersion: tablet?.appVersion ?? null,
-          pushState: tablet?.pushState ?? null,
+          ...pushFields(tablet && push.get(tablet.id)),
           storageUsedBytes: tablet?.storageUsedBytes ?? null,
         },
         unseenCount: f?.unseenCount ?? 0,
@@ -335,7 +354,13 @@ const toFamilyLink = (l: FamilyLinkRow): FamilyLink => ({
   lastUsedAt: l.lastUsedAt,
 });
 
-function toDevice(d: DeviceHealthRow, now: Date): Device {
+const pushFields = (p: TabletPushStatus | undefined) => ({
+  pushState: p?.state ?? null,
+  pushFailingSince: p?.failingSince ?? null,
+  pushProblem: p?.problem ?? null,
+});
+
+function toDevice(d: DeviceHealthRow, push: TabletPushStatus | undefined, now: Date): Device {
   return {
     id: d.id,
     pairedAt: d.pairedAt,
@@ -343,7 +368,7 @@ function toDevice(d: DeviceHealthRow, now: Date): Device {
     online: !d.revokedAt && d.lastSeenAt !== null && now.getTime() - Date.parse(d.lastSeenAt) < ONLINE_WITHIN_MS,
     appVersion: d.appVersion,
     language: d.language,
-    pushState: d.pushState,
+    ...pushFields(push),
     storageUsedBytes: d.storageUsedBytes,
     storageQuotaBytes: d.storageQuotaBytes,
     storagePersisted: d.storagePersisted,
