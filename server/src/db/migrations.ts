@@ -1,4 +1,5 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { randomUUID } from "node:crypto";
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { pushMigrations } from "../push/migrations";
 
 /**
@@ -214,6 +215,22 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       // How the family member chose to be named on the tablet ("Your daughter Sarah"); null: the label staff gave.
       await db.schema.alterTable("family_links").addColumn("display_name", "text").execute();
+    },
+  },
+  "0006_log_identity": {
+    async up(db: Kysely<unknown>) {
+      // Which log this database holds. Made with the database and changed by a restore, so that a
+      // tablet whose cursor came from another copy of the log starts again from the beginning
+      // rather than wait for sequence numbers it has already passed.
+      await db.schema
+        .createTable("log_identity")
+        .addColumn("id", "integer", (c) => c.primaryKey().check(sql`id = 1`))
+        .addColumn("log_id", "text", (c) => c.notNull())
+        .execute();
+      await db
+        .insertInto("log_identity" as never)
+        .values({ id: 1, log_id: randomUUID() } as never)
+        .execute();
     },
   },
 };
