@@ -94,6 +94,8 @@ describe("log identity", () => {
     const page = await sync(after, deviceToken, "?after=0");
     expect(page.logId).not.toBe(oldLogId);
     expect(page.head).toBe(6);
+    const res = await after.request("/api/family/conversation", { bearer: familyToken });
+    expect((await expectBody(res, 200, conversationSchema)).logId).toBe(page.logId);
 
     await tablet.catchUp(after);
     expect(tablet.texts()).toEqual([

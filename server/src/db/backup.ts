@@ -61,6 +61,7 @@ export async function restoreDatabase(
     closeForRestore(current);
     previous = `${current}.before-restore-${now.toISOString().replace(/[:.]/g, "-")}`;
     fs.renameSync(current, previous);
+    fs.chmodSync(previous, 0o600);
   }
   // A write-ahead log left beside the name would be replayed into the restored file.
   for (const sidecar of ["-wal", "-shm", "-journal"]) fs.rmSync(`${current}${sidecar}`, { force: true });
