@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import SQLite from "better-sqlite3";
 import type { Kysely, Migration } from "kysely";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -82,4 +84,25 @@ describe("migrations", () => {
       /^Database migrations could not run: corrupted migrations: previously executed migration 0999_from_a_newer_relay is missing/,
     );
   });
+
+  it("are why the relay says it cannot start, in the line it prints", async () => {
+    const { dataDir, file } = tempFolder();
+    await (await openSqlite(dataDir)).destroy();
+    const raw = new SQLite(file);
+    raw.prepare("INSERT INTO kysely_migration (name, timestamp) VALUES ('0999_from_a_newer_relay', '2026-12-01')").run();
+    raw.close();
+    const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: serverDir,
+      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "silent" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(stderr.split("\n")[0]).toContain("previously executed migration 0999_from_a_newer_relay is missing");
+  }, 30_000);
 });
