@@ -97,7 +97,9 @@ function serve(dist: string): Promise<http.Server> {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/api/tablet/sync") {
       res.writeHead(200, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ entries: [], cursor: MESSAGES, hasMore: false, settings: SETTINGS }));
+      res.end(
+        JSON.stringify({ entries: [], cursor: MESSAGES, hasMore: false, settings: SETTINGS, logId: "bench", head: MESSAGES }),
+      );
       return;
     }
     if (url.pathname.startsWith("/api/")) {

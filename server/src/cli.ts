@@ -1,3 +1,4 @@
+import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { staffSetupRequestSchema } from "@letterbox/shared";
@@ -5,20 +6,72 @@ import { createServices } from "./app";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig } from "./config";
 import { openDataFolder } from "./data-folder";
+import { BackupError, backupDatabase, restoreDatabase } from "./db/backup";
 import { AppError } from "./errors";
 import { describeIssues } from "./http/validate";
 import { jsonLogger } from "./log";
 
-const USAGE = `Usage: pnpm letterbox staff:create --name "Priya Shah" --email priya@council.example
-  The password is read from the terminal (or from standard input when piped).`;
+const USAGE = `Usage:
+  pnpm letterbox staff:create --name "Priya Shah" --email priya@council.example
+    The password is read from the terminal (or from standard input when piped).
+  pnpm letterbox backup <file>
+    Copies the database to <file>; the relay may be running. Copy photos/ after it.
+  pnpm letterbox restore <file>
+    Makes <file> the database (stop the relay first); the one it replaces is kept beside it.`;
 
 /** Operations for whoever runs the relay, against the same data folder and environment as `pnpm start`. */
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
-  if (command !== "staff:create") {
-    process.stderr.write(`${USAGE}\n`);
-    return command === undefined || command === "--help" ? 0 : 2;
+  if (command === "staff:create") return createStaff(rest);
+  if ((command === "backup" || command === "restore") && rest.length === 1 && rest[0]) {
+    return command === "backup" ? backup(rest[0]) : restore(rest[0]);
   }
+  process.stderr.write(`${USAGE}\n`);
+  return command === undefined || command === "--help" ? 0 : 2;
+}
+
+/** pnpm runs the script in server/: a relative file name means the folder the command was typed in. */
+const typedPath = (file: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
+
+async function backup(file: string) {
+  const config = loadConfig();
+  try {
+    const { file: written } = await backupDatabase(config.dataDir, typedPath(file));
+    process.stdout.write(
+      `Backed up the database to ${written}.\nNow copy ${path.join(config.dataDir, "photos")} too (photos are kept as files).\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof BackupError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function restore(file: string) {
+  const config = loadConfig();
+  try {
+    const { previous } = await restoreDatabase(config.dataDir, typedPath(file));
+    const lines = [
+      `Restored the database from ${typedPath(file)}.`,
+      previous ? `The database it replaced is kept as ${previous}.` : "",
+      `Put the photos back in ${path.join(config.dataDir, "photos")} from the same backup, then start the relay.`,
+      "Tablets read their residents' messages again from the start when they next connect; they keep what they have.",
+    ];
+    process.stdout.write(`${lines.filter(Boolean).join("\n")}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof BackupError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function createStaff(rest: string[]) {
   const { values } = parseArgs({ args: rest, options: { name: { type: "string" }, email: { type: "string" } } });
   const password = await readPassword();
   // The same rules as the set-up page; the token is not used here.

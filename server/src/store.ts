@@ -210,6 +210,11 @@ export interface Store {
   pullLog(residentId: string, afterSeq: number, limit: number): Promise<LogEntryRow[]>;
   /** Every live message and reply of the resident, in log order; with `includeDeleted`, deleted messages too (no content). */
   conversation(residentId: string, includeDeleted?: boolean): Promise<{ messages: MessageRow[]; replies: ReplyRow[] }>;
+  /**
+   * Where the resident's log stands: which copy of the log this database holds (a restore changes
+   * it) and the last seq handed out.
+   */
+  logPosition(residentId: string): Promise<{ logId: string; head: number } | undefined>;
   /** When any of the resident's tablets last reached the relay. */
   tabletLastSeen(residentId: string): Promise<string | null>;
 

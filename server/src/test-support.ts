@@ -57,11 +57,10 @@ type RequestOptions = {
 };
 
 /**
- * A fresh database file in its own temp folder, closed and deleted when the current test
- * finishes. Call it inside a test.
+ * A fresh database file in its own temp folder (or the database in `dataDir`), closed and deleted
+ * when the current test finishes. Call it inside a test.
  */
-export async function openTestDatabase() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-test-"));
+export async function openTestDatabase(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-test-"))) {
   const { db, store, photos } = await openDataFolder(dataDir);
   onTestFinished(async () => {
     await db.destroy();
@@ -75,9 +74,12 @@ export type Relay = Awaited<ReturnType<typeof startRelay>>;
 /**
  * Starts a relay on its own database (see openTestDatabase), with the clock fixed at START. Push
  * is on; `push` points it at a test receiver (agent, allowed endpoints) and sets its timers.
+ * `dataDir`: start on an existing data folder instead (a restart).
  */
-export async function startRelay(opts: { publicUrl?: string; push?: Partial<Omit<PushOptions, "store">> } = {}) {
-  const { db, store, photos, dataDir, dbFile } = await openTestDatabase();
+export async function startRelay(
+  opts: { publicUrl?: string; push?: Partial<Omit<PushOptions, "store">>; dataDir?: string } = {},
+) {
+  const { db, store, photos, dataDir, dbFile } = await openTestDatabase(opts.dataDir);
   // The real configuration decides publicUrl and secureCookies, as it does in main.ts.
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: opts.publicUrl ?? "http://localhost:8080" });
   const clock = new FixedClock(START);

@@ -3,6 +3,7 @@ import { isoDateTimeSchema, photoIdSchema, tokenSchema, uuidv7Schema } from "./i
 import { LIMITS, SETUP_CODE } from "./limits";
 import {
   languageSchema,
+  logIdSchema,
   messageSchema,
   quietHoursSchema,
   receiptStateSchema,
@@ -220,6 +221,8 @@ export type ConversationItem = z.infer<typeof conversationItemSchema>;
 
 export const conversationSchema = z.object({
   items: z.array(conversationItemSchema),
+  /** The relay's log identity (see syncPageSchema): a change means the relay was restored from a backup. */
+  logId: logIdSchema,
   tablet: z.object({
     /** When the tablet last reached the relay; null if it has never been set up. */
     lastSeenAt: isoDateTimeSchema.nullable(),

@@ -86,11 +86,21 @@ export const syncQuerySchema = z.strictObject({
 });
 export type SyncQuery = z.infer<typeof syncQuerySchema>;
 
+/**
+ * Which copy of the relay's log a page comes from. A restore from a backup gives the database a new
+ * one: a cursor kept under another identity means nothing here, and the client reads again from
+ * the start (applying the log twice changes nothing).
+ */
+export const logIdSchema = z.string().min(1).max(64);
+
 export const syncPageSchema = z.object({
   entries: z.array(logEntrySchema),
   /** The cursor to keep: the seq of the last entry returned, or `after` when none were. */
   cursor: z.number().int().min(0),
   hasMore: z.boolean(),
   settings: residentSettingsSchema,
+  logId: logIdSchema,
+  /** The last seq of the resident's log: a cursor beyond it came from a log this relay does not have. */
+  head: z.number().int().min(0),
 });
 export type SyncPage = z.infer<typeof syncPageSchema>;

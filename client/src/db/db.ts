@@ -12,6 +12,12 @@ export type StoredMessage = Message & {
   photoIds: string[];
   unreadSeq?: number;
   seenAt?: string;
+  /**
+   * The reading of the log (TabletState.pass) that brought it or last found it there. After the
+   * relay was restored from a backup, a message no reading since has found is one the relay lost:
+   * it stays on the tablet, placed after the last message the relay still has.
+   */
+  pass?: number;
 };
 
 /** Small facts the tablet keeps between days: who it belongs to and how far it has read the log. */
@@ -22,6 +28,12 @@ export type TabletState = {
   preferredName: string;
   /** The seq of the last log entry applied; the next pull asks for entries after it. */
   cursor: number;
+  /** The relay's log identity the cursor belongs to (absent: synced before relays had one). */
+  logId?: string;
+  /** How many times the tablet has started reading the log again from the start (absent: never). */
+  pass?: number;
+  /** Present while reading the log again: the highest seq of a message the tablet had and found again. */
+  resync?: { lastKept: number };
   lastSyncedAt: string | null;
   pairedAt?: string;
   /** The staff PIN chosen at pairing, never stored as typed: PBKDF2-SHA-256. */
@@ -88,6 +100,9 @@ export type QueuedReceipt = {
 
 export type StoredReply = Reply & { seq?: number };
 
+/** A message its sender took back: never shown again, even if a relay restored from a backup offers it. */
+export type ForgottenMessage = { id: string };
+
 export type LetterboxDb = Dexie & {
   messages: EntityTable<StoredMessage, "id">;
   state: EntityTable<TabletState, "key">;
@@ -96,6 +111,7 @@ export type LetterboxDb = Dexie & {
   outbox: EntityTable<OutboxReply, "id">;
   receipts: EntityTable<QueuedReceipt, "key">;
   replies: EntityTable<StoredReply, "id">;
+  forgotten: EntityTable<ForgottenMessage, "id">;
 };
 
 export function openDb(name = "letterbox-tablet"): LetterboxDb {
@@ -127,6 +143,7 @@ export function openDb(name = "letterbox-tablet"): LetterboxDb {
           if (!m.seenAt) m.unreadSeq = m.seq;
         }),
     );
+  db.version(3).stores({ forgotten: "id" });
   return db;
 }
 

@@ -1,4 +1,4 @@
-import type { ConversationItem, SentMessage } from "@letterbox/shared";
+import type { ConversationItem } from "@letterbox/shared";
 import { useId, useRef, useState } from "react";
 import type { OutboxEntry } from "../db/family-db";
 import type { OutboxSnapshot } from "./outbox";
@@ -12,12 +12,6 @@ type MessageItem = Extract<ConversationItem, { kind: "message" }>;
 type ReplyItem = Extract<ConversationItem, { kind: "reply" }>;
 
 type Shared = { t: FamilyText; name: string; token: string; now: Date };
-
-/** A message just accepted by the relay, shown as "Sent" until the next look at the conversation includes it. */
-export const justSentItem = (message: SentMessage): MessageItem => {
-  const { seq, ...rest } = message;
-  return { kind: "message", seq, message: rest, mine: true, deliveredAt: null, seenAt: null };
-};
 
 export function ConversationList({
   shared,

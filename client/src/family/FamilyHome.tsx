@@ -1,8 +1,8 @@
-import type { Conversation, FamilyMe, SentMessage } from "@letterbox/shared";
+import type { Conversation, FamilyMe } from "@letterbox/shared";
 import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useNow } from "../kit/use-now";
 import { Composer } from "./Composer";
-import { ConversationList, justSentItem } from "./Conversation";
+import { ConversationList } from "./Conversation";
 import { NameSetting } from "./NameSetting";
 import type { OutboxEvent } from "./outbox";
 import type { RelayError } from "./relay";
@@ -10,6 +10,7 @@ import { tabletNotice } from "./status";
 import type { FamilyText } from "./text";
 import { useConversation } from "./use-conversation";
 import { outbox, useOnline, useOutbox } from "./use-outbox";
+import { nothingSince, type SinceFetch, sinceFor, visibleItems } from "./view";
 
 // Only where the browser can do web push, and after the conversation: not on the page's first load.
 const canPush = "serviceWorker" in navigator && "PushManager" in globalThis && "Notification" in globalThis;
@@ -34,8 +35,9 @@ export function FamilyHome({
   const online = useOnline();
   const { conversation, unreachable, refresh } = useConversation(token, initial, onDeadLink);
   // Sent, but not yet in the conversation we last fetched; and deleted, but maybe still in it.
-  const [justSent, setJustSent] = useState<SentMessage[]>([]);
-  const [deleted, setDeleted] = useState<ReadonlySet<string>>(new Set());
+  const [since, setSince] = useState<SinceFetch>(() => nothingSince(initial.logId));
+  const current = sinceFor(since, conversation);
+  if (current !== since) setSince(current);
   const [announcement, setAnnouncement] = useState("");
   const heading = useRef<HTMLHeadingElement>(null);
 
@@ -44,7 +46,7 @@ export function FamilyHome({
       if (event.token !== token) return;
       if (event.kind === "dead-link") onDeadLink(event.error);
       else {
-        setJustSent((all) => [...all.filter((m) => m.id !== event.message.id), event.message]);
+        setSince((s) => ({ ...s, justSent: [...s.justSent.filter((m) => m.id !== event.message.id), event.message] }));
         void refresh();
       }
     },
@@ -52,11 +54,7 @@ export function FamilyHome({
   );
   const { entries, snapshot } = useOutbox(token, onOutboxEvent);
 
-  const fetched = new Set(conversation.items.flatMap((i) => (i.kind === "message" ? [i.message.id] : [])));
-  const items = [
-    ...conversation.items.filter((i) => i.kind !== "message" || !deleted.has(i.message.id)),
-    ...justSent.filter((m) => !fetched.has(m.id) && !deleted.has(m.id)).map(justSentItem),
-  ];
+  const items = visibleItems(conversation, current);
   const shown = new Set(items.flatMap((i) => (i.kind === "message" ? [i.message.id] : [])));
   const pending = entries.filter((e) => !shown.has(e.id));
   const notice = tabletNotice(t, name, conversation.tablet, now);
@@ -104,7 +102,7 @@ export function FamilyHome({
           snapshot={snapshot}
           online={online}
           onDeleted={(id) => {
-            setDeleted((all) => new Set(all).add(id));
+            setSince((s) => ({ ...s, deleted: new Set(s.deleted).add(id) }));
             setAnnouncement(t.deleted);
             heading.current?.focus();
             void refresh();

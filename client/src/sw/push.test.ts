@@ -32,6 +32,8 @@ async function receive(n: number, over: Parameters<typeof settings>[0] = {}) {
     cursor: n,
     hasMore: false,
     settings: settings(over),
+    logId: "log-1",
+    head: n,
   });
 }
 

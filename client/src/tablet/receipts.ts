@@ -6,7 +6,7 @@ import type { Relay } from "./sync";
 /** The relay takes at most this many receipts in one request. */
 export const RECEIPTS_PER_REQUEST = 100;
 
-const receiptKey = (messageId: string, state: ReceiptState) => `${messageId}:${state}`;
+export const receiptKey = (messageId: string, state: ReceiptState) => `${messageId}:${state}`;
 
 /** Keeps a receipt until the relay has it; queuing the same one twice is one receipt. */
 export async function queueReceipt(db: LetterboxDb, messageId: string, state: ReceiptState, now: number) {

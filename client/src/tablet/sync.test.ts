@@ -29,6 +29,8 @@ const page = (entries: LogEntry[], cursor = entries.at(-1)?.seq ?? 0): SyncPage 
   cursor,
   hasMore: false,
   settings: settings(),
+  logId: "log-1",
+  head: cursor,
 });
 
 describe("pulling the log", () => {
@@ -168,7 +170,10 @@ describe("applying a page", () => {
 
   it("ignores a page pulled for a tablet that has since been set up again", async () => {
     const entry = relay.addMessage(message(1));
-    expect(await applyPage(db, page([entry]), Date.now, "someone-elses-token")).toEqual({ applied: 0, newMessages: 0 });
+    expect(await applyPage(db, page([entry]), Date.now, { deviceToken: "someone-elses-token", after: 0 })).toEqual({
+      applied: 0,
+      newMessages: 0,
+    });
     expect(await db.messages.count()).toBe(0);
   });
 

@@ -3,7 +3,7 @@ import type { LetterboxDb, StoredMessage, TabletState } from "../db/db";
 import { writeLanguage } from "./language-memory";
 import { flushOutbox } from "./outbox";
 import { fetchPhotos } from "./photo-store";
-import { flushReceipts, queueReceipt } from "./receipts";
+import { flushReceipts, queueReceipt, receiptKey } from "./receipts";
 import { asRelayError } from "./relay-error";
 
 /**
@@ -39,6 +39,9 @@ export const STATUS_EVERY_MS = 60 * 60_000;
 
 export type Applied = { applied: number; newMessages: number };
 
+/** Who pulled a page, and after which cursor. */
+export type Pulled = { deviceToken: string; after: number };
+
 /** What the service worker posts to the open pages after a push made it sync (sw/push.ts). */
 export const WORKER_SYNCED = "letterbox:synced";
 
@@ -50,24 +53,53 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Applies one page of log entries in one transaction. Idempotent: an entry at or below the cursor
- * changes nothing, so retries, duplicates and late or reordered pages are harmless. `deviceToken`
+ * changes nothing, so retries, duplicates and late or reordered pages are harmless. `pulled`
  * guards against a page pulled for a tablet that has since been set up again.
+ *
+ * A page from another copy of the log (the relay was restored from a backup), or whose head is
+ * below the cursor (the relay has lost entries this tablet applied), means the cursor no longer
+ * points anywhere: the tablet starts reading again from the beginning (`restarted`). Only a page
+ * pulled at the current cursor decides that; a late page is merely stale.
  */
-export async function applyPage(db: LetterboxDb, page: SyncPage, now: Clock = Date.now, deviceToken?: string): Promise<Applied> {
-  const tables = [db.state, db.settings, db.messages, db.photos, db.receipts, db.replies, db.outbox];
+export async function applyPage(
+  db: LetterboxDb,
+  page: SyncPage,
+  now: Clock = Date.now,
+  pulled?: Pulled,
+): Promise<Applied & { restarted?: true }> {
+  const tables = [db.state, db.settings, db.messages, db.photos, db.receipts, db.replies, db.outbox, db.forgotten];
   return db.transaction("rw", tables, async () => {
     const result: Applied = { applied: 0, newMessages: 0 };
     const state = await db.state.get("tablet");
-    if (!state || (deviceToken !== undefined && state.deviceToken !== deviceToken)) return result;
+    if (!state || (pulled !== undefined && state.deviceToken !== pulled.deviceToken)) return result;
+    const otherLog = state.logId !== undefined && state.logId !== page.logId;
+    if (otherLog || state.cursor > page.head) {
+      if (pulled?.after === state.cursor) {
+        await db.state.update("tablet", { cursor: 0, logId: page.logId, pass: (state.pass ?? 0) + 1, resync: { lastKept: 0 } });
+        return { ...result, restarted: true };
+      }
+      // A late page from the log before the restore: nothing in it belongs to this one.
+      if (otherLog) return result;
+    }
+    const reading: Reading = { now, pass: state.pass ?? 0, resync: state.resync && { ...state.resync } };
     let last = state.cursor;
     for (const entry of [...page.entries].sort((a, b) => a.seq - b.seq)) {
       if (entry.seq <= last) continue;
       last = entry.seq;
       result.applied++;
-      if (await applyEntry(db, entry, now)) result.newMessages++;
+      if (await applyEntry(db, entry, reading)) result.newMessages++;
     }
     const cursor = Math.max(last, state.cursor, page.cursor);
-    if (cursor !== state.cursor) await db.state.update("tablet", { cursor });
+    const changes: Partial<TabletState> = {};
+    if (cursor !== state.cursor) changes.cursor = cursor;
+    if (state.logId === undefined) changes.logId = page.logId;
+    if (reading.resync) {
+      if (!page.hasMore && cursor >= page.head) {
+        await placeLostMessages(db, reading.pass, reading.resync.lastKept);
+        changes.resync = undefined;
+      } else if (reading.resync.lastKept !== state.resync?.lastKept) changes.resync = reading.resync;
+    }
+    if (Object.keys(changes).length > 0) await db.state.update("tablet", changes);
     // Settings ride on every page; writing only real changes keeps the screen from redrawing each poll.
     if (page.settings) {
       const stored = await db.settings.get("resident");
@@ -78,14 +110,24 @@ export async function applyPage(db: LetterboxDb, page: SyncPage, now: Clock = Da
   });
 }
 
+/** How the log is being read: `resync` while reading it again after a restore of the relay. */
+type Reading = { now: Clock; pass: number; resync?: { lastKept: number } };
+
 /** Returns true when the entry brought a message the tablet did not have. */
-async function applyEntry(db: LetterboxDb, entry: LogEntry, now: Clock): Promise<boolean> {
+async function applyEntry(db: LetterboxDb, entry: LogEntry, reading: Reading): Promise<boolean> {
+  const { now } = reading;
   switch (entry.kind) {
     case "message": {
       const { message } = entry;
-      if (await db.messages.get(message.id)) return false;
+      const kept = await db.messages.get(message.id);
+      if (kept) {
+        if (reading.resync) await foundAgain(db, kept, entry.seq, reading, reading.resync);
+        return false;
+      }
+      // Taken back by its sender: a relay restored from before that offers it again.
+      if (await db.forgotten.get(message.id)) return false;
       const photoIds = message.photos.map((p) => p.id);
-      await db.messages.add({ ...message, seq: entry.seq, photoIds, unreadSeq: entry.seq });
+      await db.messages.add({ ...message, seq: entry.seq, photoIds, unreadSeq: entry.seq, pass: reading.pass });
       for (const id of new Set(photoIds)) {
         const photo = await db.photos.get(id);
         if (!photo) await db.photos.add({ id, status: "wanted", seq: entry.seq, size: 0 });
@@ -98,6 +140,8 @@ async function applyEntry(db: LetterboxDb, entry: LogEntry, now: Clock): Promise
       await forgetMessage(db, entry.messageId);
       return false;
     case "receipt": {
+      // The relay has this receipt: one still queued here need not go.
+      await db.receipts.delete(receiptKey(entry.messageId, entry.state));
       // A "seen" already in the log (this tablet before a re-pairing, say) means it is not new.
       if (entry.state !== "seen") return false;
       const message = await db.messages.get(entry.messageId);
@@ -112,9 +156,40 @@ async function applyEntry(db: LetterboxDb, entry: LogEntry, now: Clock): Promise
   }
 }
 
+/**
+ * A message the tablet already had, met again while reading the log after a restore: it takes its
+ * place in this log, and its receipts are sent again, since the relay's copy may be from before
+ * them (the relay keeps one of each; a receipt further on in the log takes the queued one back).
+ */
+async function foundAgain(db: LetterboxDb, kept: StoredMessage, seq: number, reading: Reading, resync: { lastKept: number }) {
+  const unread = kept.unreadSeq !== undefined;
+  await db.messages.update(kept.id, { seq, pass: reading.pass, ...(unread ? { unreadSeq: seq } : {}) });
+  await queueReceipt(db, kept.id, "delivered", reading.now());
+  if (!unread) await queueReceipt(db, kept.id, "seen", reading.now());
+  resync.lastKept = Math.max(resync.lastKept, seq);
+}
+
+/**
+ * The log has been read again to its end: messages the tablet has that the relay no longer does
+ * (sent after the backup it was restored from) stay, in their order, just after the last message
+ * the relay still has, so that every message sent since follows them as it would have.
+ */
+async function placeLostMessages(db: LetterboxDb, pass: number, lastKept: number) {
+  const lost = (await db.messages.filter((m) => m.pass !== pass).toArray()).sort((a, b) => a.seq - b.seq);
+  for (const [i, m] of lost.entries()) {
+    const seq = lastKept + (i + 1) / (lost.length + 1);
+    await db.messages.update(m.id, { seq, pass, ...(m.unreadSeq !== undefined ? { unreadSeq: seq } : {}) });
+    for (const id of m.photoIds) {
+      const photo = await db.photos.get(id);
+      if (photo && photo.seq === m.seq) await db.photos.update(id, { seq });
+    }
+  }
+}
+
 /** The sender took a message back: it goes, with its photos (unless another message shows them) and anything queued for it. */
 async function forgetMessage(db: LetterboxDb, messageId: string) {
   const message: StoredMessage | undefined = await db.messages.get(messageId);
+  await db.forgotten.put({ id: messageId });
   await db.messages.delete(messageId);
   await db.receipts.where("key").startsWith(`${messageId}:`).delete();
   await db.outbox.where("inReplyTo").equals(messageId).delete();
@@ -131,9 +206,10 @@ export async function pullAll(db: LetterboxDb, relay: Relay, now: Clock = Date.n
     const state: TabletState | undefined = await db.state.get("tablet");
     if (!state || state.revoked) return total;
     const page = await relay.pull(state.deviceToken, state.cursor);
-    const applied = await applyPage(db, page, now, state.deviceToken);
+    const applied = await applyPage(db, page, now, { deviceToken: state.deviceToken, after: state.cursor });
     total.applied += applied.applied;
     total.newMessages += applied.newMessages;
+    if (applied.restarted) continue;
     // A page that does not move the cursor cannot be followed by a useful one.
     if (!page.hasMore || page.cursor <= state.cursor) break;
   }

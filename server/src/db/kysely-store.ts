@@ -793,6 +793,16 @@ export class KyselyStore implements Store {
     return { messages: await messagesWithPhotos(this.db, messageRows), replies: replies.map(toReply) };
   }
 
+  async logPosition(residentId: string) {
+    const row = await this.db
+      .selectFrom("residents")
+      .select((eb) => ["last_seq", eb.selectFrom("log_identity").select("log_id").where("id", "=", 1).as("log_id")])
+      .where("id", "=", residentId)
+      .executeTakeFirst();
+    if (!row?.log_id) return undefined;
+    return { logId: row.log_id, head: row.last_seq };
+  }
+
   async tabletLastSeen(residentId: string) {
     const row = await this.db
       .selectFrom("devices")

@@ -1,4 +1,5 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { randomUUID } from "node:crypto";
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { pushMigrations } from "../push/migrations";
 
 /**
@@ -216,16 +217,46 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("family_links").addColumn("display_name", "text").execute();
     },
   },
+  "0006_log_identity": {
+    async up(db: Kysely<unknown>) {
+      // Which log this database holds. Made with the database and changed by a restore, so that a
+      // tablet whose cursor came from another copy of the log starts again from the beginning
+      // rather than wait for sequence numbers it has already passed.
+      await db.schema
+        .createTable("log_identity")
+        .addColumn("id", "integer", (c) => c.primaryKey().check(sql`id = 1`))
+        .addColumn("log_id", "text", (c) => c.notNull())
+        .execute();
+      await db
+        .insertInto("log_identity" as never)
+        .values({ id: 1, log_id: randomUUID() } as never)
+        .execute();
+    },
+  },
 };
 
-const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations, ...pushMigrations }) };
+/** Every migration the relay knows, its own and its modules' (push). */
+export const allMigrations: Readonly<Record<string, Migration>> = { ...migrations, ...pushMigrations };
 
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+export function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  return runMigrations(db, allMigrations);
+}
+
+/**
+ * Runs what has not run yet. With the relay's SQLite dialect (db/sqlite.ts) that is one
+ * transaction: a failure, or the process being killed, leaves the database as it was.
+ */
+export async function runMigrations(db: Kysely<unknown>, list: Readonly<Record<string, Migration>>): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => ({ ...list }) };
   // Modules add migrations of their own (push); a database may have run a later-numbered one first.
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === "Error");
   if (error || failed) {
-    throw new Error(`Database migration ${failed?.migrationName ?? ""} failed`, { cause: error });
+    // The cause goes into the message too: the operator reads the first line, and "failed" alone
+    // does not say what to do.
+    const reason = error instanceof Error ? error.message : error === undefined ? "" : String(error);
+    const what = failed ? `Database migration ${failed.migrationName} failed` : "Database migrations could not run";
+    throw new Error(`${what}${reason ? `: ${reason}` : ""}. No migration was applied.`, { cause: error });
   }
 }

@@ -142,4 +142,9 @@ export interface Database extends PushTables {
     reply_id: string | null;
     receipt_state: string | null;
   };
+  /** One row: which log this database holds (see db/backup.ts). */
+  log_identity: {
+    id: number;
+    log_id: string;
+  };
 }

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from "kysely";
+import { type DialectAdapter, Kysely, SqliteAdapter, type SqliteDatabase, SqliteDialect, type SqliteStatement } from "kysely";
 import { migrateToLatest } from "./migrations";
 import type { Database } from "./schema";
 
@@ -12,14 +12,41 @@ import type { Database } from "./schema";
  */
 export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const file = new SQLite(path.join(dataDir, "letterbox.sqlite"));
+  const db = openSqliteFile(path.join(dataDir, DATABASE_FILE));
+  await migrateToLatest(db as Kysely<unknown>);
+  return db;
+}
+
+/** The database's name inside the data folder. */
+export const DATABASE_FILE = "letterbox.sqlite";
+
+/** Opens one database file as the relay uses it, without migrating it. */
+export function openSqliteFile(filePath: string): Kysely<Database> {
+  const file = new SQLite(filePath);
   file.pragma("journal_mode = WAL");
   file.pragma("synchronous = FULL");
   file.pragma("foreign_keys = ON");
   file.pragma("busy_timeout = 5000");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
-  await migrateToLatest(db as Kysely<unknown>);
-  return db;
+  return new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: withStatementCache(file) }) });
+}
+
+/**
+ * Kysely's SQLite adapter says DDL cannot run in a transaction, so its Migrator runs each
+ * migration statement by statement, and a relay killed half-way through one leaves tables that
+ * make every later start fail. SQLite's DDL is transactional: saying so makes the Migrator run all
+ * pending migrations, and the rows that record them, in one transaction. (A future migration must
+ * therefore not need `PRAGMA foreign_keys`, which SQLite ignores inside a transaction.)
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl() {
+    return true;
+  }
+}
+
+class TransactionalDdlSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
 }
 
 /**

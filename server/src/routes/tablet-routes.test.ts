@@ -140,6 +140,8 @@ describe("the tablet's sync", () => {
       ],
       cursor: 1,
       hasMore: false,
+      logId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      head: 1,
       settings: {
         preferredName: "Margaret",
         language: "en-GB",

@@ -110,8 +110,11 @@ export class ConversationService {
     const resident = await this.requireResident(tablet.residentId);
     // One more than asked tells whether another page follows without a count query.
     const rows = await this.deps.store.pullLog(tablet.residentId, query.after, query.limit + 1);
+    // Read after the entries, so the head is never below the cursor this page hands out.
+    const position = await this.requirePosition(tablet.residentId, tabletNotSetUp);
     const page = rows.slice(0, query.limit);
     return {
+      ...position,
       // A deleted message's entry stays in the log (its seq is taken) but carries nothing: the
       // tablet learns of the deletion from the entry that follows.
       entries: page.flatMap(toLogEntry),
@@ -158,9 +161,16 @@ export class ConversationService {
     await this.deps.store.recordDeviceStatus(tablet.deviceId, status, this.nowIso());
   }
 
+  /** `gone`: what the caller says when the resident has been erased meanwhile. */
+  private async requirePosition(residentId: string, gone: () => AppError) {
+    const position = await this.deps.store.logPosition(residentId);
+    if (!position) throw gone();
+    return position;
+  }
+
   private async requireResident(id: string) {
     const resident = await this.deps.store.findResident(id);
-    if (!resident) throw new AppError("unauthenticated", "This tablet is not set up.");
+    if (!resident) throw tabletNotSetUp();
     return resident;
   }
 
@@ -221,8 +231,10 @@ export class ConversationService {
         .filter((r) => visible(r.familyLinkId))
         .map((r): ConversationItem => ({ kind: "reply", seq: r.seq, reply: toReply(r), toMe: r.familyLinkId === link.id })),
     ].sort((a, b) => a.seq - b.seq);
+    const { logId } = await this.requirePosition(link.residentId, () => new AppError("link_revoked", this.revokedSentence()));
     return {
       items,
+      logId,
       tablet: {
         lastSeenAt: await this.deps.store.tabletLastSeen(link.residentId),
         quietHours: resident.quietHours,
@@ -308,6 +320,8 @@ export class ConversationService {
     return { photoIds: deleted.photoIds };
   }
 }
+
+const tabletNotSetUp = () => new AppError("unauthenticated", "This tablet is not set up.");
 
 const toMessage = (m: MessageRow): Message => ({
   id: m.id,

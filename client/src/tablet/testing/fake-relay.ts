@@ -32,13 +32,18 @@ export function message(n: number, over: Partial<Message> = {}): Message {
 
 type Method = keyof Relay;
 
+/** What a backup of the relay holds: its log as it was. */
+export type FakeBackup = { log: LogEntry[]; seq: number };
+
 /**
  * The relay in memory, with its rules: one ordered log served in pages, replies accepted once per
  * id (the same id with other text is refused), receipts appended to the log, photos by id. It can
- * be taken offline, made to fail a number of calls, or made to lose its answer after committing.
+ * be taken offline, made to fail a number of calls, or made to lose its answer after committing,
+ * and backed up and restored (which gives its log a new identity, as `letterbox restore` does).
  */
 export class FakeRelay implements Relay {
   log: LogEntry[] = [];
+  logId = "log-1";
   settings = settings();
   photos = new Map<string, Blob>();
   pageSize = 2;
@@ -49,6 +54,16 @@ export class FakeRelay implements Relay {
 
   private next(): { seq: number; at: string } {
     return { seq: ++this.seq, at: "2026-11-28T10:00:00.000Z" };
+  }
+
+  backup(): FakeBackup {
+    return { log: structuredClone(this.log), seq: this.seq };
+  }
+
+  restore(backup: FakeBackup, logId = `${this.logId}-restored`) {
+    this.log = structuredClone(backup.log);
+    this.seq = backup.seq;
+    this.logId = logId;
   }
 
   addMessage(m: Message): LogEntry {
@@ -92,7 +107,14 @@ export class FakeRelay implements Relay {
     this.check("pull");
     const later = this.log.filter((e) => e.seq > after);
     const entries = later.slice(0, this.pageSize);
-    return { entries, cursor: entries.at(-1)?.seq ?? after, hasMore: later.length > this.pageSize, settings: this.settings };
+    return {
+      entries,
+      cursor: entries.at(-1)?.seq ?? after,
+      hasMore: later.length > this.pageSize,
+      settings: this.settings,
+      logId: this.logId,
+      head: this.seq,
+    };
   }
 
   async sendReceipts(token: string, receipts: { messageId: string; state: "delivered" | "seen" }[]) {
