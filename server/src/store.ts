@@ -220,6 +220,8 @@ export interface Store {
   findPhotoUpload(photoId: string, familyLinkId: string): Promise<PhotoUploadRow | undefined>;
   /** Whether the photo is in a live message of this resident. */
   isPhotoInConversation(photoId: string, residentId: string): Promise<boolean>;
+  /** The family links whose live messages to this resident carry the photo. */
+  photoSenders(photoId: string, residentId: string): Promise<string[]>;
   /** Whether a live message or an upload still refers to the photo; when nothing does, its files can be removed. */
   isPhotoReferenced(photoId: string): Promise<boolean>;
 }

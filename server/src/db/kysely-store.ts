@@ -860,6 +860,19 @@ export class KyselyStore implements Store {
     return row !== undefined;
   }
 
+  async photoSenders(photoId: string, residentId: string) {
+    const rows = await this.db
+      .selectFrom("message_photos as p")
+      .innerJoin("messages as m", "m.id", "p.message_id")
+      .select("m.family_link_id")
+      .distinct()
+      .where("p.photo_id", "=", photoId)
+      .where("m.resident_id", "=", residentId)
+      .where("m.deleted_at", "is", null)
+      .execute();
+    return rows.map((r) => r.family_link_id);
+  }
+
   async isPhotoReferenced(photoId: string) {
     const inMessage = await this.db
       .selectFrom("message_photos as p")

@@ -90,6 +90,28 @@ describe("a family photo", () => {
     await expectError(await sendWithPhotos(relay, other.familyToken, [{ id: photo.id }]), 404, "photo_not_found");
   });
 
+  it("is shown to the rest of the family only when staff let family members see each other's messages", async () => {
+    const { relay, staff, resident, familyToken, deviceToken } = await household();
+    const son = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const { photo: sent } = await expectBody(await upload(relay, familyToken, await holidayJpeg(1)), 201, uploaded);
+    expect((await sendWithPhotos(relay, familyToken, [{ id: sent.id }])).status).toBe(201);
+    const { photo: unsent } = await expectBody(await upload(relay, familyToken, await holidayJpeg(2)), 201, uploaded);
+    const thumb = (token: string, id: string) => relay.request(`/api/family/photos/${id}/thumb`, { bearer: token });
+
+    // Private by default: the son gets "not here" for his sister's photos, as for an id that does not exist.
+    await expectError(await thumb(son.token, sent.id), 404, "photo_not_found");
+    await expectError(await thumb(son.token, unsent.id), 404, "photo_not_found");
+    // She still sees her own, sent or not yet sent; the tablet sees every photo of its messages.
+    expect((await thumb(familyToken, sent.id)).status).toBe(200);
+    expect((await thumb(familyToken, unsent.id)).status).toBe(200);
+    expect((await relay.request(`/api/tablet/photos/${sent.id}`, { bearer: deviceToken })).status).toBe(200);
+
+    await staff.request(`/residents/${resident.id}`, { method: "PATCH", json: { familySeesAll: true } });
+    expect((await thumb(son.token, sent.id)).status).toBe(200);
+    // What she has not sent stays hers.
+    await expectError(await thumb(son.token, unsent.id), 404, "photo_not_found");
+  });
+
   it("goes from the tablet and the disk when its message is deleted", async () => {
     const { relay, familyToken, deviceToken } = await household();
     const { photo } = await expectBody(await upload(relay, familyToken, await holidayJpeg()), 201, uploaded);

@@ -22,7 +22,7 @@ import type { Clock } from "../clock";
 import { AppError } from "../errors";
 import type { LogEvents } from "../events";
 import type { Logger } from "../log";
-import type { DeviceRow, FamilyLinkRow, LogEntryRow, MessageRow, ReplyRow, Store } from "../store";
+import type { DeviceRow, FamilyLinkRow, LogEntryRow, MessageRow, ReplyRow, ResidentRow, Store } from "../store";
 import type { Audit } from "./audit";
 import { hashToken, newToken } from "./credentials";
 import type { FailureLimiter } from "./failure-limiter";
@@ -40,6 +40,19 @@ type Deps = {
 };
 
 export type TabletPrincipal = { deviceId: string; residentId: string };
+
+/**
+ * The one rule for what a family link sees of the resident's conversation: what it sent itself
+ * (and the replies to that), and, where staff allow family to see each other's messages, the rest.
+ * Everything a family link is shown or handed (messages, replies, photos) goes through it.
+ */
+export function familySees(
+  resident: Pick<ResidentRow, "familySeesAll">,
+  viewer: Pick<FamilyLinkRow, "id">,
+  familyLinkId: string,
+) {
+  return resident.familySeesAll || familyLinkId === viewer.id;
+}
 export type FamilyPrincipal = { link: FamilyLinkRow };
 
 /**
@@ -193,7 +206,7 @@ export class ConversationService {
     const resident = await this.deps.store.findResident(link.residentId);
     if (!resident) throw new AppError("link_revoked", this.revokedSentence());
     const { messages, replies } = await this.deps.store.conversation(link.residentId);
-    const visible = (familyLinkId: string) => resident.familySeesAll || familyLinkId === link.id;
+    const visible = (familyLinkId: string) => familySees(resident, link, familyLinkId);
     const items: ConversationItem[] = [
       ...messages
         .filter((m) => visible(m.familyLinkId))

@@ -5,6 +5,7 @@ import type { PhotoStore } from "../images/photo-store";
 import { processPhoto } from "../images/process-photo";
 import type { Logger } from "../log";
 import type { FamilyLinkRow, Store } from "../store";
+import { familySees } from "./conversation-service";
 
 type Deps = { store: Store; clock: Clock; log: Logger; photos: PhotoStore };
 
@@ -45,13 +46,22 @@ export class PhotoService {
     return this.require(await this.deps.photos.display(photoId));
   }
 
-  /** The thumbnail, for a family member: their own uploads and photos of the resident's live messages. */
+  /**
+   * The thumbnail, for a family member: their own uploads (sent or not), and the photos of the live
+   * messages the conversation shows them. Anything else is "not here", never "not yours", so that an
+   * id cannot be confirmed.
+   */
   async thumbForFamily(link: FamilyLinkRow, photoId: string): Promise<Buffer> {
-    const allowed =
-      (await this.deps.store.findPhotoUpload(photoId, link.id)) !== undefined ||
-      (await this.deps.store.isPhotoInConversation(photoId, link.residentId));
-    if (!allowed) throw new AppError("photo_not_found", NOT_FOUND);
+    if (!(await this.familyMaySee(link, photoId))) throw new AppError("photo_not_found", NOT_FOUND);
     return this.require(await this.deps.photos.thumb(photoId));
+  }
+
+  private async familyMaySee(link: FamilyLinkRow, photoId: string): Promise<boolean> {
+    if (await this.deps.store.findPhotoUpload(photoId, link.id)) return true;
+    const senders = await this.deps.store.photoSenders(photoId, link.residentId);
+    if (senders.length === 0) return false;
+    const resident = await this.deps.store.findResident(link.residentId);
+    return resident !== undefined && senders.some((sender) => familySees(resident, link, sender));
   }
 
   /** After a deletion: removes the files of photos that nothing refers to any more. */
