@@ -183,4 +183,26 @@ describe("a bad photo", () => {
     relay.clock.advanceMinutes(24 * 60 + 1);
     expect((await upload(relay, familyToken, await holidayJpeg())).status).toBe(201);
   });
+
+  it("counts against the daily allowance even after its message is deleted", async () => {
+    const { relay, familyToken } = await household();
+    const link = (await relay.services.conversations.authenticateFamily(familyToken)).link;
+    for (let i = 0; i < LIMITS.photosPerSenderPerDay - 1; i++) {
+      await relay.store.recordPhotoUpload({
+        photoId: "b".repeat(64),
+        familyLinkId: link.id,
+        residentId: link.residentId,
+        width: 1,
+        height: 1,
+        uploadedAt: relay.clock.now().toISOString(),
+      });
+    }
+    const { photo } = await expectBody(await upload(relay, familyToken, await holidayJpeg()), 201, uploaded);
+    const sent = await sendWithPhotos(relay, familyToken, [{ id: photo.id }]);
+    const { message } = (await sent.json()) as { message: { id: string } };
+    expect((await relay.request(`/api/family/messages/${message.id}`, { method: "DELETE", bearer: familyToken })).status).toBe(
+      200,
+    );
+    await expectError(await upload(relay, familyToken, await holidayJpeg(1)), 429, "quota_exceeded");
+  });
 });
