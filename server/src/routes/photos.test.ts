@@ -3,8 +3,9 @@ import path from "node:path";
 import { LIMITS, uploadedPhotoSchema } from "@letterbox/shared";
 import sharp from "sharp";
 import { uuidv7 } from "uuidv7";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { REFUSED_UPLOADS } from "../services/photo-service";
 import { dumpTables, expectBody, expectError, firstStaff, messagesOf, type Relay, startRelay, sync } from "../test-support";
 
 const uploaded = z.object({ photo: uploadedPhotoSchema });
@@ -204,5 +205,88 @@ describe("a bad photo", () => {
       200,
     );
     await expectError(await upload(relay, familyToken, await holidayJpeg(1)), 429, "quota_exceeded");
+  });
+});
+
+describe("photo uploads at once", () => {
+  /** Work that holds a decode slot until the test opens the gate. */
+  function gate() {
+    let open = () => {};
+    const closed = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    return { closed, open };
+  }
+
+  it("past the queue's places are refused with busy and Retry-After, before they are read, and go through once it moves", async () => {
+    const { relay, staff, resident, familyToken } = await household();
+    const son = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const queue = relay.services.photos.queue;
+    const decodes = gate();
+    // Every decode slot is busy, and every place but one taken.
+    const held = Array.from({ length: queue.capacity - 1 }, () => queue.enter());
+    const running = held.slice(0, queue.decodesAtOnce).map((place) => place.decode(() => decodes.closed));
+
+    // A real upload takes the last place and waits its turn to be decoded.
+    const first = upload(relay, familyToken, await holidayJpeg(1));
+    await vi.waitFor(() => expect(queue.state.waiting).toBe(1));
+
+    const refused = await upload(relay, son.token, await holidayJpeg(2));
+    expect(refused.headers.get("Retry-After")).toBe("5");
+    expect(await expectError(refused, 429, "busy")).toContain("nothing you need to do");
+    expect(photoFiles(relay)).toEqual([]);
+
+    decodes.open();
+    await Promise.all(running);
+    await expectBody(await first, 201, uploaded);
+    for (const place of held) place.leave();
+    expect(queue.state).toEqual({ places: 0, decoding: 0, waiting: 0 });
+    await expectBody(await upload(relay, son.token, await holidayJpeg(2)), 201, uploaded);
+  });
+
+  it("from one link are at most two in the queue, so one link cannot take every place", async () => {
+    const { relay, staff, resident, familyToken } = await household();
+    const son = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const queue = relay.services.photos.queue;
+    const decodes = gate();
+    const held = Array.from({ length: queue.decodesAtOnce }, () => queue.enter());
+    const running = held.map((place) => place.decode(() => decodes.closed));
+
+    const waiting = [upload(relay, familyToken, await holidayJpeg(1)), upload(relay, familyToken, await holidayJpeg(2))];
+    await vi.waitFor(() => expect(queue.state.waiting).toBe(2));
+    await expectError(await upload(relay, familyToken, await holidayJpeg(3)), 429, "busy");
+    // Her brother still finds a place.
+    const his = upload(relay, son.token, await holidayJpeg(4));
+    await vi.waitFor(() => expect(queue.state.waiting).toBe(3));
+
+    decodes.open();
+    await Promise.all(running);
+    for (const res of await Promise.all([...waiting, his])) await expectBody(res, 201, uploaded);
+    for (const place of held) place.leave();
+  });
+
+  it("refused for what they are count against the link: after ten in an hour it must wait, and other links need not", async () => {
+    const { relay, staff, resident, familyToken } = await household();
+    const son = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const truncated = (await holidayJpeg()).subarray(0, 2000);
+    const notAPhoto = Buffer.from("<html>not a photo</html>");
+    const tooBig = Buffer.alloc(LIMITS.photoUploadMaxBytes + 1, 0xff);
+    for (let i = 0; i < REFUSED_UPLOADS.max - 3; i++)
+      await expectError(await upload(relay, familyToken, notAPhoto), 415, "photo_type_unsupported");
+    await expectError(await upload(relay, familyToken, truncated), 422, "photo_unreadable");
+    await expectError(await upload(relay, familyToken, tooBig), 413, "photo_too_large");
+
+    // The last try left: of three sent at once, one is looked at and two are told to wait.
+    const atOnce = await Promise.all([notAPhoto, notAPhoto, notAPhoto].map((body) => upload(relay, familyToken, body)));
+    expect(atOnce.map((res) => res.status).sort()).toEqual([415, 429, 429]);
+
+    const good = await holidayJpeg();
+    const waiting = await upload(relay, familyToken, good);
+    expect(waiting.headers.get("Retry-After")).toBe(String(REFUSED_UPLOADS.windowMinutes * 60));
+    expect(await expectError(waiting, 429, "too_many_attempts")).toContain("60 minutes");
+    await expectBody(await upload(relay, son.token, good), 201, uploaded);
+
+    relay.clock.advanceMinutes(REFUSED_UPLOADS.windowMinutes);
+    await expectBody(await upload(relay, familyToken, good), 201, uploaded);
   });
 });
