@@ -8,6 +8,8 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** When trying again makes sense: sent as Retry-After (seconds). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "AppError";

@@ -218,12 +218,23 @@ export interface Store {
   /** When any of the resident's tablets last reached the relay. */
   tabletLastSeen(residentId: string): Promise<string | null>;
 
+  /** Records the upload and counts it against the link's daily allowance. */
   recordPhotoUpload(upload: PhotoUploadRow): Promise<void>;
+  /** Uploads since `since`, whatever became of them since (sent, deleted, expired). */
   countPhotoUploadsSince(familyLinkId: string, since: string): Promise<number>;
+  /** The resident's uploads that their uploader has not sent (no live message of that link carries the photo). */
+  unsentPhotoUploads(residentId: string): Promise<PhotoUploadRow[]>;
+  /**
+   * Removes unsent uploads made before `before`, and the allowance's count of uploads before it;
+   * returns the photos whose uploads went, for the caller to remove those nothing refers to any more.
+   */
+  expireUnsentPhotoUploads(before: string): Promise<string[]>;
   /** The photo as this family link uploaded it, if it did. */
   findPhotoUpload(photoId: string, familyLinkId: string): Promise<PhotoUploadRow | undefined>;
   /** Whether the photo is in a live message of this resident. */
   isPhotoInConversation(photoId: string, residentId: string): Promise<boolean>;
+  /** The family links whose live messages to this resident carry the photo. */
+  photoSenders(photoId: string, residentId: string): Promise<string[]>;
   /** Whether a live message or an upload still refers to the photo; when nothing does, its files can be removed. */
   isPhotoReferenced(photoId: string): Promise<boolean>;
 }

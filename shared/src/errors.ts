@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   "photo_too_many_pixels",
   "photo_not_found",
   "quota_exceeded",
+  /** The relay has as much of this kind of work in hand as it takes at once; Retry-After says when to try again. */
+  "busy",
   "internal",
 ] as const;
 

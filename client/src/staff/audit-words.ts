@@ -26,7 +26,7 @@ const ACTIONS: Record<string, string> = {
   "tablet.wiped": "Wiped and unpaired a tablet",
   "settings.updated": "Changed the settings",
   "audit.exported": "Downloaded the audit log",
-  "retention.applied": "Deleted old messages (retention)",
+  "retention.applied": "Deleted old messages and unsent photos (retention)",
 };
 
 export const actionWords = (action: string) => ACTIONS[action] ?? action;
@@ -37,6 +37,7 @@ const DETAIL_NAMES: Record<string, string> = {
   fields: "changed",
   messages: "messages",
   photos: "photos",
+  unsentPhotos: "unsent photos",
   sessions: "sessions",
   entries: "entries",
 };

@@ -1,5 +1,5 @@
 import type { Photo, ReceiptState } from "@letterbox/shared";
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { ExpressionBuilder, Kysely, Selectable, Transaction } from "kysely";
 import type {
   AuditRow,
   DeviceHealthRow,
@@ -112,6 +112,28 @@ const toReply = (r: Selectable<Database["replies"]>): ReplyRow => ({
 });
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+const toPhotoUpload = (r: Selectable<Database["photo_uploads"]>): PhotoUploadRow => ({
+  photoId: r.photo_id,
+  familyLinkId: r.family_link_id,
+  residentId: r.resident_id,
+  width: r.width,
+  height: r.height,
+  uploadedAt: r.uploaded_at,
+});
+
+/** In a query on `photo_uploads as u`: the upload was sent, a live message from its uploader carries the photo. */
+function sentByUploader(eb: ExpressionBuilder<Database & { u: Database["photo_uploads"] }, "u">) {
+  return eb.exists(
+    eb
+      .selectFrom("message_photos as p")
+      .innerJoin("messages as m", "m.id", "p.message_id")
+      .select("p.photo_id")
+      .whereRef("p.photo_id", "=", "u.photo_id")
+      .whereRef("m.family_link_id", "=", "u.family_link_id")
+      .where("m.deleted_at", "is", null),
+  );
+}
 
 /** The photos of each message, in order, in one query. */
 async function photosOf(db: Db, messageIds: string[]): Promise<Map<string, Photo[]>> {
@@ -396,6 +418,7 @@ export class KyselyStore implements Store {
       // Rows that point at the resident go with it (foreign keys cascade); the log is deleted
       // explicitly too, in case a database was made without them.
       await tx.deleteFrom("log_entries").where("resident_id", "=", id).execute();
+      await tx.deleteFrom("photo_upload_quota").where("resident_id", "=", id).execute();
       await tx.deleteFrom("residents").where("id", "=", id).execute();
       return { photoIds: [...new Set([...inMessages, ...uploaded].map((r) => r.photo_id))] };
     });
@@ -814,22 +837,52 @@ export class KyselyStore implements Store {
   }
 
   async recordPhotoUpload(u: PhotoUploadRow) {
-    await this.db
-      .insertInto("photo_uploads")
-      .values({
-        photo_id: u.photoId,
-        family_link_id: u.familyLinkId,
-        resident_id: u.residentId,
-        width: u.width,
-        height: u.height,
-        uploaded_at: u.uploadedAt,
-      })
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto("photo_uploads")
+        .values({
+          photo_id: u.photoId,
+          family_link_id: u.familyLinkId,
+          resident_id: u.residentId,
+          width: u.width,
+          height: u.height,
+          uploaded_at: u.uploadedAt,
+        })
+        .execute();
+      await tx
+        .insertInto("photo_upload_quota")
+        .values({ family_link_id: u.familyLinkId, resident_id: u.residentId, uploaded_at: u.uploadedAt })
+        .execute();
+    });
+  }
+
+  async unsentPhotoUploads(residentId: string) {
+    const rows = await this.db
+      .selectFrom("photo_uploads as u")
+      .selectAll()
+      .where("u.resident_id", "=", residentId)
+      .where((eb) => eb.not(sentByUploader(eb)))
+      .orderBy("u.uploaded_at")
       .execute();
+    return rows.map(toPhotoUpload);
+  }
+
+  async expireUnsentPhotoUploads(before: string) {
+    return this.db.transaction().execute(async (tx) => {
+      const expired = await tx
+        .deleteFrom("photo_uploads as u")
+        .where("u.uploaded_at", "<", before)
+        .where((eb) => eb.not(sentByUploader(eb)))
+        .returning("photo_id")
+        .execute();
+      await tx.deleteFrom("photo_upload_quota").where("uploaded_at", "<", before).execute();
+      return [...new Set(expired.map((r) => r.photo_id))];
+    });
   }
 
   async countPhotoUploadsSince(familyLinkId: string, since: string) {
     const row = await this.db
-      .selectFrom("photo_uploads")
+      .selectFrom("photo_upload_quota")
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("family_link_id", "=", familyLinkId)
       .where("uploaded_at", ">", since)
@@ -844,16 +897,7 @@ export class KyselyStore implements Store {
       .where("photo_id", "=", photoId)
       .where("family_link_id", "=", familyLinkId)
       .executeTakeFirst();
-    return (
-      r && {
-        photoId: r.photo_id,
-        familyLinkId: r.family_link_id,
-        residentId: r.resident_id,
-        width: r.width,
-        height: r.height,
-        uploadedAt: r.uploaded_at,
-      }
-    );
+    return r && toPhotoUpload(r);
   }
 
   async isPhotoInConversation(photoId: string, residentId: string) {
@@ -866,6 +910,19 @@ export class KyselyStore implements Store {
       .where("m.deleted_at", "is", null)
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  async photoSenders(photoId: string, residentId: string) {
+    const rows = await this.db
+      .selectFrom("message_photos as p")
+      .innerJoin("messages as m", "m.id", "p.message_id")
+      .select("m.family_link_id")
+      .distinct()
+      .where("p.photo_id", "=", photoId)
+      .where("m.resident_id", "=", residentId)
+      .where("m.deleted_at", "is", null)
+      .execute();
+    return rows.map((r) => r.family_link_id);
   }
 
   async isPhotoReferenced(photoId: string) {

@@ -233,6 +233,30 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0007_photo_uploads": {
+    async up(db: Kysely<unknown>) {
+      // The daily photo allowance counts uploads here rather than in photo_uploads, whose rows go
+      // when a message is deleted or an unsent upload expires: neither may give the allowance back.
+      await db.schema
+        .createTable("photo_upload_quota")
+        .addColumn("family_link_id", "text", (c) => c.notNull().references("family_links.id").onDelete("cascade"))
+        .addColumn("resident_id", "text", (c) => c.notNull().references("residents.id").onDelete("cascade"))
+        .addColumn("uploaded_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("photo_upload_quota_link")
+        .on("photo_upload_quota")
+        .columns(["family_link_id", "uploaded_at"])
+        .execute();
+      await db
+        .insertInto("photo_upload_quota" as never)
+        .columns(["family_link_id", "resident_id", "uploaded_at"] as never)
+        .expression(
+          db.selectFrom("photo_uploads" as never).select(["family_link_id", "resident_id", "uploaded_at"] as never) as never,
+        )
+        .execute();
+    },
+  },
 };
 
 /** Every migration the relay knows, its own and its modules' (push). */

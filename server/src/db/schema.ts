@@ -124,6 +124,12 @@ export interface Database extends PushTables {
     height: number;
     uploaded_at: string;
   };
+  /** One row per photo a family link uploaded, kept for a day: the daily allowance counts these. */
+  photo_upload_quota: {
+    family_link_id: string;
+    resident_id: string;
+    uploaded_at: string;
+  };
   replies: {
     id: string;
     resident_id: string;

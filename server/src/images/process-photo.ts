@@ -9,6 +9,10 @@ import { LIMITS } from "@letterbox/shared";
 import sharp, { type Metadata, type OutputInfo, type SharpOptions } from "sharp";
 import { AppError } from "../errors";
 
+// libvips keeps the results of recent operations for reuse (up to 50 MB by default). Every upload
+// is a different image, so nothing is ever reused: the cache would only hold memory.
+sharp.cache(false);
+
 /** The formats a family member may send, as told by the file's first bytes. */
 export type PhotoFormat = "jpeg" | "png" | "webp" | "avif" | "gif";
 

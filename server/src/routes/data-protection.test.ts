@@ -234,6 +234,34 @@ describe("the subject access export", () => {
     });
   });
 
+  it("includes the photos uploaded but not sent, while the relay still has them", async () => {
+    const { relay, staff, resident, photoId } = await conversationWithContent();
+    const son = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const unsent = await uploadPhoto(relay, son.token, await testJpeg(7));
+    // The daughter's photo, uploaded again by her brother and not sent by him: his upload is held too.
+    expect(await uploadPhoto(relay, son.token, await testJpeg(1))).toBe(photoId);
+    const exported = async () => {
+      const files = unzipSync(
+        new Uint8Array(await (await (await staffNow(relay)).request(`/residents/${resident.id}/export`)).arrayBuffer()),
+      );
+      return { files, data: JSON.parse(strFromU8(files["letterbox-export.json"] as Uint8Array)) };
+    };
+
+    const { files, data } = await exported();
+    expect(data.unsentPhotos).toEqual([
+      { file: `photos/${unsent}.jpg`, from: "Margaret's son", uploadedAt: START.toISOString() },
+      { file: `photos/${photoId}.jpg`, from: "Margaret's son", uploadedAt: START.toISOString() },
+    ]);
+    expect(Buffer.from(files[`photos/${unsent}.jpg`] as Uint8Array).equals(storedDisplayImage(relay, unsent))).toBe(true);
+
+    // A day on, retention has let them go, and so does the export.
+    relay.clock.advanceMinutes(DAY + 1);
+    await relay.services.residents.applyRetention(relay.services.conversations.expireMessage);
+    const later = await exported();
+    expect(later.data.unsentPhotos).toEqual([]);
+    expect(Object.keys(later.files).sort()).toEqual(["letterbox-export.json", `photos/${photoId}.jpg`]);
+  });
+
   it("is only of the resident asked for", async () => {
     const { relay, staff, content } = await conversationWithContent();
     const arthur = await staff.household("Arthur");
@@ -476,7 +504,10 @@ describe("retention", () => {
     const caughtUp = await sync(relay, margaret.deviceToken, `?after=${first.cursor}`);
 
     relay.clock.advanceMinutes(11 * DAY);
-    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({ messages: 1 });
+    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
+      messages: 1,
+      unsentPhotos: 0,
+    });
 
     // The tablet is told to drop it; a tablet starting afresh never sees it.
     const next = await sync(relay, margaret.deviceToken, `?after=${caughtUp.cursor}`);
@@ -495,7 +526,58 @@ describe("retention", () => {
     expect(messagesOf(await sync(relay, arthur.deviceToken)).map((m) => m.id)).toEqual([arthursOld.id]);
 
     // Running again finds nothing more.
-    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({ messages: 0 });
+    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
+      messages: 0,
+      unsentPhotos: 0,
+    });
+  });
+
+  it("removes photos uploaded but not sent within a day, with their files; sent and newer uploads stay", async () => {
+    const relay = await startRelay();
+    const staff = await firstStaff(relay);
+    const margaret = await staff.household("Margaret");
+    const son = await staff.createFamilyLink(margaret.resident.id, "Margaret's son");
+    const abandoned = await uploadPhoto(relay, margaret.familyToken, await testJpeg(8));
+    const sent = await uploadPhoto(relay, margaret.familyToken, await testJpeg(9));
+    await sendWithPhotos(relay, margaret.familyToken, "Sent on the day", [{ id: sent }]);
+    // The same picture from both: the daughter never sent hers, her brother did.
+    const shared = await uploadPhoto(relay, margaret.familyToken, await testJpeg(10));
+    expect(await uploadPhoto(relay, son.token, await testJpeg(10))).toBe(shared);
+    await sendWithPhotos(relay, son.token, "From me too", [{ id: shared }]);
+
+    relay.clock.advanceMinutes(DAY - 1);
+    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
+      messages: 0,
+      unsentPhotos: 0,
+    });
+    relay.clock.advanceMinutes(2);
+    const fresh = await uploadPhoto(relay, margaret.familyToken, await testJpeg(11));
+    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
+      messages: 0,
+      unsentPhotos: 2,
+    });
+
+    // The abandoned photo's files are gone; the shared one stays for her brother's message.
+    expect(photoFilesOnDisk(relay)).toEqual([sent, shared, fresh].flatMap((id) => [`${id}.jpg`, `${id}.thumb.jpg`]).sort());
+    const thumb = (id: string) => relay.request(`/api/family/photos/${id}/thumb`, { bearer: margaret.familyToken });
+    await expectError(await thumb(abandoned), 404, "photo_not_found");
+    // Sending an expired upload asks for the photo again (the family page uploads it anew).
+    await expectError(
+      await relay.request("/api/family/messages", {
+        bearer: margaret.familyToken,
+        json: { id: uuidv7(), text: "", photos: [{ id: abandoned }] },
+      }),
+      404,
+      "photo_not_found",
+    );
+    await sendWithPhotos(relay, margaret.familyToken, "Newer", [{ id: fresh }]);
+    expect(messagesOf(await sync(relay, margaret.deviceToken)).map((m) => m.photos.map((p) => p.id))).toEqual([
+      [sent],
+      [shared],
+      [fresh],
+    ]);
+    const [applied] = (await auditEntries(await staffNow(relay))).filter((e) => e.action === "retention.applied");
+    expect(applied?.detail).toEqual({ messages: 0, unsentPhotos: 2 });
   });
 
   it("prunes audit entries older than the audit retention setting, and records what it did", async () => {
@@ -527,7 +609,7 @@ describe("retention", () => {
       staffName: "retention",
       action: "retention.applied",
       residentId: null,
-      detail: { messages: 1 },
+      detail: { messages: 1, unsentPhotos: 0 },
       source: "relay",
     });
   });

@@ -49,8 +49,8 @@ export function familyRoutes(conversations: ConversationService, photos: PhotoSe
       })
       // The body is the image itself; its type is decided from its bytes, never from a header.
       .post("/photos", async (c) => {
-        const bytes = await readBodyLimited(c, LIMITS.photoUploadMaxBytes);
-        return c.json({ photo: await photos.upload(c.get("family").link, bytes) }, 201);
+        const photo = await photos.upload(c.get("family").link, () => readBodyLimited(c, LIMITS.photoUploadMaxBytes));
+        return c.json({ photo }, 201);
       })
       .get("/photos/:id/thumb", validate("param", photoParam), async (c) =>
         c.body(new Uint8Array(await photos.thumbForFamily(c.get("family").link, c.req.valid("param").id)), 200, PHOTO_HEADERS),

@@ -40,15 +40,20 @@ type Deps = {
 };
 
 export type TabletPrincipal = { deviceId: string; residentId: string };
+
 export type FamilyPrincipal = { link: FamilyLinkRow };
 
 /**
  * Whether a family member sees what another family link sent or what concerns it (a reply to it,
  * its receipts, its deletion). The one rule for everything a family member is shown or told about
  * their relative's conversation: with "family members see each other's messages" off, even the
- * moment another member writes is theirs alone.
+ * moment another member writes is theirs alone. Messages, replies, photos and live hints all go through it.
  */
-export function familySees(resident: Pick<ResidentRow, "familySeesAll">, link: FamilyLinkRow, ownerLinkId: string): boolean {
+export function familySees(
+  resident: Pick<ResidentRow, "familySeesAll">,
+  link: Pick<FamilyLinkRow, "id">,
+  ownerLinkId: string,
+): boolean {
   return resident.familySeesAll || ownerLinkId === link.id;
 }
 

@@ -50,6 +50,12 @@ export const DEFAULT_ORG_SETTINGS: OrgSettings = {
 /** A tablet counts as online when it reached the relay this recently (it polls every few seconds). */
 const ONLINE_WITHIN_MS = 2 * 60_000;
 const HOUR = 3_600_000;
+/**
+ * A photo uploaded but never sent (the family member gave up, or the phone never came back) is
+ * kept this long. The family page sends a message within moments of its uploads, and uploads again
+ * the photos of a message that waited longer, so a day is plenty.
+ */
+export const UNSENT_UPLOAD_MS = 24 * HOUR;
 
 /**
  * What council staff do for residents: the record and its settings, family links, tablets, the
@@ -190,9 +196,7 @@ export class ResidentAdminService {
   async erase(residentId: string, by: Actor) {
     const erased = await this.deps.store.eraseResident(residentId);
     if (!erased) throw new AppError("not_found", "There is no resident with that id.");
-    for (const id of erased.photoIds) {
-      if (!(await this.deps.store.isPhotoReferenced(id))) await this.deps.photos.remove(id);
-    }
+    await this.forgetUnused(erased.photoIds);
     await this.deps.audit.record(by, "resident.erased", residentId, { photos: erased.photoIds.length });
   }
 
@@ -203,6 +207,8 @@ export class ResidentAdminService {
     const links = await this.deps.store.listFamilyLinks(residentId);
     const devices = await this.deps.store.listDevices(residentId);
     const push = await this.pushByDevice(residentId);
+    const unsent = await this.deps.store.unsentPhotoUploads(residentId);
+    const labels = new Map(links.map((l) => [l.id, l.displayName ?? l.label]));
     const data = {
       exportedAt: this.now().toISOString(),
       resident: toResident(resident),
@@ -219,11 +225,17 @@ export class ResidentAdminService {
         deletedAt: m.deletedAt,
       })),
       replies: replies.map((r) => ({ id: r.id, inReplyTo: r.inReplyTo, text: r.text, sentAt: r.sentAt })),
+      // Held for a day (UNSENT_UPLOAD_MS), but held: part of what the relay has about the resident.
+      unsentPhotos: unsent.map((u) => ({
+        file: `photos/${u.photoId}.jpg`,
+        from: labels.get(u.familyLinkId) ?? null,
+        uploadedAt: u.uploadedAt,
+      })),
     };
     const files: Record<string, Uint8Array> = { "letterbox-export.json": strToU8(JSON.stringify(data, null, 2)) };
-    for (const photo of messages.flatMap((m) => m.photos)) {
-      const bytes = await this.deps.photos.display(photo.id);
-      if (bytes) files[`photos/${photo.id}.jpg`] = new Uint8Array(bytes);
+    for (const id of [...messages.flatMap((m) => m.photos.map((p) => p.id)), ...unsent.map((u) => u.photoId)]) {
+      const bytes = await this.deps.photos.display(id);
+      if (bytes) files[`photos/${id}.jpg`] = new Uint8Array(bytes);
     }
     await this.deps.audit.record(by, "resident.exported", residentId, { messages: messages.length });
     const safeName = resident.fullName.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "") || "resident";
@@ -233,23 +245,37 @@ export class ResidentAdminService {
 
   /**
    * Retention: messages older than each resident's setting are deleted through the log (so the
-   * tablet and family pages drop them too) and their photos leave the disk; old audit entries go.
+   * tablet and family pages drop them too) and their photos leave the disk; photos uploaded but
+   * not sent within a day go too; old audit entries go.
    */
-  async applyRetention(deleteMessage: (id: string, familyLinkId: string) => Promise<string[]>): Promise<{ messages: number }> {
+  async applyRetention(
+    deleteMessage: (id: string, familyLinkId: string) => Promise<string[]>,
+  ): Promise<{ messages: number; unsentPhotos: number }> {
     const now = this.now();
     let count = 0;
     for (const resident of await this.deps.store.listResidents()) {
       const before = new Date(now.getTime() - resident.retentionDays * 86_400_000).toISOString();
       for (const m of await this.deps.store.messagesSentBefore(resident.id, before)) {
-        const photoIds = await deleteMessage(m.id, m.familyLinkId);
-        for (const id of photoIds) if (!(await this.deps.store.isPhotoReferenced(id))) await this.deps.photos.remove(id);
+        await this.forgetUnused(await deleteMessage(m.id, m.familyLinkId));
         count++;
       }
     }
+    const unsent = await this.deps.store.expireUnsentPhotoUploads(new Date(now.getTime() - UNSENT_UPLOAD_MS).toISOString());
+    await this.forgetUnused(unsent);
     const settings = await this.orgSettings();
     await this.deps.store.pruneAudit(new Date(now.getTime() - settings.auditRetentionDays * 86_400_000).toISOString());
-    if (count > 0) await this.deps.audit.record({ system: "retention" }, "retention.applied", null, { messages: count });
-    return { messages: count };
+    if (count > 0 || unsent.length > 0) {
+      await this.deps.audit.record({ system: "retention" }, "retention.applied", null, {
+        messages: count,
+        unsentPhotos: unsent.length,
+      });
+    }
+    return { messages: count, unsentPhotos: unsent.length };
+  }
+
+  /** A photo's files go once no live message and no upload refers to it (the same photo may be another family's too). */
+  private async forgetUnused(photoIds: string[]) {
+    for (const id of photoIds) if (!(await this.deps.store.isPhotoReferenced(id))) await this.deps.photos.remove(id);
   }
 
   private async pushByDevice(residentId?: string): Promise<Map<string, TabletPushStatus>> {
