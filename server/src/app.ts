@@ -17,9 +17,11 @@ import { staffRoutes } from "./routes/staff-routes";
 import { tabletRoutes } from "./routes/tablet-routes";
 import { Audit } from "./services/audit";
 import { ConversationService } from "./services/conversation-service";
+import { BoundedHasher, type PasswordHasher } from "./services/credentials";
 import { FailureLimiter } from "./services/failure-limiter";
 import { PhotoService } from "./services/photo-service";
 import { ResidentAdminService } from "./services/resident-admin-service";
+import { SignInThrottle } from "./services/sign-in-throttle";
 import { StaffService } from "./services/staff-service";
 import type { Store } from "./store";
 
@@ -40,6 +42,8 @@ export type AppDeps = {
   clientDist?: string;
   /** Web push (its store, VAPID subject, and the HTTPS agent or sender); without it nothing is sent. */
   push?: PushOptions;
+  /** Password hashing, bounded for the whole relay; tests pass their own to count or gate it. */
+  passwordHasher?: PasswordHasher;
 };
 
 export function createServices(deps: AppDeps) {
@@ -48,7 +52,13 @@ export function createServices(deps: AppDeps) {
   const audit = new Audit(deps);
   return {
     events,
-    staff: new StaffService({ ...deps, limiter, audit }),
+    staff: new StaffService({
+      ...deps,
+      limiter,
+      signIns: new SignInThrottle(deps.clock),
+      hasher: deps.passwordHasher ?? new BoundedHasher(),
+      audit,
+    }),
     residents: new ResidentAdminService({ ...deps, audit, events }),
     conversations: new ConversationService({ ...deps, limiter, events, audit }),
     photos: new PhotoService(deps),

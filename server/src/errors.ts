@@ -8,6 +8,8 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** For refusals that pass: sent as Retry-After, so scripts and proxies back off too. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "AppError";

@@ -2,6 +2,7 @@
  * Helpers for the relay's tests: a real relay on a fresh SQLite file in a temp folder, a fixed
  * clock, and the staff, tablet and family steps that most tests need before they can start.
  */
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -38,6 +39,7 @@ import type { Database } from "./db/schema";
 import { silentLogger } from "./log";
 import type { PushOptions } from "./push/push-service";
 import { KyselyPushStore } from "./push/push-store";
+import type { PasswordHasher } from "./services/credentials";
 
 export const START = new Date("2026-11-28T10:00:00Z");
 
@@ -70,13 +72,39 @@ export async function openTestDatabase() {
   return { db, store, photos, dataDir, dbFile: path.join(dataDir, "letterbox.sqlite") };
 }
 
+/**
+ * A PasswordHasher that costs nothing, for tests about how many tries are let through: they sign
+ * in dozens of times, and each real scrypt hash takes a good fraction of a second on a busy
+ * machine. `hashed` and `verified` list the passwords it was given, in order.
+ */
+export function quickHasher() {
+  const hashed: string[] = [];
+  const verified: string[] = [];
+  const digest = (password: string) => createHash("sha256").update(`test:${password}`).digest("base64url");
+  return {
+    hashed,
+    verified,
+    hash: async (password: string) => {
+      hashed.push(password);
+      return `quick$${digest(password)}`;
+    },
+    verify: async (password: string, stored: string) => {
+      verified.push(password);
+      return stored === `quick$${digest(password)}`;
+    },
+  } satisfies PasswordHasher & { hashed: string[]; verified: string[] };
+}
+
 export type Relay = Awaited<ReturnType<typeof startRelay>>;
 
 /**
  * Starts a relay on its own database (see openTestDatabase), with the clock fixed at START. Push
  * is on; `push` points it at a test receiver (agent, allowed endpoints) and sets its timers.
+ * `passwordHasher` stands in for the relay's bounded scrypt, to count or hold hashes.
  */
-export async function startRelay(opts: { publicUrl?: string; push?: Partial<Omit<PushOptions, "store">> } = {}) {
+export async function startRelay(
+  opts: { publicUrl?: string; push?: Partial<Omit<PushOptions, "store">>; passwordHasher?: PasswordHasher } = {},
+) {
   const { db, store, photos, dataDir, dbFile } = await openTestDatabase();
   // The real configuration decides publicUrl and secureCookies, as it does in main.ts.
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: opts.publicUrl ?? "http://localhost:8080" });
@@ -90,6 +118,7 @@ export async function startRelay(opts: { publicUrl?: string; push?: Partial<Omit
     publicUrl: config.publicUrl,
     secureCookies: config.secureCookies,
     push,
+    passwordHasher: opts.passwordHasher,
   };
   const services = createServices(deps);
   const app = createApp(deps, services);

@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   "photo_too_many_pixels",
   "photo_not_found",
   "quota_exceeded",
+  "busy",
   "internal",
 ] as const;
 

@@ -29,6 +29,7 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   photo_too_many_pixels: 422,
   photo_not_found: 404,
   quota_exceeded: 429,
+  busy: 429,
   internal: 500,
 };
 
@@ -39,7 +40,10 @@ export function errorResponse(c: Context, code: ErrorCode, message: string) {
 
 export function onError(log: Logger) {
   return (err: Error, c: Context) => {
-    if (err instanceof AppError) return errorResponse(c, err.code, err.message);
+    if (err instanceof AppError) {
+      if (err.retryAfterSeconds !== undefined) c.header("Retry-After", String(Math.max(1, Math.ceil(err.retryAfterSeconds))));
+      return errorResponse(c, err.code, err.message);
+    }
     if (err instanceof HTTPException && err.message.startsWith("Malformed JSON")) {
       return errorResponse(c, "malformed_json", "The request body is not valid JSON.");
     }
