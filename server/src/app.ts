@@ -42,6 +42,8 @@ export type AppDeps = {
   clientDist?: string;
   /** Web push (its store, VAPID subject, and the HTTPS agent or sender); without it nothing is sent. */
   push?: PushOptions;
+  /** How long a staff session may last however much it is used (STAFF_SESSION_HOURS). */
+  staffSessionHours?: number;
   /** Password hashing, bounded for the whole relay; tests pass their own to count or gate it. */
   passwordHasher?: PasswordHasher;
 };
@@ -57,6 +59,7 @@ export function createServices(deps: AppDeps) {
       limiter,
       signIns: new SignInThrottle(deps.clock),
       hasher: deps.passwordHasher ?? new BoundedHasher(),
+      sessionHours: deps.staffSessionHours,
       audit,
     }),
     residents: new ResidentAdminService({ ...deps, audit, events }),

@@ -13,6 +13,7 @@ describe("loadConfig", () => {
       logLevel: "info",
       secureCookies: false,
       vapidSubject: "mailto:letterbox@localhost",
+      staffSessionHours: 12,
     });
     expect(path.isAbsolute(loadConfig({}).dataDir)).toBe(true);
   });
@@ -67,6 +68,14 @@ describe("loadConfig", () => {
     const load = () => loadConfig({ PORT: port });
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/^Letterbox cannot start: the environment has errors:\n {2}PORT: /);
+  });
+
+  it("takes how long a staff session may last from STAFF_SESSION_HOURS, in whole hours up to a week", () => {
+    expect(loadConfig({ STAFF_SESSION_HOURS: "8" }).staffSessionHours).toBe(8);
+    expect(loadConfig({ STAFF_SESSION_HOURS: "" }).staffSessionHours).toBe(12);
+    for (const hours of ["0", "1.5", "169", "ever"]) {
+      expect(() => loadConfig({ STAFF_SESSION_HOURS: hours })).toThrow(/\n {2}STAFF_SESSION_HOURS: /);
+    }
   });
 
   it("lists every bad setting at once", () => {

@@ -18,6 +18,8 @@ const envSchema = z.object({
       .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, "must be a mailto: address or an https:// address")
       .optional(),
   ),
+  // Whole hours from 1 to a week: a session that outlives a working day is a session left open.
+  STAFF_SESSION_HOURS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(168).default(12)),
 });
 
 export type Config = {
@@ -35,6 +37,8 @@ export type Config = {
    * `mailto:…@localhost`, which is the fallback for a relay on plain http.
    */
   vapidSubject: string;
+  /** A staff session ends this many hours after sign-in, however much it is used. */
+  staffSessionHours: number;
 };
 
 export class ConfigError extends Error {}
@@ -63,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     vapidSubject:
       e.VAPID_SUBJECT ??
       (/^https:\/\/(?!localhost[:/]|localhost$|127\.)/.test(publicUrl) ? publicUrl : PLACEHOLDER_VAPID_SUBJECT),
+    staffSessionHours: e.STAFF_SESSION_HOURS,
   };
 }

@@ -23,6 +23,7 @@ async function main() {
     publicUrl: config.publicUrl,
     secureCookies: config.secureCookies,
     councilName: config.councilName,
+    staffSessionHours: config.staffSessionHours,
     clientDist,
     push: { store: new KyselyPushStore(db), subject: config.vapidSubject },
   };

@@ -135,7 +135,7 @@ export async function startRelay(
     return Promise.resolve(app.request(urlPath, { method, headers, body }, env));
   }
 
-  return { app, clock, db, store, services, dataDir, dbFile, publicUrl: config.publicUrl, request };
+  return { app, deps, clock, db, store, services, dataDir, dbFile, publicUrl: config.publicUrl, request };
 }
 
 // Responses ---------------------------------------------------------------------------------
@@ -404,20 +404,21 @@ export async function signedInStaff(relay: Relay, who: { email: string; password
   return new StaffClient(relay, `${SESSION_COOKIE}=${session.value}`);
 }
 
-const recentSessions = new WeakMap<Relay, { client: StaffClient; usedAt: number }>();
+const recentSessions = new WeakMap<Relay, { client: StaffClient; usedAt: number; signedInAt: number }>();
 
 /**
  * The first staff member, signed in at the clock's time: tests that move the clock by days would
- * otherwise find the session ended by the 8-hour idle limit. Signs in again only when needed.
+ * otherwise find the session ended by the 8-hour idle limit or the 12-hour lifetime. Signs in
+ * again only when needed.
  */
 export async function staffNow(relay: Relay): Promise<StaffClient> {
   const now = relay.clock.now().getTime();
   const recent = recentSessions.get(relay);
-  if (recent && now - recent.usedAt < 7 * 3_600_000) {
+  if (recent && now - recent.usedAt < 7 * 3_600_000 && now - recent.signedInAt < 11 * 3_600_000) {
     recent.usedAt = now;
     return recent.client;
   }
   const client = await signedInStaff(relay);
-  recentSessions.set(relay, { client, usedAt: now });
+  recentSessions.set(relay, { client, usedAt: now, signedInAt: now });
   return client;
 }

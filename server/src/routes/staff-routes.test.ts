@@ -1,6 +1,7 @@
 import { familyLinkSchema, residentSchema, SETUP_CODE, staffMemberSchema } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createApp, createServices } from "../app";
 import { BoundedHasher, type PasswordHasher, scryptHasher } from "../services/credentials";
 import { SIGN_IN_BUDGETS } from "../services/sign-in-throttle";
 import {
@@ -146,11 +147,41 @@ describe("a staff session", () => {
     const relay = await startRelay();
     await firstStaff(relay);
     const cookie = await signedIn(relay);
-    // 21 hours signed in, but never 8 of them idle.
-    for (const _gap of [1, 2, 3]) {
-      relay.clock.advanceMinutes(7 * 60);
+    // 11 hours signed in, more than 8 of them in all, but never 8 of them idle.
+    for (const _gap of [1, 2, 3, 4, 5]) {
+      relay.clock.advanceMinutes(2 * 60 + 12);
       await expectBody(await me(relay, cookie), 200, meSchema);
     }
+  });
+
+  it("ends 12 hours after sign-in however much it is used, and is then deleted", async () => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    const cookie = await signedIn(relay);
+    relay.clock.advanceMinutes(8 * 60);
+    await expectBody(await me(relay, cookie), 200, meSchema);
+    relay.clock.advanceMinutes(4 * 60 - 1);
+    await expectBody(await me(relay, cookie), 200, meSchema);
+    const sessions = rowCounts(relay).staff_sessions;
+
+    relay.clock.advanceMinutes(1);
+    await expectError(await me(relay, cookie), 401, "unauthenticated");
+    expect(rowCounts(relay).staff_sessions).toBe(sessions - 1);
+    // Signing in again starts a new one.
+    await expectBody(await me(relay, await signedIn(relay)), 200, meSchema);
+  });
+
+  it("lasts as long as STAFF_SESSION_HOURS says", async () => {
+    const relay = await startRelay();
+    const deps = { ...relay.deps, staffSessionHours: 2 };
+    const app = createApp(deps, createServices(deps));
+    await firstStaff(relay);
+    const cookie = await signedIn(relay);
+    const meThere = () => app.request("/api/staff/me", { headers: { Cookie: cookie } });
+    relay.clock.advanceMinutes(2 * 60 - 1);
+    expect((await meThere()).status).toBe(200);
+    relay.clock.advanceMinutes(1);
+    await expectError(await meThere(), 401, "unauthenticated");
   });
 
   it("renews the browser's cookie on use, so an active officer is not signed out after 8 hours", async () => {

@@ -14,6 +14,8 @@ const SETUP_LINK_TTL_HOURS = 24;
 const INVITE_TTL_DAYS = 7;
 /** A staff session ends after this long without use. */
 export const SESSION_IDLE_MINUTES = 8 * 60;
+/** However much it is used, a staff session ends this long after sign-in (STAFF_SESSION_HOURS). */
+export const DEFAULT_SESSION_HOURS = 12;
 
 type Deps = {
   store: Store;
@@ -24,6 +26,7 @@ type Deps = {
   log: Logger;
   audit: Audit;
   publicUrl: string;
+  sessionHours?: number;
 };
 type NewAccount = { name: string; email: string; password: string };
 
@@ -198,7 +201,9 @@ export class StaffService {
     const found = sessionToken ? await this.deps.store.findSession(hashToken(sessionToken)) : undefined;
     const now = this.now();
     const idle = found && now.getTime() - Date.parse(found.session.lastSeenAt) > SESSION_IDLE_MINUTES * 60_000;
-    if (!found || idle || found.staff.disabledAt) {
+    const lifetimeMs = (this.deps.sessionHours ?? DEFAULT_SESSION_HOURS) * 3_600_000;
+    const over = found && now.getTime() - Date.parse(found.session.createdAt) >= lifetimeMs;
+    if (!found || idle || over || found.staff.disabledAt) {
       if (found) await this.deps.store.deleteSession(found.session.tokenHash);
       throw new AppError("unauthenticated", "Please sign in.");
     }
