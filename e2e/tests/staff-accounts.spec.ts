@@ -85,6 +85,26 @@ test("signing in: a wrong password is explained and linked to the first field", 
   await staff.close();
 });
 
+test("signing in: after many wrong passwords the page says how long to wait", async ({ browser, seeded }) => {
+  // An address no account has, so no other journey's sign-in is slowed by this one.
+  const email = "nobody.here@council.example";
+  const staff = await StaffPage.open(browser, seeded.relay.url);
+  for (let i = 0; i < 5; i++) {
+    const res = await staff.page.request.post("/api/staff/login", { data: { email, password: `guess ${i}` } });
+    expect(res.status()).toBe(401);
+  }
+  await staff.page.goto("/staff");
+  await staff.page.getByLabel("Email address").fill(email);
+  await staff.page.getByLabel("Password", { exact: true }).fill("one more guess");
+  await staff.button("Sign in").click();
+  // The budget recovers while the page is typed into, so the wait is "1 minute" or a few seconds less.
+  await expect(staff.errorSummary()).toContainText(/Too many wrong tries\. Please wait (1 minute|\d+ seconds) and try again\./);
+  // Neither field is wrong, so neither is marked.
+  await expect(staff.page.getByLabel("Email address")).not.toHaveAttribute("aria-invalid", "true");
+  await staff.expectAxeClean();
+  await staff.close();
+});
+
 test("an administrator signs an officer out everywhere, disables and enables them; the audit log records it", async ({
   browser,
   seeded,

@@ -18,9 +18,11 @@ import { staffRoutes } from "./routes/staff-routes";
 import { tabletRoutes } from "./routes/tablet-routes";
 import { Audit } from "./services/audit";
 import { ConversationService } from "./services/conversation-service";
+import { BoundedHasher, type PasswordHasher } from "./services/credentials";
 import { FailureLimiter } from "./services/failure-limiter";
 import { PhotoService } from "./services/photo-service";
 import { ResidentAdminService } from "./services/resident-admin-service";
+import { SignInThrottle } from "./services/sign-in-throttle";
 import { StaffService } from "./services/staff-service";
 import type { Store } from "./store";
 
@@ -43,6 +45,10 @@ export type AppDeps = {
   trustProxy?: readonly string[];
   /** Web push (its store, VAPID subject, and the HTTPS agent or sender); without it nothing is sent. */
   push?: PushOptions;
+  /** How long a staff session may last however much it is used (STAFF_SESSION_HOURS). */
+  staffSessionHours?: number;
+  /** Password hashing, bounded for the whole relay; tests pass their own to count or gate it. */
+  passwordHasher?: PasswordHasher;
 };
 
 export function createServices(deps: AppDeps) {
@@ -52,7 +58,14 @@ export function createServices(deps: AppDeps) {
   const push = new PushService({ ...deps, events });
   return {
     events,
-    staff: new StaffService({ ...deps, limiter, audit }),
+    staff: new StaffService({
+      ...deps,
+      limiter,
+      signIns: new SignInThrottle(deps.clock),
+      hasher: deps.passwordHasher ?? new BoundedHasher(),
+      sessionHours: deps.staffSessionHours,
+      audit,
+    }),
     residents: new ResidentAdminService({ ...deps, audit, events, pushStates: push }),
     conversations: new ConversationService({ ...deps, limiter, events, audit }),
     photos: new PhotoService(deps),

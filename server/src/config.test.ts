@@ -15,6 +15,7 @@ describe("loadConfig", () => {
       vapidSubject: "mailto:letterbox@localhost",
       trustProxy: [],
       pushServiceHosts: [],
+      staffSessionHours: 12,
     });
     expect(path.isAbsolute(loadConfig({}).dataDir)).toBe(true);
   });
@@ -91,6 +92,14 @@ describe("loadConfig", () => {
       );
     },
   );
+
+  it("takes how long a staff session may last from STAFF_SESSION_HOURS, in whole hours up to a week", () => {
+    expect(loadConfig({ STAFF_SESSION_HOURS: "8" }).staffSessionHours).toBe(8);
+    expect(loadConfig({ STAFF_SESSION_HOURS: "" }).staffSessionHours).toBe(12);
+    for (const hours of ["0", "1.5", "169", "ever"]) {
+      expect(() => loadConfig({ STAFF_SESSION_HOURS: hours })).toThrow(/\n {2}STAFF_SESSION_HOURS: /);
+    }
+  });
 
   it("lists every bad setting at once", () => {
     let error: unknown;

@@ -42,6 +42,8 @@ const envSchema = z.object({
   NO_PROXY: z.preprocess(unsetIfEmpty, z.string().optional()),
   no_proxy: z.preprocess(unsetIfEmpty, z.string().optional()),
   PUSH_SERVICE_HOSTS: z.preprocess(unsetIfEmpty, z.string().optional()),
+  // Whole hours from 1 to a week: a session that outlives a working day is a session left open.
+  STAFF_SESSION_HOURS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(168).default(12)),
 });
 
 export type Config = {
@@ -71,6 +73,8 @@ export type Config = {
   pushServiceHosts: string[];
   /** The egress proxy pushes leave through (HTTPS_PROXY), and the hosts reached without it (NO_PROXY). */
   pushProxy?: { url: string; noProxy: string[] };
+  /** A staff session ends this many hours after sign-in, however much it is used. */
+  staffSessionHours: number;
 };
 
 export class ConfigError extends Error {}
@@ -120,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(proxy !== undefined && {
       pushProxy: { url: proxy, noProxy: listOf(e.NO_PROXY ?? e.no_proxy).map((entry) => entry.toLowerCase()) },
     }),
+    staffSessionHours: e.STAFF_SESSION_HOURS,
   };
 }
 

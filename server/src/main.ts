@@ -32,6 +32,7 @@ async function main() {
     secureCookies: config.secureCookies,
     councilName: config.councilName,
     trustProxy: config.trustProxy,
+    staffSessionHours: config.staffSessionHours,
     clientDist,
     push: {
       store: new KyselyPushStore(db),

@@ -122,6 +122,8 @@ export interface Store {
   countStaff(): Promise<number>;
   /** Creates the first administrator only if there is no staff yet, in one step, so two set-up tabs cannot both win. */
   createFirstStaff(staff: StaffRow, setupTokenHash: string, now: string): Promise<"created" | "token_invalid" | "email_taken">;
+  /** Whether the set-up link would make the first account now; checked before a password is hashed for it. */
+  staffSetupTokenUsable(setupTokenHash: string, now: string): Promise<boolean>;
   createStaff(staff: StaffRow): Promise<"created" | "email_taken">;
   findStaffByEmail(email: string): Promise<StaffRow | undefined>;
   findStaffById(id: string): Promise<StaffRow | undefined>;
@@ -135,6 +137,8 @@ export interface Store {
     staff: Omit<StaffRow, "role">,
     now: string,
   ): Promise<"created" | "invite_invalid" | "email_taken">;
+  /** Whether the invitation is unused and unexpired now; checked before a password is hashed for it. */
+  inviteUsable(tokenHash: string, now: string): Promise<boolean>;
 
   appendAudit(entry: AuditRow): Promise<void>;
   listAudit(limit: number): Promise<AuditRow[]>;

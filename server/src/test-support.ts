@@ -2,6 +2,7 @@
  * Helpers for the relay's tests: a real relay on a fresh SQLite file in a temp folder, a fixed
  * clock, and the staff, tablet and family steps that most tests need before they can start.
  */
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -38,6 +39,7 @@ import type { Database } from "./db/schema";
 import { silentLogger } from "./log";
 import type { PushOptions } from "./push/push-service";
 import { KyselyPushStore } from "./push/push-store";
+import type { PasswordHasher } from "./services/credentials";
 
 export const START = new Date("2026-11-28T10:00:00Z");
 
@@ -69,15 +71,44 @@ export async function openTestDatabase(dataDir = fs.mkdtempSync(path.join(os.tmp
   return { db, store, photos, dataDir, dbFile: path.join(dataDir, "letterbox.sqlite") };
 }
 
+/**
+ * A PasswordHasher that costs nothing, for tests about how many tries are let through: they sign
+ * in dozens of times, and each real scrypt hash takes a good fraction of a second on a busy
+ * machine. `hashed` and `verified` list the passwords it was given, in order.
+ */
+export function quickHasher() {
+  const hashed: string[] = [];
+  const verified: string[] = [];
+  const digest = (password: string) => createHash("sha256").update(`test:${password}`).digest("base64url");
+  return {
+    hashed,
+    verified,
+    hash: async (password: string) => {
+      hashed.push(password);
+      return `quick$${digest(password)}`;
+    },
+    verify: async (password: string, stored: string) => {
+      verified.push(password);
+      return stored === `quick$${digest(password)}`;
+    },
+  } satisfies PasswordHasher & { hashed: string[]; verified: string[] };
+}
+
 export type Relay = Awaited<ReturnType<typeof startRelay>>;
 
 /**
  * Starts a relay on its own database (see openTestDatabase), with the clock fixed at START. Push
  * is on; `push` points it at a test receiver (agent, allowed endpoints) and sets its timers.
- * `dataDir`: start on an existing data folder instead (a restart).
+ * `dataDir`: start on an existing data folder instead (a restart). `passwordHasher` stands in for
+ * the relay's bounded scrypt, to count or hold hashes.
  */
 export async function startRelay(
-  opts: { publicUrl?: string; push?: Partial<Omit<PushOptions, "store">>; dataDir?: string } = {},
+  opts: {
+    publicUrl?: string;
+    push?: Partial<Omit<PushOptions, "store">>;
+    dataDir?: string;
+    passwordHasher?: PasswordHasher;
+  } = {},
 ) {
   const { db, store, photos, dataDir, dbFile } = await openTestDatabase(opts.dataDir);
   // The real configuration decides publicUrl and secureCookies, as it does in main.ts.
@@ -92,6 +123,7 @@ export async function startRelay(
     publicUrl: config.publicUrl,
     secureCookies: config.secureCookies,
     push,
+    passwordHasher: opts.passwordHasher,
   };
   const services = createServices(deps);
   const app = createApp(deps, services);
@@ -108,7 +140,7 @@ export async function startRelay(
     return Promise.resolve(app.request(urlPath, { method, headers, body }, env));
   }
 
-  return { app, clock, db, store, services, dataDir, dbFile, publicUrl: config.publicUrl, request };
+  return { app, deps, clock, db, store, services, dataDir, dbFile, publicUrl: config.publicUrl, request };
 }
 
 // Responses ---------------------------------------------------------------------------------
@@ -377,20 +409,21 @@ export async function signedInStaff(relay: Relay, who: { email: string; password
   return new StaffClient(relay, `${SESSION_COOKIE}=${session.value}`);
 }
 
-const recentSessions = new WeakMap<Relay, { client: StaffClient; usedAt: number }>();
+const recentSessions = new WeakMap<Relay, { client: StaffClient; usedAt: number; signedInAt: number }>();
 
 /**
  * The first staff member, signed in at the clock's time: tests that move the clock by days would
- * otherwise find the session ended by the 8-hour idle limit. Signs in again only when needed.
+ * otherwise find the session ended by the 8-hour idle limit or the 12-hour lifetime. Signs in
+ * again only when needed.
  */
 export async function staffNow(relay: Relay): Promise<StaffClient> {
   const now = relay.clock.now().getTime();
   const recent = recentSessions.get(relay);
-  if (recent && now - recent.usedAt < 7 * 3_600_000) {
+  if (recent && now - recent.usedAt < 7 * 3_600_000 && now - recent.signedInAt < 11 * 3_600_000) {
     recent.usedAt = now;
     return recent.client;
   }
   const client = await signedInStaff(relay);
-  recentSessions.set(relay, { client, usedAt: now });
+  recentSessions.set(relay, { client, usedAt: now, signedInAt: now });
   return client;
 }

@@ -31,7 +31,10 @@ export const SETUP_CODE = {
   ttlMinutes: 30,
 } as const;
 
-/** After this many wrong set-up codes or passwords from one source, further tries wait. */
+/**
+ * After this many wrong set-up codes, set-up links or invitations from one source, further tries
+ * wait. Staff passwords have budgets of their own (server/src/services/sign-in-throttle.ts).
+ */
 export const FAILED_ATTEMPTS = {
   max: 5,
   windowMinutes: 15,

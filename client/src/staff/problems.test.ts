@@ -34,6 +34,16 @@ describe("the relay's sentences, tied to the form's fields", () => {
     expect(problemsFrom(err, fields)).toEqual([{ text: sentence }]);
   });
 
+  it("shows a slowed-down sign-in as the relay's sentence, tied to no field (neither of them is wrong)", () => {
+    const signInFields = { wrong_password: "email" } as const;
+    for (const [code, sentence] of [
+      ["too_many_attempts", "Too many wrong tries. Please wait 4 minutes and try again."],
+      ["busy", "Letterbox is busy with other sign-ins. Please try again in a moment."],
+    ] as const) {
+      expect(problemsFrom(new ApiError(429, code, sentence), fields, signInFields)).toEqual([{ text: sentence }]);
+    }
+  });
+
   it("says something went wrong for failures that are not the relay's", () => {
     expect(problemsFrom(new TypeError("x"))).toEqual([{ text: "Something went wrong. Please try again." }]);
   });

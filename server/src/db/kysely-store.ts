@@ -202,6 +202,27 @@ export class KyselyStore implements Store {
     });
   }
 
+  async staffSetupTokenUsable(setupTokenHash: string, now: string) {
+    const token = await this.db
+      .selectFrom("staff_setup_tokens")
+      .select("token_hash")
+      .where("token_hash", "=", setupTokenHash)
+      .where("expires_at", ">", now)
+      .executeTakeFirst();
+    return token !== undefined && (await this.countStaff()) === 0;
+  }
+
+  async inviteUsable(tokenHash: string, now: string) {
+    const invite = await this.db
+      .selectFrom("staff_invites")
+      .select("token_hash")
+      .where("token_hash", "=", tokenHash)
+      .where("used_at", "is", null)
+      .where("expires_at", ">", now)
+      .executeTakeFirst();
+    return invite !== undefined;
+  }
+
   async createStaff(staff: StaffRow) {
     try {
       await this.db.insertInto("staff").values(staffValues(staff)).execute();

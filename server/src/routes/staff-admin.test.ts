@@ -14,8 +14,10 @@ import {
   expectBody,
   expectError,
   firstStaff,
+  firstStaffSetupToken,
   inviteToken,
   OFFICER,
+  quickHasher,
   type Relay,
   rowCounts,
   SESSION_COOKIE,
@@ -196,6 +198,49 @@ describe("an invitation", () => {
     const token = inviteToken((await invite(admin)).url);
     await expectError(await acceptInvite(relay, token, { ...OFFICER, email: STAFF.email }), 409, "email_taken");
     expect((await acceptInvite(relay, token, OFFICER)).status).toBe(201);
+  });
+});
+
+describe("a set-up link or invitation that does not work", () => {
+  const MADE_UP = "x".repeat(43);
+  const post = (relay: Relay, path: string, json: object, i: number) =>
+    relay.request(`/api/staff${path}`, { json, from: `192.0.2.${i + 1}` });
+
+  it("is refused before any password is hashed, even thirty at once", async () => {
+    const hasher = quickHasher();
+    const relay = await startRelay({ passwordHasher: hasher });
+    await firstStaffSetupToken(relay);
+    const setups = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => post(relay, "/setup", { token: MADE_UP, ...STAFF }, i)),
+    );
+    for (const res of setups) await expectError(res, 400, "setup_link_invalid");
+    expect(hasher.hashed).toEqual([]);
+
+    await firstStaff(relay);
+    expect(hasher.hashed).toEqual([STAFF.password]);
+    const accepts = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => post(relay, "/invites/accept", { token: MADE_UP, ...OFFICER }, i)),
+    );
+    for (const res of accepts) await expectError(res, 400, "invite_invalid");
+    expect(hasher.hashed).toEqual([STAFF.password]);
+  });
+
+  it("is refused before the password is hashed when it has been used or has expired", async () => {
+    const hasher = quickHasher();
+    const relay = await startRelay({ passwordHasher: hasher });
+    const setupToken = await firstStaffSetupToken(relay);
+    const admin = await firstStaff(relay);
+    const used = inviteToken((await invite(admin)).url);
+    const expired = inviteToken((await invite(admin)).url);
+    await expectBody(await acceptInvite(relay, used, OFFICER), 201, z.object({ staff: staffMemberSchema }));
+    const before = hasher.hashed.length;
+
+    relay.clock.advanceMinutes(7 * 24 * 60);
+    const again = { ...OFFICER, email: "someone.else@council.example" };
+    await expectError(await post(relay, "/invites/accept", { token: used, ...again }, 0), 400, "invite_invalid");
+    await expectError(await post(relay, "/invites/accept", { token: expired, ...again }, 1), 400, "invite_invalid");
+    await expectError(await post(relay, "/setup", { token: setupToken, ...again }, 2), 400, "setup_link_invalid");
+    expect(hasher.hashed).toHaveLength(before);
   });
 });
 

@@ -1,12 +1,17 @@
 import { familyLinkSchema, residentSchema, SETUP_CODE, staffMemberSchema } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createApp, createServices } from "../app";
+import { BoundedHasher, type PasswordHasher, scryptHasher } from "../services/credentials";
+import { SIGN_IN_BUDGETS } from "../services/sign-in-throttle";
 import {
   cookieSetBy,
   expectBody,
   expectError,
   firstStaff,
   firstStaffSetupToken,
+  OFFICER,
+  quickHasher,
   type Relay,
   rowCounts,
   SESSION_COOKIE,
@@ -142,11 +147,41 @@ describe("a staff session", () => {
     const relay = await startRelay();
     await firstStaff(relay);
     const cookie = await signedIn(relay);
-    // 21 hours signed in, but never 8 of them idle.
-    for (const _gap of [1, 2, 3]) {
-      relay.clock.advanceMinutes(7 * 60);
+    // 11 hours signed in, more than 8 of them in all, but never 8 of them idle.
+    for (const _gap of [1, 2, 3, 4, 5]) {
+      relay.clock.advanceMinutes(2 * 60 + 12);
       await expectBody(await me(relay, cookie), 200, meSchema);
     }
+  });
+
+  it("ends 12 hours after sign-in however much it is used, and is then deleted", async () => {
+    const relay = await startRelay();
+    await firstStaff(relay);
+    const cookie = await signedIn(relay);
+    relay.clock.advanceMinutes(8 * 60);
+    await expectBody(await me(relay, cookie), 200, meSchema);
+    relay.clock.advanceMinutes(4 * 60 - 1);
+    await expectBody(await me(relay, cookie), 200, meSchema);
+    const sessions = rowCounts(relay).staff_sessions;
+
+    relay.clock.advanceMinutes(1);
+    await expectError(await me(relay, cookie), 401, "unauthenticated");
+    expect(rowCounts(relay).staff_sessions).toBe(sessions - 1);
+    // Signing in again starts a new one.
+    await expectBody(await me(relay, await signedIn(relay)), 200, meSchema);
+  });
+
+  it("lasts as long as STAFF_SESSION_HOURS says", async () => {
+    const relay = await startRelay();
+    const deps = { ...relay.deps, staffSessionHours: 2 };
+    const app = createApp(deps, createServices(deps));
+    await firstStaff(relay);
+    const cookie = await signedIn(relay);
+    const meThere = () => app.request("/api/staff/me", { headers: { Cookie: cookie } });
+    relay.clock.advanceMinutes(2 * 60 - 1);
+    expect((await meThere()).status).toBe(200);
+    relay.clock.advanceMinutes(1);
+    await expectError(await meThere(), 401, "unauthenticated");
   });
 
   it("renews the browser's cookie on use, so an active officer is not signed out after 8 hours", async () => {
@@ -172,33 +207,135 @@ describe("a staff session", () => {
   });
 });
 
-describe("after five wrong passwords", () => {
-  async function failFiveTimes(relay: Relay, email = STAFF.email, from?: string) {
-    for (let i = 0; i < 5; i++) await expectError(await signIn(relay, email, `wrong password ${i}`, from), 401, "wrong_password");
+describe("wrong passwords", () => {
+  const ATTACKER = "203.0.113.66";
+  const OFFICE = "198.51.100.7";
+  const { accountFromAddress } = SIGN_IN_BUDGETS;
+
+  /** Wrong passwords from one address, one after another, until the relay refuses one. */
+  async function failUntilRefused(relay: Relay, from: string, email = STAFF.email) {
+    for (let i = 0; ; i++) {
+      const res = await signIn(relay, email, `wrong password ${i}`, from);
+      if (res.status === 429) return res;
+      await expectError(res, 401, "wrong_password");
+    }
   }
 
-  it("refuses even the right password for 15 minutes, then lets it in", async () => {
-    const relay = await startRelay();
+  it("are checked at most five at a time from one place, however many arrive at once", async () => {
+    // The real hash, so that all forty are in flight while the first ones are still hashing.
+    const verified: string[] = [];
+    const counting: PasswordHasher = {
+      hash: (password) => scryptHasher.hash(password),
+      verify: (password, stored) => {
+        verified.push(password);
+        return scryptHasher.verify(password, stored);
+      },
+    };
+    const relay = await startRelay({ passwordHasher: counting });
     await firstStaff(relay);
-    await failFiveTimes(relay);
 
-    const message = await expectError(await signIn(relay, STAFF.email, STAFF.password), 429, "too_many_attempts");
-    expect(message).toContain("15 minutes");
-    relay.clock.advanceMinutes(14);
-    await expectError(await signIn(relay, STAFF.email, STAFF.password), 429, "too_many_attempts");
-    relay.clock.advanceMinutes(1);
-    await expectBody(await signIn(relay, STAFF.email, STAFF.password), 200, meSchema);
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => signIn(relay, STAFF.email, `wrong password ${i}`, ATTACKER)),
+    );
+    const statuses = answers.map((r) => r.status).sort();
+    expect(verified).toHaveLength(accountFromAddress.tries);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(accountFromAddress.tries);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(40 - accountFromAddress.tries);
+    for (const res of answers.filter((r) => r.status === 429)) await expectError(res, 429, "too_many_attempts");
   });
 
-  it("does not lock out a colleague signing in from elsewhere", async () => {
-    const relay = await startRelay();
+  it("slow the next try down with 429, Retry-After and a sentence saying how long, then let one through", async () => {
+    const relay = await startRelay({ passwordHasher: quickHasher() });
     await firstStaff(relay);
-    const colleague = { name: "Tom Evans", email: "tom.evans@council.example", password: "another long passphrase" };
-    await relay.services.staff.createStaff(colleague);
-    await failFiveTimes(relay, STAFF.email, "192.0.2.1");
+    const refused = await failUntilRefused(relay, ATTACKER);
+    expect(refused.headers.get("Retry-After")).toBe("60");
+    expect(await expectError(refused, 429, "too_many_attempts")).toBe(
+      "Too many wrong tries. Please wait 1 minute and try again.",
+    );
+    // Never a lock: the budget recovers a try a minute, for the right password as for a wrong one.
+    relay.clock.advanceMinutes(1);
+    await expectError(await signIn(relay, STAFF.email, "one more guess", ATTACKER), 401, "wrong_password");
+    await expectError(await signIn(relay, STAFF.email, STAFF.password, ATTACKER), 429, "too_many_attempts");
+    relay.clock.advanceMinutes(1);
+    await expectBody(await signIn(relay, STAFF.email, STAFF.password, ATTACKER), 200, meSchema);
+  });
 
-    await expectBody(await signIn(relay, colleague.email, colleague.password, "192.0.2.2"), 200, meSchema);
-    await expectError(await signIn(relay, STAFF.email, STAFF.password, "192.0.2.2"), 429, "too_many_attempts");
+  it("from elsewhere do not keep the owner out: the right password from a clean address still works", async () => {
+    const relay = await startRelay({ passwordHasher: quickHasher() });
+    await firstStaff(relay);
+    const attackers = Array.from({ length: 6 }, (_, i) => `203.0.113.${10 + i}`);
+    for (const from of attackers) await failUntilRefused(relay, from);
+    relay.clock.advanceMinutes(1);
+    // The account's budget for the attacking addresses is spent, whatever they send now...
+    const refused = await signIn(relay, STAFF.email, STAFF.password, attackers[0]);
+    expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(60);
+    await expectError(refused, 429, "too_many_attempts");
+    // ...but the owner signing in from the office is let in at once.
+    await expectBody(await signIn(relay, STAFF.email, STAFF.password, OFFICE), 200, meSchema);
+  });
+
+  it("are forgotten for that person at that address once they sign in, and do not hold up a colleague there", async () => {
+    const relay = await startRelay({ passwordHasher: quickHasher() });
+    await firstStaff(relay);
+    await relay.services.staff.createStaff(OFFICER);
+    for (let i = 0; i < accountFromAddress.tries - 1; i++) {
+      await expectError(await signIn(relay, STAFF.email, `typo ${i}`, OFFICE), 401, "wrong_password");
+    }
+    await expectBody(await signIn(relay, STAFF.email, STAFF.password, OFFICE), 200, meSchema);
+    // A colleague at the same office mistypes once, then signs in.
+    await expectError(await signIn(relay, OFFICER.email, "not quite it", OFFICE), 401, "wrong_password");
+    await expectBody(await signIn(relay, OFFICER.email, OFFICER.password, OFFICE), 200, meSchema);
+    // And the first person has a full five tries again.
+    for (let i = 0; i < accountFromAddress.tries - 1; i++) {
+      await expectError(await signIn(relay, STAFF.email, `later typo ${i}`, OFFICE), 401, "wrong_password");
+    }
+    await expectBody(await signIn(relay, STAFF.email, STAFF.password, OFFICE), 200, meSchema);
+  });
+
+  it("of an address trying many accounts are counted for the address too", async () => {
+    const relay = await startRelay({ passwordHasher: quickHasher() });
+    await firstStaff(relay);
+    const { address } = SIGN_IN_BUDGETS;
+    for (let i = 0; i < address.tries; i++) {
+      await expectError(await signIn(relay, `someone${i}@council.example`, "Winter2026!", ATTACKER), 401, "wrong_password");
+    }
+    const refused = await signIn(relay, "someone.else@council.example", "Winter2026!", ATTACKER);
+    expect(refused.headers.get("Retry-After")).toBe(String(address.recoverMs / 1000));
+    await expectError(refused, 429, "too_many_attempts");
+    await expectBody(await signIn(relay, STAFF.email, STAFF.password, OFFICE), 200, meSchema);
+  });
+});
+
+describe("signing in while the relay is busy hashing passwords", () => {
+  it("is refused with 429 busy and Retry-After, and the refused try does not count as a wrong one", async () => {
+    const quick = quickHasher();
+    const held: (() => void)[] = [];
+    let hold = false;
+    const inner: PasswordHasher = {
+      hash: quick.hash,
+      verify: async (password, stored) => {
+        if (hold) await new Promise<void>((go) => held.push(go));
+        return quick.verify(password, stored);
+      },
+    };
+    const relay = await startRelay({
+      passwordHasher: new BoundedHasher(inner, { concurrent: 1, queued: 0, retryAfterSeconds: 1 }),
+    });
+    await firstStaff(relay);
+    hold = true;
+    const first = signIn(relay, STAFF.email, STAFF.password, "198.51.100.7");
+    await expect.poll(() => held.length).toBe(1);
+
+    const busy = await signIn(relay, STAFF.email, "a guess", "203.0.113.66");
+    expect(busy.headers.get("Retry-After")).toBe("1");
+    expect(await expectError(busy, 429, "busy")).toBe("Letterbox is busy with other sign-ins. Please try again in a moment.");
+    held[0]?.();
+    await expectBody(await first, 200, meSchema);
+
+    hold = false;
+    for (let i = 0; i < SIGN_IN_BUDGETS.accountFromAddress.tries; i++) {
+      await expectError(await signIn(relay, STAFF.email, `guess ${i}`, "203.0.113.66"), 401, "wrong_password");
+    }
   });
 });
 

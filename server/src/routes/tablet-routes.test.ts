@@ -86,6 +86,15 @@ describe("pairing a tablet", () => {
     await expectBody(await pair(relay, code), 201, pairResponseSchema);
   });
 
+  it("counts a wrong code from when it arrives, so forty at once get five looked at", async () => {
+    const { relay, code } = await residentWithCode();
+    const answers = await Promise.all(Array.from({ length: 40 }, () => pair(relay, WRONG_CODE, "192.0.2.1")));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    await expectError(await pair(relay, code, "192.0.2.1"), 429, "too_many_attempts");
+  });
+
   it("counts wrong codes per address", async () => {
     const { relay, code } = await residentWithCode();
     for (let i = 0; i < 5; i++) await expectError(await pair(relay, WRONG_CODE, "192.0.2.1"), 400, "setup_code_invalid");

@@ -73,20 +73,22 @@ export class ConversationService {
   }
 
   async pair(code: string, source: string): Promise<PairResponse> {
-    const key = `pair:${source}`;
-    this.deps.limiter.check(key);
+    const attempt = this.deps.limiter.reserve(`pair:${source}`);
     const token = newToken();
     const now = this.nowIso();
     const device: DeviceRow = { id: randomUUID(), residentId: "", pairedAt: now, lastSeenAt: now, revokedAt: null };
-    const resident = await this.deps.store.pairDevice(hashToken(code), device, hashToken(token), now);
+    const resident = await this.deps.store.pairDevice(hashToken(code), device, hashToken(token), now).catch((err) => {
+      attempt.release();
+      throw err;
+    });
     if (!resident) {
-      this.deps.limiter.fail(key);
+      attempt.failed();
       throw new AppError(
         "setup_code_invalid",
         "That set-up code is not right, or it has been used or has expired. Make a new code in the staff console.",
       );
     }
-    this.deps.limiter.succeed(key);
+    attempt.succeeded();
     this.deps.log("tablet.paired", { residentId: resident.id, deviceId: device.id });
     // Staff answer for every tablet that can read a resident's messages. The code's creation is
     // audited with who made it; the pairing happens on the tablet, so it is recorded with its address.

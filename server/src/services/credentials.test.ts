@@ -1,6 +1,15 @@
 import { SETUP_CODE } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
-import { hashPassword, hashToken, newSetupCode, newToken, verifyPassword } from "./credentials";
+import { AppError } from "../errors";
+import {
+  BoundedHasher,
+  hashPassword,
+  hashToken,
+  newSetupCode,
+  newToken,
+  type PasswordHasher,
+  verifyPassword,
+} from "./credentials";
 
 describe("tokens", () => {
   it("are 256 random bits as 43 base64url characters, never repeated", () => {
@@ -49,5 +58,69 @@ describe("passwords", () => {
   it("never match a hash in an unknown format", async () => {
     expect(await verifyPassword("anything", "")).toBe(false);
     expect(await verifyPassword("anything", "bcrypt$2b$10$abc")).toBe(false);
+  });
+});
+
+describe("BoundedHasher", () => {
+  /** An inner hasher whose every hash waits until the test lets it finish. */
+  function gated() {
+    const running: { password: string; finish: () => void }[] = [];
+    const inner: PasswordHasher = {
+      hash: (password) => new Promise((resolve) => running.push({ password, finish: () => resolve(`hash of ${password}`) })),
+      verify: (password) => new Promise((resolve) => running.push({ password, finish: () => resolve(true) })),
+    };
+    return { inner, running };
+  }
+  const limits = { concurrent: 2, queued: 3, retryAfterSeconds: 1 };
+
+  it("hashes at most `concurrent` at once, queues a few in order, and refuses the rest as busy", async () => {
+    const { inner, running } = gated();
+    const hasher = new BoundedHasher(inner, limits);
+    const results = ["a", "b", "c", "d", "e", "f"].map((p, i) =>
+      (i % 2 ? hasher.verify(p, "stored") : hasher.hash(p)).then(
+        (v) => ({ ok: v }),
+        (e: unknown) => ({ refused: e }),
+      ),
+    );
+    expect(running.map((r) => r.password)).toEqual(["a", "b"]);
+    const refused = (await results[5]) as { refused: AppError };
+    expect(refused.refused).toBeInstanceOf(AppError);
+    expect(refused.refused.code).toBe("busy");
+    expect(refused.refused.retryAfterSeconds).toBe(1);
+
+    // Each one finished lets the next in line start, never more than two at a time.
+    running[0]?.finish();
+    await expect.poll(() => running.length).toBe(3);
+    expect(running.map((r) => r.password)).toEqual(["a", "b", "c"]);
+    running[1]?.finish();
+    running[2]?.finish();
+    await expect.poll(() => running.length).toBe(5);
+    expect(running.map((r) => r.password)).toEqual(["a", "b", "c", "d", "e"]);
+    running[3]?.finish();
+    running[4]?.finish();
+    expect((await Promise.all(results.slice(0, 5))).map((r) => "ok" in r && r.ok)).toEqual([
+      "hash of a",
+      true,
+      "hash of c",
+      true,
+      "hash of e",
+    ]);
+  });
+
+  it("frees the place of a hash that fails", async () => {
+    let calls = 0;
+    const hasher = new BoundedHasher(
+      {
+        hash: async () => {
+          calls++;
+          throw new Error("out of memory");
+        },
+        verify: async () => true,
+      },
+      { concurrent: 1, queued: 0, retryAfterSeconds: 1 },
+    );
+    await expect(hasher.hash("a")).rejects.toThrow("out of memory");
+    await expect(hasher.hash("b")).rejects.toThrow("out of memory");
+    expect(calls).toBe(2);
   });
 });

@@ -5,16 +5,29 @@ import { AppError } from "../errors";
 import type { Logger } from "../log";
 import type { StaffRow, Store } from "../store";
 import type { Actor, Audit } from "./audit";
-import { decoyPasswordHash, hashPassword, hashToken, newToken, verifyPassword } from "./credentials";
-import type { FailureLimiter } from "./failure-limiter";
+import { decoyPasswordHash, hashToken, newToken, type PasswordHasher } from "./credentials";
+import type { Attempt, FailureLimiter } from "./failure-limiter";
 import { checkPasswordNotCommon } from "./password-policy";
+import type { SignInThrottle } from "./sign-in-throttle";
 
 const SETUP_LINK_TTL_HOURS = 24;
 const INVITE_TTL_DAYS = 7;
 /** A staff session ends after this long without use. */
 export const SESSION_IDLE_MINUTES = 8 * 60;
+/** However much it is used, a staff session ends this long after sign-in (STAFF_SESSION_HOURS). */
+export const DEFAULT_SESSION_HOURS = 12;
 
-type Deps = { store: Store; clock: Clock; limiter: FailureLimiter; log: Logger; audit: Audit; publicUrl: string };
+type Deps = {
+  store: Store;
+  clock: Clock;
+  limiter: FailureLimiter;
+  signIns: SignInThrottle;
+  hasher: PasswordHasher;
+  log: Logger;
+  audit: Audit;
+  publicUrl: string;
+  sessionHours?: number;
+};
 type NewAccount = { name: string; email: string; password: string };
 
 /** Staff accounts: the first administrator, invitations, sign-in and sessions. */
@@ -40,7 +53,7 @@ export class StaffService {
       id: randomUUID(),
       name: input.name,
       email: input.email,
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await this.deps.hasher.hash(input.password),
       createdAt: this.now().toISOString(),
       role,
       disabledAt: null,
@@ -48,17 +61,27 @@ export class StaffService {
   }
 
   async createFirstStaff(input: NewAccount & { token: string }, source: string) {
-    this.deps.limiter.check(`setup:${source}`);
-    const staff = await this.newStaffRow(input, "admin");
-    const result = await this.deps.store.createFirstStaff(staff, hashToken(input.token), this.now().toISOString());
-    if (result === "token_invalid") {
-      this.deps.limiter.fail(`setup:${source}`);
-      throw new AppError(
+    const invalid = () =>
+      new AppError(
         "setup_link_invalid",
         "This set-up link has been used or has expired. Restart Letterbox to print a new one, or ask a colleague who can sign in.",
       );
-    }
-    if (result === "email_taken") throw new AppError("email_taken", "There is already an account with this email address.");
+    const tokenHash = hashToken(input.token);
+    const staff = await this.withTokenChecked(
+      source,
+      () => this.deps.store.staffSetupTokenUsable(tokenHash, this.now().toISOString()),
+      invalid,
+      async (attempt) => {
+        const row = await this.newStaffRow(input, "admin");
+        const result = await this.deps.store.createFirstStaff(row, tokenHash, this.now().toISOString());
+        if (result === "token_invalid") {
+          attempt.failed();
+          throw invalid();
+        }
+        if (result === "email_taken") throw new AppError("email_taken", "There is already an account with this email address.");
+        return row;
+      },
+    );
     this.deps.log("staff.created", { staffId: staff.id, via: "setup_link" });
     const session = await this.startSession(staff);
     await this.deps.audit.record({ staff: session.staff, source }, "staff.created_first_administrator");
@@ -92,17 +115,24 @@ export class StaffService {
   }
 
   async acceptInvite(input: AcceptInviteRequest & { email: string }, source: string) {
-    this.deps.limiter.check(`setup:${source}`);
-    const { role: _unused, ...staff } = await this.newStaffRow(input, "officer");
-    const result = await this.deps.store.acceptInvite(hashToken(input.token), staff, this.now().toISOString());
-    if (result === "invite_invalid") {
-      this.deps.limiter.fail(`setup:${source}`);
-      throw new AppError(
-        "invite_invalid",
-        "This invitation has been used or has expired. Please ask an administrator for a new one.",
-      );
-    }
-    if (result === "email_taken") throw new AppError("email_taken", "There is already an account with this email address.");
+    const invalid = () =>
+      new AppError("invite_invalid", "This invitation has been used or has expired. Please ask an administrator for a new one.");
+    const tokenHash = hashToken(input.token);
+    const staff = await this.withTokenChecked(
+      source,
+      () => this.deps.store.inviteUsable(tokenHash, this.now().toISOString()),
+      invalid,
+      async (attempt) => {
+        const { role: _unused, ...row } = await this.newStaffRow(input, "officer");
+        const result = await this.deps.store.acceptInvite(tokenHash, row, this.now().toISOString());
+        if (result === "invite_invalid") {
+          attempt.failed();
+          throw invalid();
+        }
+        if (result === "email_taken") throw new AppError("email_taken", "There is already an account with this email address.");
+        return row;
+      },
+    );
     const created = await this.deps.store.findStaffById(staff.id);
     if (!created) throw new Error("the accepted invitation made no account");
     const session = await this.startSession(created);
@@ -110,20 +140,53 @@ export class StaffService {
     return session;
   }
 
-  async signIn(email: string, password: string, source: string) {
-    const keys = [`login:${email}`, `login-from:${source}`];
-    this.deps.limiter.check(...keys);
-    const staff = await this.deps.store.findStaffByEmail(email);
-    const ok = await verifyPassword(password, staff?.passwordHash ?? (await decoyPasswordHash));
-    if (!staff || !ok || staff.disabledAt) {
-      this.deps.limiter.fail(...keys);
-      throw new AppError("wrong_password", "That email address and password do not match. Check them and try again.");
+  /**
+   * A set-up link or invitation is checked before the password is hashed: a made-up token costs
+   * a database lookup, not 32 MiB of scrypt. The store checks the token again when it uses it, in
+   * one transaction, so two tabs racing with one token still make one account.
+   */
+  private async withTokenChecked<T>(
+    source: string,
+    usable: () => Promise<boolean>,
+    invalid: () => AppError,
+    use: (attempt: Attempt) => Promise<T>,
+  ): Promise<T> {
+    const attempt = this.deps.limiter.reserve(`setup:${source}`);
+    try {
+      if (!(await usable())) {
+        attempt.failed();
+        throw invalid();
+      }
+      return await use(attempt);
+    } finally {
+      // A good token is not a wrong guess, whatever else was wrong with the form.
+      attempt.release();
     }
-    this.deps.limiter.succeed(`login:${email}`);
+  }
+
+  async signIn(email: string, password: string, source: string) {
+    const staff = await this.checkPassword(email, password, source);
     this.deps.log("staff.signed_in", { staffId: staff.id });
     const session = await this.startSession(staff);
     await this.deps.audit.record({ staff: session.staff, source }, "staff.signed_in");
     return session;
+  }
+
+  private async checkPassword(email: string, password: string, source: string): Promise<StaffRow> {
+    const attempt = this.deps.signIns.reserve(email, source);
+    try {
+      const staff = await this.deps.store.findStaffByEmail(email);
+      const ok = await this.deps.hasher.verify(password, staff?.passwordHash ?? (await decoyPasswordHash));
+      if (!staff || !ok || staff.disabledAt) {
+        attempt.failed();
+        throw new AppError("wrong_password", "That email address and password do not match. Check them and try again.");
+      }
+      attempt.succeeded();
+      return staff;
+    } finally {
+      // Refused before its verdict (the relay too busy to hash, say): the try is given back.
+      attempt.release();
+    }
   }
 
   private async startSession(staff: StaffRow) {
@@ -138,7 +201,9 @@ export class StaffService {
     const found = sessionToken ? await this.deps.store.findSession(hashToken(sessionToken)) : undefined;
     const now = this.now();
     const idle = found && now.getTime() - Date.parse(found.session.lastSeenAt) > SESSION_IDLE_MINUTES * 60_000;
-    if (!found || idle || found.staff.disabledAt) {
+    const lifetimeMs = (this.deps.sessionHours ?? DEFAULT_SESSION_HOURS) * 3_600_000;
+    const over = found && now.getTime() - Date.parse(found.session.createdAt) >= lifetimeMs;
+    if (!found || idle || over || found.staff.disabledAt) {
       if (found) await this.deps.store.deleteSession(found.session.tokenHash);
       throw new AppError("unauthenticated", "Please sign in.");
     }
