@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
+import { AppError } from "../errors";
 import type { LogEvent, LogEvents } from "../events";
 
 /** Long enough to be cheap, short enough for proxies that close idle connections after a minute. */
@@ -37,6 +38,8 @@ type Connection = { owner: string; close: (reason: "stopping" | "replaced") => v
 export class LiveConnections {
   private readonly open = new Set<Connection>();
   private readonly byOwner = new Map<string, Connection[]>();
+  /** Set by closeAll(): a stopping relay takes no new live connection, which would hold its stop up. */
+  private closed = false;
 
   constructor(
     private readonly events: LogEvents,
@@ -44,6 +47,7 @@ export class LiveConnections {
   ) {}
 
   stream(c: Context, options: LiveStreamOptions) {
+    if (this.closed) throw new AppError("busy", "Letterbox is restarting. Please try again in a moment.", 5);
     return streamSSE(c, async (stream) => {
       let pending: LogEvent | undefined;
       let replaced = false;
@@ -120,6 +124,7 @@ export class LiveConnections {
 
   /** Ends every live connection, so that a stopping relay does not wait for them. */
   closeAll(): void {
+    this.closed = true;
     for (const connection of this.open) connection.close("stopping");
   }
 

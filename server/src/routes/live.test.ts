@@ -49,6 +49,18 @@ describe("the tablet's live connection", () => {
     expect(relay.services.live.count).toBe(0);
   });
 
+  it("is refused once the relay has begun to stop, so that a new one cannot hold the stop up", async () => {
+    const { relay, deviceToken } = await household();
+    const events = sseReader(await relay.request("/api/tablet/live", { bearer: deviceToken }));
+    expect((await events.next()).event).toBe("ready");
+    relay.services.live.closeAll();
+    await expect(events.next()).rejects.toThrow("the stream ended");
+    const late = await relay.request("/api/tablet/live", { bearer: deviceToken });
+    expect(late.headers.get("Retry-After")).toBe("5");
+    await expectError(late, 429, "busy");
+    expect(relay.services.live.count).toBe(0);
+  });
+
   it("hears at once when staff change the resident's settings", async () => {
     const { relay, staff, resident, deviceToken } = await household();
     const events = sseReader(await relay.request("/api/tablet/live", { bearer: deviceToken }));
