@@ -18,7 +18,8 @@ export default defineConfig({
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,svg,png,woff2,webmanifest}"],
         // The staff console is an online tool; the tablet and family pages should not carry it.
-        globIgnores: ["staff/**", "assets/staff-*"],
+        // The .br/.gz copies the build writes are for the relay to send; the worker fetches the originals.
+        globIgnores: ["staff/**", "assets/staff-*", "**/*.br", "**/*.gz"],
       },
     }),
   ],

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
 import { expect, test } from "@playwright/test";
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../client/dist");
@@ -21,4 +22,23 @@ test("the service worker precaches the tablet and family apps once each, and not
   for (const [, asset] of tabletHtml.matchAll(/(?:src|href)="\/([^"]+)"/g)) expect(urls).toContain(asset);
   expect(new Set(urls).size).toBe(urls.length);
   expect(urls.filter((u) => u.startsWith("staff/") || u.startsWith("assets/staff-"))).toEqual([]);
+  expect(urls.filter((u) => /\.(br|gz)$/.test(u))).toEqual([]);
+});
+
+test("every text file of the build has Brotli and gzip copies that decode to it", () => {
+  const walk = (dir: string): string[] =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  const text = walk(dist).filter((f) => /\.(js|css|html|svg|webmanifest|json)$/.test(f));
+  expect(text.map((f) => path.relative(dist, f))).toEqual(
+    expect.arrayContaining(["sw.js", "tablet/index.html", "family/index.html"]),
+  );
+  for (const file of text) {
+    const original = fs.readFileSync(file);
+    // A tiny file may have no copy: the build skips one that would come out larger than the file.
+    if (original.length < 1024) continue;
+    expect(zlib.brotliDecompressSync(fs.readFileSync(`${file}.br`)).equals(original), `${file}.br`).toBe(true);
+    expect(zlib.gunzipSync(fs.readFileSync(`${file}.gz`)).equals(original), `${file}.gz`).toBe(true);
+  }
 });
