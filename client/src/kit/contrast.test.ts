@@ -36,3 +36,27 @@ describe("family page text", () => {
     expect(contrastRatio(colour(family, text), colour(family, background))).toBeGreaterThanOrEqual(AAA);
   });
 });
+
+describe("staff console text", () => {
+  const staff = { ...forms, ...customProperties(read("../staff/staff.css")) };
+  it.each([
+    ["--link", "--paper"],
+    ["--link", "--panel"],
+    ["--link-visited", "--paper"],
+    ["--link-visited", "--panel"],
+    ["--error", "--paper"],
+    ["#ffffff", "--error"],
+    ["#ffffff", "--accent"],
+    ["--accent", "--paper"],
+    ["--ink", "--panel"],
+    ["--ink-soft", "--paper"],
+    ["--ink-soft", "--panel"],
+    ["#dcdcdc", "--ink"],
+    ["--ink", "#ffdd00"],
+    ["#2a0b06", "#f4cdc6"],
+    ["#3d2f00", "#fff0a3"],
+    ["#0c2d4a", "#d2e2f1"],
+  ])("%s on %s is at least 7:1", (text, background) => {
+    expect(contrastRatio(colour(staff, text), colour(staff, background))).toBeGreaterThanOrEqual(AAA);
+  });
+});
