@@ -1,7 +1,7 @@
 import { uuidv7 } from "uuidv7";
 import { describe, expect, it } from "vitest";
 import { LIVE_CONNECTIONS_PER_CREDENTIAL } from "../http/live";
-import { expectError, firstStaff, send, startRelay } from "../test-support";
+import { expectError, firstStaff, pairTablet, send, startRelay } from "../test-support";
 
 /** Reads server-sent events from a response body, one `{ event, data }` at a time. */
 function sseReader(res: Response) {
@@ -113,6 +113,20 @@ describe("the family's live connection", () => {
     let last = await events.next();
     while ((last.data as { seq: number }).seq < 5) last = await events.next();
     expect(last).toEqual({ event: "log", data: { seq: 5 } });
+    await events.close();
+  });
+
+  it("hears when a tablet is set up, and when one comes back after long enough to be shown offline", async () => {
+    const { relay, staff, resident, deviceToken, familyToken } = await household();
+    const events = sseReader(await relay.request("/api/family/live", { bearer: familyToken }));
+    expect((await events.next()).event).toBe("ready");
+
+    await pairTablet(relay, (await staff.createSetupCode(resident.id)).code);
+    expect((await events.next()).event).toBe("log");
+
+    relay.clock.advanceMinutes(31);
+    expect((await relay.request("/api/tablet/sync?after=0", { bearer: deviceToken })).status).toBe(200);
+    expect((await events.next()).event).toBe("log");
     await events.close();
   });
 
