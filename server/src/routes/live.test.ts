@@ -130,6 +130,22 @@ describe("the family's live connection", () => {
     await events.close();
   });
 
+  it("hears when its link is revoked or re-issued, so that an open page says at once that it no longer works", async () => {
+    const { relay, staff, resident, link, familyToken } = await household();
+    const other = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const events = sseReader(await relay.request("/api/family/live", { bearer: familyToken }));
+    expect((await events.next()).event).toBe("ready");
+    await staff.revokeFamilyLink(resident.id, link.id);
+    expect((await events.next()).event).toBe("log");
+    await events.close();
+
+    const sons = sseReader(await relay.request("/api/family/live", { bearer: other.token }));
+    expect((await sons.next()).event).toBe("ready");
+    await staff.request(`/residents/${resident.id}/family-links/${other.link.id}/reissue`, { method: "POST" });
+    expect((await sons.next()).event).toBe("log");
+    await sons.close();
+  });
+
   it("with family members kept apart, says nothing of another member's messages, receipts, replies or deletions", async () => {
     const { relay, staff, resident, deviceToken, familyToken } = await household();
     const son = await staff.createFamilyLink(resident.id, "Margaret's son");
