@@ -11,11 +11,17 @@ test("a reply tapped offline survives a restart and reaches the family exactly o
   await expect(tablet.messageText("Are you coming for Sunday lunch?")).toBeVisible();
   await tablet.waitForOfflineReady();
 
-  // Offline: the tap is answered at once, and the reply waits in the outbox.
+  // Offline: the tap is answered at once with what is true, and the reply waits in the outbox.
   await context.setOffline(true);
   await expect(page.getByRole("status")).toContainText("Showing saved messages — last updated 10:32");
   await tablet.button("Thank you ♥").click();
-  await expect(page.getByRole("status").filter({ hasText: "Sent to Sarah" })).toBeVisible();
+  const note = page.getByRole("status").filter({ hasText: "Saved — it will go to Sarah soon" });
+  await expect(note).toBeVisible();
+  await expect(page.getByText("Sent to Sarah")).toBeHidden();
+  // The note never covers the message being read.
+  const noteBox = await note.boundingBox();
+  const textBox = await tablet.messageText("Are you coming for Sunday lunch?").boundingBox();
+  expect(noteBox && textBox && (noteBox.y >= textBox.y + textBox.height || noteBox.y + noteBox.height <= textBox.y)).toBe(true);
   await expect(tablet.article()).toContainText("You replied: Thank you ♥");
   await tablet.button("Thank you ♥").click(); // a shaky second tap is the same reply
   await tablet.check("offline-reply");
@@ -71,5 +77,10 @@ test("replies are the ones staff chose, and 'Read it to me' speaks the message i
   await expect
     .poll(() => page.evaluate(() => (window as unknown as { __spoken: unknown[] }).__spoken))
     .toEqual([{ text: "From Sarah (daughter). Look at the snow!", lang: "en-GB" }]);
+
+  // Online, the relay takes the reply at once, and only then does the tablet say it was sent.
+  await tablet.button("Lovely!").click();
+  await expect(page.getByRole("status").filter({ hasText: "Sent to Sarah" })).toBeVisible();
+  await expect.poll(async () => (await family.replies()).map((r) => r.text)).toEqual(["Lovely!"]);
   await tablet.close();
 });

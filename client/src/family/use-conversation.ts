@@ -1,9 +1,10 @@
 import type { Conversation } from "@letterbox/shared";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { type LiveConnection, shouldPoll } from "./freshness";
 import { getConversation, listenForChanges, RelayError } from "./relay";
 import { isDeadLink } from "./text";
 
-/** Receipts and replies show up within this long while the page is in front of the family member, even with no live connection. */
+/** Receipts and replies show up within this long while the page is in front of the family member and has no live connection. */
 export const POLL_EVERY_MS = 4_000;
 const LIVE_RETRY_MIN_MS = 2_000;
 const LIVE_RETRY_MAX_MS = 60_000;
@@ -29,9 +30,10 @@ const pause = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * The conversation, kept fresh while the page is visible: fetched every few seconds, and at once
- * when the relay's live connection hints that something changed (a receipt, a reply). A hidden
- * page asks nothing: a phone in a pocket should not spend battery on it.
+ * The conversation, kept fresh while the page is visible: fetched at once when the relay's live
+ * connection opens or hints that something changed (a receipt, a reply), and every few seconds
+ * only while that connection is not open. A hidden page asks nothing: a phone in a pocket should
+ * not spend battery on it.
  */
 export function useConversation(token: string, initial: Conversation, onDeadLink: (err: RelayError) => void) {
   const [conversation, setConversation] = useState(initial);
@@ -39,6 +41,7 @@ export function useConversation(token: string, initial: Conversation, onDeadLink
   const visible = useVisible();
   const inFlight = useRef(false);
   const again = useRef(false);
+  const live = useRef<LiveConnection>("connecting");
 
   const refresh = useCallback(async () => {
     if (inFlight.current) {
@@ -64,7 +67,9 @@ export function useConversation(token: string, initial: Conversation, onDeadLink
   useEffect(() => {
     if (!visible) return;
     void refresh();
-    const timer = setInterval(() => void refresh(), POLL_EVERY_MS);
+    const timer = setInterval(() => {
+      if (shouldPoll(document.visibilityState === "visible", live.current)) void refresh();
+    }, POLL_EVERY_MS);
     const onOnline = () => void refresh();
     window.addEventListener("online", onOnline);
     return () => {
@@ -76,15 +81,21 @@ export function useConversation(token: string, initial: Conversation, onDeadLink
   useEffect(() => {
     if (!visible) return;
     const stop = new AbortController();
+    // A stopped loop winding down must not speak for the one that replaced it.
+    const mark = (state: LiveConnection) => {
+      if (!stop.signal.aborted) live.current = state;
+    };
     void (async () => {
       let wait = LIVE_RETRY_MIN_MS;
       while (!stop.signal.aborted) {
+        mark("connecting");
         try {
           const ended = await listenForChanges(
             token,
             () => void refresh(),
             // (Re)connected: what changed while there was no connection has had no hint.
             () => {
+              mark("open");
               wait = LIVE_RETRY_MIN_MS;
               void refresh();
             },
@@ -94,12 +105,17 @@ export function useConversation(token: string, initial: Conversation, onDeadLink
           if (ended === "replaced") wait = LIVE_RETRY_MAX_MS;
         } catch (err) {
           if (isDeadLink(err)) return onDeadLink(err as RelayError);
+        } finally {
+          mark("down");
         }
         await pause(wait, stop.signal);
         wait = Math.min(LIVE_RETRY_MAX_MS, wait * 2);
       }
     })();
-    return () => stop.abort();
+    return () => {
+      stop.abort();
+      live.current = "connecting";
+    };
   }, [visible, token, refresh, onDeadLink]);
 
   return { conversation, unreachable, refresh };

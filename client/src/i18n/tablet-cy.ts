@@ -47,6 +47,7 @@ export const tabletText: TabletText = {
   fromTheStart: "Yn ôl i’r dechrau",
   pageOf: (n: number, of: number) => `Tudalen ${n} o ${of}`,
   replyTo: (name: string) => `Ateb ${name}`,
+  savedFor: (name: string) => `Wedi’i gadw — bydd yn mynd at ${name} cyn bo hir`,
   sentTo: (name: string) => `Wedi’i anfon at ${name}`,
   youReplied: (text: string) => `Eich ateb: ${text}`,
   photoAlt: (n: number, of: number, name: string) => (of === 1 ? `Llun gan ${name}` : `Llun ${n} o ${of} gan ${name}`),

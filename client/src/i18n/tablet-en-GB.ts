@@ -50,6 +50,7 @@ export const tabletText = {
   fromTheStart: "Back to the start",
   pageOf: (n: number, of: number) => `Page ${n} of ${of}`,
   replyTo: (name: string) => `Reply to ${name}`,
+  savedFor: (name: string) => `Saved — it will go to ${name} soon`,
   sentTo: (name: string) => `Sent to ${name}`,
   youReplied: (text: string) => `You replied: ${text}`,
   photoAlt: (n: number, of: number, name: string) => (of === 1 ? `Photo from ${name}` : `Photo ${n} of ${of} from ${name}`),

@@ -1,7 +1,7 @@
 import { uuidv7 } from "uuidv7";
 import { describe, expect, it } from "vitest";
 import { LIVE_CONNECTIONS_PER_CREDENTIAL } from "../http/live";
-import { expectError, firstStaff, send, startRelay } from "../test-support";
+import { expectError, firstStaff, pairTablet, send, startRelay } from "../test-support";
 
 /** Reads server-sent events from a response body, one `{ event, data }` at a time. */
 function sseReader(res: Response) {
@@ -114,6 +114,36 @@ describe("the family's live connection", () => {
     while ((last.data as { seq: number }).seq < 5) last = await events.next();
     expect(last).toEqual({ event: "log", data: { seq: 5 } });
     await events.close();
+  });
+
+  it("hears when a tablet is set up, and when one comes back after long enough to be shown offline", async () => {
+    const { relay, staff, resident, deviceToken, familyToken } = await household();
+    const events = sseReader(await relay.request("/api/family/live", { bearer: familyToken }));
+    expect((await events.next()).event).toBe("ready");
+
+    await pairTablet(relay, (await staff.createSetupCode(resident.id)).code);
+    expect((await events.next()).event).toBe("log");
+
+    relay.clock.advanceMinutes(31);
+    expect((await relay.request("/api/tablet/sync?after=0", { bearer: deviceToken })).status).toBe(200);
+    expect((await events.next()).event).toBe("log");
+    await events.close();
+  });
+
+  it("hears when its link is revoked or re-issued, so that an open page says at once that it no longer works", async () => {
+    const { relay, staff, resident, link, familyToken } = await household();
+    const other = await staff.createFamilyLink(resident.id, "Margaret's son");
+    const events = sseReader(await relay.request("/api/family/live", { bearer: familyToken }));
+    expect((await events.next()).event).toBe("ready");
+    await staff.revokeFamilyLink(resident.id, link.id);
+    expect((await events.next()).event).toBe("log");
+    await events.close();
+
+    const sons = sseReader(await relay.request("/api/family/live", { bearer: other.token }));
+    expect((await sons.next()).event).toBe("ready");
+    await staff.request(`/residents/${resident.id}/family-links/${other.link.id}/reissue`, { method: "POST" });
+    expect((await sons.next()).event).toBe("log");
+    await sons.close();
   });
 
   it("with family members kept apart, says nothing of another member's messages, receipts, replies or deletions", async () => {

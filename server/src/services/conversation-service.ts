@@ -90,6 +90,8 @@ export class ConversationService {
     }
     attempt.succeeded();
     this.deps.log("tablet.paired", { residentId: resident.id, deviceId: device.id });
+    // An open family page says "not set up yet" until it hears otherwise.
+    this.deps.events.emit({ residentId: resident.id, seq: 0, kind: "settings" });
     // Staff answer for every tablet that can read a resident's messages. The code's creation is
     // audited with who made it; the pairing happens on the tablet, so it is recorded with its address.
     await this.deps.audit.record({ system: "tablet set-up" }, "tablet.paired", resident.id, {
@@ -107,8 +109,12 @@ export class ConversationService {
       throw new AppError("device_wiped", "This tablet has been wiped by staff. Set it up again with a new code.");
     const now = this.deps.clock.now();
     // Last seen feeds the staff dashboard; a minute's precision spares a disk write per pull.
-    if (!device.lastSeenAt || now.getTime() - Date.parse(device.lastSeenAt) > 60_000) {
-      await this.deps.store.touchDevice(device.id, now.toISOString());
+    const silentFor = device.lastSeenAt ? now.getTime() - Date.parse(device.lastSeenAt) : Number.POSITIVE_INFINITY;
+    if (silentFor > 60_000) await this.deps.store.touchDevice(device.id, now.toISOString());
+    // Back after long enough for an open family page to say it has been offline: tell that page,
+    // which does not poll while its live connection is open.
+    if (silentFor > TABLET_BACK_ONLINE_AFTER_MS) {
+      this.deps.events.emit({ residentId: device.residentId, seq: 0, kind: "settings" });
     }
     return { deviceId: device.id, residentId: device.residentId };
   }
@@ -327,6 +333,12 @@ export class ConversationService {
     return { photoIds: deleted.photoIds };
   }
 }
+
+/**
+ * The family page calls a tablet offline after an hour's silence (TABLET_OFFLINE_AFTER_MS in
+ * client/src/family/status.ts); half that leaves room for a phone's clock that runs ahead.
+ */
+const TABLET_BACK_ONLINE_AFTER_MS = 30 * 60_000;
 
 const tabletNotSetUp = () => new AppError("unauthenticated", "This tablet is not set up.");
 

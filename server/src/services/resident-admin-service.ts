@@ -139,9 +139,18 @@ export class ResidentAdminService {
     return (await this.deps.store.listFamilyLinks(residentId)).map(toFamilyLink);
   }
 
+  /**
+   * A page open on a link whose token just stopped working does not poll while its live
+   * connection is open: the hint makes it fetch, hear that the link is gone, and say so at once.
+   */
+  private hintLinkEnded(residentId: string, linkId: string) {
+    this.deps.events.emit({ residentId, seq: 0, kind: "settings", familyLinkId: linkId });
+  }
+
   async revokeFamilyLink(residentId: string, linkId: string, by: Actor) {
     const revoked = await this.deps.store.revokeFamilyLink(linkId, residentId, this.now().toISOString());
     if (!revoked) throw new AppError("not_found", "There is no active family link with that id for this resident.");
+    this.hintLinkEnded(residentId, linkId);
     await this.deps.audit.record(by, "family_link.revoked", residentId, { familyLinkId: linkId });
   }
 
@@ -153,6 +162,7 @@ export class ResidentAdminService {
     const token = newToken();
     const link = await this.deps.store.replaceFamilyLinkToken(linkId, residentId, hashToken(token));
     if (!link) throw new AppError("not_found", "There is no family link with that id for this resident.");
+    this.hintLinkEnded(residentId, linkId);
     await this.deps.audit.record(by, "family_link.reissued", residentId, { familyLinkId: linkId });
     return { ...toFamilyLink(link), url: `${this.deps.publicUrl}/family#${token}` };
   }
