@@ -38,9 +38,10 @@ type Connection = { requests: number; open: Set<ServerResponse> };
 
 /**
  * Stopping an HTTP/1.1 server without losing a request. Node's own `server.close()` does not
- * serve here: it also destroys the connections it thinks idle, which include fresh connections
- * whose request has arrived but not been parsed yet (their clients get a reset), and it leaves busy
- * keep-alive connections free to go on sending requests. Instead, once stop() is called:
+ * serve here: it destroys the keep-alive connections it thinks idle, including those whose next
+ * request has arrived but not been parsed yet (their clients get a reset); it closes the listener
+ * at once, which resets the connections the kernel has queued but Node not yet accepted; and it
+ * leaves busy keep-alive connections free to go on sending requests. Instead, once stop() is called:
  *
  *  - every response from then on says `Connection: close`, so a busy keep-alive connection closes
  *    after its current response; the server takes the connections already waiting to be accepted,
@@ -75,6 +76,8 @@ export function gracefulStop(server: Server, options: GracefulStopOptions = {}) 
     accepted++;
     connections.set(socket, { requests: 0, open: new Set() });
     socket.once("close", () => connections.delete(socket));
+    // Taken from the queue after the stop began: it gets the same grace to send its request.
+    if (stopping) setTimeout(() => afterArrivedInput(() => endIfSilent(socket)), freshGraceMs).unref();
   });
 
   // Before the app's own listener, which may write its response at once.
@@ -123,25 +126,23 @@ export function gracefulStop(server: Server, options: GracefulStopOptions = {}) 
         });
       };
       const deadline = setTimeout(() => {
+        closeListener();
         cut = connections.size;
         for (const socket of connections.keys()) socket.destroy();
       }, deadlineMs);
       const grace = setTimeout(
         () =>
           afterArrivedInput(() => {
-            closeListener();
-            for (const socket of connections.keys()) {
-              endIfSilent(socket);
-              endIfIdle(socket);
-            }
+            for (const socket of connections.keys()) endIfSilent(socket);
           }),
         freshGraceMs,
       );
       afterArrivedInput(() => {
         // Closing the listener resets the connections the kernel has completed but the relay has
         // not accepted yet, and Node accepts one per turn of the event loop: keep accepting until a
-        // turn brings none (or the grace is over). Idle connections are closed only then, so that
-        // a client that loses the race with that close and tries again is refused, not reset.
+        // turn brings none (on a machine too busy to catch up, until the deadline). Idle
+        // connections are closed only then, so that a client that loses the race with that close
+        // and tries again is refused, not reset.
         let seen = accepted;
         const acceptBacklog = () => {
           if (accepted !== seen) {
