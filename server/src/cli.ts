@@ -35,40 +35,24 @@ const typedPath = (file: string) => path.resolve(process.env.INIT_CWD ?? process
 
 async function backup(file: string) {
   const config = loadConfig();
-  try {
-    const { file: written } = await backupDatabase(config.dataDir, typedPath(file));
-    process.stdout.write(
-      `Backed up the database to ${written}.\nNow copy ${path.join(config.dataDir, "photos")} too (photos are kept as files).\n`,
-    );
-    return 0;
-  } catch (err) {
-    if (err instanceof BackupError) {
-      process.stderr.write(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const { file: written } = await backupDatabase(config.dataDir, typedPath(file));
+  process.stdout.write(
+    `Backed up the database to ${written}.\nNow copy ${path.join(config.dataDir, "photos")} too (photos are kept as files).\n`,
+  );
+  return 0;
 }
 
 async function restore(file: string) {
   const config = loadConfig();
-  try {
-    const { previous } = await restoreDatabase(config.dataDir, typedPath(file));
-    const lines = [
-      `Restored the database from ${typedPath(file)}.`,
-      previous ? `The database it replaced is kept as ${previous}.` : "",
-      `Put the photos back in ${path.join(config.dataDir, "photos")} from the same backup, then start the relay.`,
-      "Tablets read their residents' messages again from the start when they next connect; they keep what they have.",
-    ];
-    process.stdout.write(`${lines.filter(Boolean).join("\n")}\n`);
-    return 0;
-  } catch (err) {
-    if (err instanceof BackupError) {
-      process.stderr.write(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const { previous } = await restoreDatabase(config.dataDir, typedPath(file));
+  const lines = [
+    `Restored the database from ${typedPath(file)}.`,
+    previous ? `The database it replaced is kept as ${previous}.` : "",
+    `Put the photos back in ${path.join(config.dataDir, "photos")} from the same backup, then start the relay.`,
+    "Tablets read their residents' messages again from the start when they next connect; they keep what they have.",
+  ];
+  process.stdout.write(`${lines.filter(Boolean).join("\n")}\n`);
+  return 0;
 }
 
 async function createStaff(rest: string[]) {
@@ -93,12 +77,6 @@ async function createStaff(rest: string[]) {
     const staff = await createServices(deps).staff.createStaff(parsed.data);
     process.stdout.write(`Created staff account for ${staff.name} <${staff.email}>. Sign in at ${config.publicUrl}/staff\n`);
     return 0;
-  } catch (err) {
-    if (err instanceof AppError) {
-      process.stderr.write(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
   } finally {
     await db.destroy();
   }
@@ -116,7 +94,9 @@ async function readPassword(): Promise<string> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : (err?.stack ?? String(err))}\n`);
+    // Refusals the operator can act on are a sentence; anything else is a bug, with its stack.
+    const refusal = err instanceof ConfigError || err instanceof BackupError || err instanceof AppError;
+    process.stderr.write(`${refusal ? err.message : (err?.stack ?? String(err))}\n`);
     process.exit(1);
   },
 );
