@@ -4,8 +4,11 @@
  */
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { serve } from "@hono/node-server";
 import {
   type CreatedFamilyLink,
   createdFamilyLinkSchema,
@@ -62,6 +65,23 @@ type RequestOptions = {
  * A fresh database file in its own temp folder (or the database in `dataDir`), closed and deleted
  * when the current test finishes. Call it inside a test.
  */
+/**
+ * Serves `fetch` over plain HTTP/1.1 on a free 127.0.0.1 port, as the relay runs, for tests about
+ * sockets; closed when the test finishes.
+ */
+export async function listenForTest(fetch: (request: Request) => Response | Promise<Response>) {
+  const server = serve({ fetch, port: 0, hostname: "127.0.0.1" }) as Server;
+  onTestFinished(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  await new Promise((resolve) => server.once("listening", resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
 export async function openTestDatabase(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-test-"))) {
   const { db, store, photos } = await openDataFolder(dataDir);
   onTestFinished(async () => {

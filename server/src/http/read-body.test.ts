@@ -1,10 +1,8 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { serve } from "@hono/node-server";
 import { type ErrorBody, LIMITS } from "@letterbox/shared";
 import { Hono } from "hono";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Logger } from "../log";
+import { listenForTest } from "../test-support";
 import { onError } from "./errors";
 import { readBodyLimited } from "./read-body";
 
@@ -128,17 +126,8 @@ describe("readBodyLimited", () => {
         return c.json({ ok: true });
       })
       .onError(onError(() => {}));
-    // Plain HTTP/1.1, as the relay runs.
-    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
-    onTestFinished(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    await new Promise((resolve) => server.once("listening", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/upload`;
+    const { port } = await listenForTest(app.fetch);
+    const url = `http://127.0.0.1:${port}/upload`;
 
     // With a Content-Length (what a browser sends for a Blob).
     const declared = await fetch(url, { method: "POST", body: new Uint8Array(20 * MB) });

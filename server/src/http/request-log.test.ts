@@ -1,11 +1,9 @@
-import type { Server } from "node:http";
 import net from "node:net";
-import { serve } from "@hono/node-server";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApp, createServices } from "../app";
 import { FixedClock } from "../clock";
 import type { Logger } from "../log";
-import { openTestDatabase, START } from "../test-support";
+import { listenForTest, openTestDatabase, START } from "../test-support";
 
 type Line = { event: string } & Record<string, unknown>;
 
@@ -36,16 +34,7 @@ async function relayOnPort() {
   const actor = { staff, source: "test" };
   const resident = await services.residents.create({ fullName: "Edith Jones", preferredName: "Edith" }, actor);
   const link = await services.residents.createFamilyLink(resident.id, { label: "Sarah (daughter)" }, actor);
-  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }) as Server;
-  onTestFinished(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  await new Promise((resolve) => server.once("listening", resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  const { server, port } = await listenForTest(app.fetch);
   return { server, port, lines, waitFor, familyToken: new URL(link.url).hash.slice(1) };
 }
 
