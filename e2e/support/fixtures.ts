@@ -37,8 +37,8 @@ export class StaffApi {
     return (await this.post<{ resident: { id: string } }>("/residents", { fullName, preferredName })).resident.id;
   }
 
-  async familyLink(residentId: string, label: string): Promise<{ url: string; token: string }> {
-    const { link } = await this.post<{ link: { url: string } }>(`/residents/${residentId}/family-links`, { label });
+  async familyLink(residentId: string, label: string, relationship?: string): Promise<{ url: string; token: string }> {
+    const { link } = await this.post<{ link: { url: string } }>(`/residents/${residentId}/family-links`, { label, relationship });
     return { url: link.url, token: link.url.split("#")[1] ?? "" };
   }
 

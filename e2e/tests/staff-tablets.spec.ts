@@ -41,6 +41,7 @@ test("set up a tablet by code: the page shows when it pairs, then what it allowe
     "Not working: notifications were not allowed on this tablet",
     "12.3 MB of 2 GB",
     "Yes, kept safe",
+    "Not reported by this tablet’s browser",
   ]);
   await staff.nav("Residents");
   await expect(staff.row("Ruth Baker").getByRole("listitem")).toHaveText(["Push not working"]);

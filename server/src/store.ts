@@ -1,4 +1,4 @@
-import type { Language, Photo, QuietHours, ReceiptState, StaffRole, TEXT_SIZES } from "@letterbox/shared";
+import type { Battery, Language, Photo, QuietHours, ReceiptState, StaffRole, TEXT_SIZES } from "@letterbox/shared";
 
 type TextSize = (typeof TEXT_SIZES)[number];
 
@@ -40,10 +40,13 @@ export type FamilyLinkRow = {
   label: string;
   /** How the family member chose to be named to the resident; null: the label. */
   displayName: string | null;
+  /** How the resident knows them ("daughter"); null: none given. */
+  relationship: string | null;
   createdAt: string;
   revokedAt: string | null;
   lastUsedAt: string | null;
 };
+export type FamilyLinkPatch = Partial<Pick<FamilyLinkRow, "label" | "relationship">>;
 export type DeviceRow = {
   id: string;
   residentId: string;
@@ -58,6 +61,7 @@ export type DeviceStatus = {
   storageUsedBytes: number;
   storageQuotaBytes: number | null;
   storagePersisted: boolean;
+  battery: Battery | null;
 };
 export type DeviceHealthRow = DeviceRow & { [K in keyof DeviceStatus]: DeviceStatus[K] | null } & { statusAt: string | null };
 export type InviteRow = { tokenHash: string; role: StaffRole; createdBy: string; createdAt: string; expiresAt: string };
@@ -83,6 +87,7 @@ export type MessageRow = {
   residentId: string;
   familyLinkId: string;
   senderName: string;
+  senderRelationship: string | null;
   text: string;
   photos: Photo[];
   sentAt: string;
@@ -168,6 +173,8 @@ export interface Store {
   revokeFamilyLink(id: string, residentId: string, at: string): Promise<boolean>;
   touchFamilyLink(id: string, at: string): Promise<void>;
   setFamilyDisplayName(id: string, displayName: string | null): Promise<void>;
+  /** Staff change the name or relationship; undefined when the resident has no such link. */
+  updateFamilyLink(id: string, residentId: string, patch: FamilyLinkPatch): Promise<FamilyLinkRow | undefined>;
   /** Gives the link a new token (the old one dies) and makes it active again; history stays with it. */
   replaceFamilyLinkToken(id: string, residentId: string, tokenHash: string): Promise<FamilyLinkRow | undefined>;
 

@@ -234,8 +234,12 @@ export class StaffClient {
   }
 
   /** Creates a family link; the token is what the family's page reads from the URL fragment. */
-  async createFamilyLink(residentId: string, label: string): Promise<{ link: CreatedFamilyLink; token: string }> {
-    const res = await this.request(`/residents/${residentId}/family-links`, { json: { label } });
+  async createFamilyLink(
+    residentId: string,
+    label: string,
+    relationship?: string,
+  ): Promise<{ link: CreatedFamilyLink; token: string }> {
+    const res = await this.request(`/residents/${residentId}/family-links`, { json: { label, relationship } });
     const { link } = await expectBody(res, 201, z.object({ link: createdFamilyLinkSchema }));
     return { link, token: new URL(link.url).hash.slice(1) };
   }

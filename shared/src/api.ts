@@ -85,15 +85,47 @@ export const updateResidentRequestSchema = z.strictObject({
 });
 export type UpdateResidentRequest = z.input<typeof updateResidentRequestSchema>;
 
+const familyLabel = z
+  .string()
+  .trim()
+  .min(1, "is required")
+  .max(LIMITS.labelMax, `must be ${LIMITS.labelMax} characters or fewer`);
+
+/**
+ * How the resident knows the person, as the tablet says it after "your" (en) or "eich" (cy):
+ * "daughter", "neighbour", "merch". Staff type it in the resident's language. Blank means none
+ * (stored as null): the tablet then says just "From Sarah".
+ */
+export const relationshipSchema = z
+  .string()
+  .trim()
+  .max(LIMITS.relationshipMax, `must be ${LIMITS.relationshipMax} characters or fewer`)
+  .regex(/^[^\p{Cc}]*$/u, "must be on one line")
+  .refine((r) => !/^(your|eich)(\s|$)/iu.test(r), "should leave out “your”: the tablet adds it")
+  .transform((r) => (r === "" ? null : r));
+
 export const createFamilyLinkRequestSchema = z.strictObject({
-  /** How staff and the resident know this person, e.g. "Sarah (daughter)". */
-  label: z.string().trim().min(1, "is required").max(LIMITS.labelMax),
+  /** The person's name as staff and the resident know it, e.g. "Sarah". */
+  label: familyLabel,
+  relationship: relationshipSchema.optional(),
 });
 export type CreateFamilyLinkRequest = z.input<typeof createFamilyLinkRequestSchema>;
+/** A create request as the relay has it once validated: trimmed, blank relationship null. */
+export type CreateFamilyLinkFields = z.output<typeof createFamilyLinkRequestSchema>;
+
+/** Staff correct the name or the relationship; what is left out stays as it was. Messages already sent keep theirs. */
+export const updateFamilyLinkRequestSchema = z.strictObject({
+  label: familyLabel.optional(),
+  relationship: relationshipSchema.optional(),
+});
+export type UpdateFamilyLinkRequest = z.input<typeof updateFamilyLinkRequestSchema>;
+export type FamilyLinkChanges = z.output<typeof updateFamilyLinkRequestSchema>;
 
 export const familyLinkSchema = z.object({
   id: z.string(),
   label: z.string(),
+  /** "daughter": the tablet shows "From Sarah, your daughter"; null: just "From Sarah". */
+  relationship: z.string().nullable(),
   createdAt: isoDateTimeSchema,
   revokedAt: isoDateTimeSchema.nullable(),
   lastUsedAt: isoDateTimeSchema.nullable(),
@@ -300,6 +332,25 @@ export const PUSH_PROBLEMS = [
 export const pushProblemSchema = z.enum(PUSH_PROBLEMS);
 export type PushProblem = z.infer<typeof pushProblemSchema>;
 
+/** The Battery Status API's reading (navigator.getBattery), in browsers that have it. */
+export const batterySchema = z.strictObject({
+  /** 0 (empty) to 1 (full), as the browser gives it. */
+  level: z.number().min(0).max(1),
+  charging: z.boolean(),
+});
+export type Battery = z.infer<typeof batterySchema>;
+
+/**
+ * At or below this level, not charging, the dashboard alerts "Battery low and not charging": a
+ * 10-inch tablet with its screen kept awake has an hour or two left, time for staff to ring
+ * someone who can plug it in before it goes dark.
+ */
+export const BATTERY_LOW_LEVEL = 0.2;
+
+/** The one rule for the battery alert. No reading (the browser has no Battery Status API) is never an alert. */
+export const batteryLowAndNotCharging = (battery: Battery | null | undefined): boolean =>
+  battery != null && !battery.charging && battery.level <= BATTERY_LOW_LEVEL;
+
 /**
  * What a tablet reports about itself after a sync: the staff dashboard's device health. Its
  * `pushState` is the tablet's own view, for its staff corner; the relay's push state for the tablet
@@ -312,6 +363,8 @@ export const tabletStatusRequestSchema = z.strictObject({
   storageQuotaBytes: z.number().int().min(0).nullable(),
   storagePersisted: z.boolean(),
   pushState: pushStateSchema,
+  /** null where the browser has no Battery Status API; left out by tablets whose app predates it. */
+  battery: batterySchema.nullable().optional(),
 });
 export type TabletStatusRequest = z.input<typeof tabletStatusRequestSchema>;
 
@@ -334,6 +387,8 @@ export const deviceSchema = z.object({
   storageUsedBytes: z.number().nullable(),
   storageQuotaBytes: z.number().nullable(),
   storagePersisted: z.boolean().nullable(),
+  /** The last reading the tablet reported; null when its browser gives none, or it has not reported. */
+  battery: batterySchema.nullable(),
   wipedAt: isoDateTimeSchema.nullable(),
 });
 export type Device = z.infer<typeof deviceSchema>;
@@ -343,6 +398,7 @@ export const ALERTS = [
   "tablet_never_set_up",
   "tablet_offline",
   "messages_unseen",
+  "battery_low",
   "push_failing",
   "no_family_message",
 ] as const;
@@ -361,6 +417,7 @@ export const dashboardRowSchema = z.object({
     pushFailingSince: isoDateTimeSchema.nullable(),
     pushProblem: pushProblemSchema.nullable(),
     storageUsedBytes: z.number().nullable(),
+    battery: batterySchema.nullable(),
   }),
   unseenCount: z.number().int(),
   oldestUnseenAt: isoDateTimeSchema.nullable(),

@@ -3,6 +3,8 @@ export const LIMITS = {
   messageTextMax: 2000,
   nameMax: 80,
   labelMax: 80,
+  /** How the resident knows a family member ("daughter"): a word or two, said after "your". */
+  relationshipMax: 40,
   passwordMin: 12,
   passwordMax: 200,
   emailMax: 254,

@@ -20,6 +20,12 @@ export const messageSchema = z.object({
   /** The family link that sent it: replies go back to it. */
   senderId: z.string(),
   senderName: z.string(),
+  /**
+   * How the resident knows the sender, as staff wrote it when the message was sent ("daughter"):
+   * the tablet says "From Sarah, your daughter". Absent when staff gave none, and on messages a
+   * tablet stored before relationships were kept.
+   */
+  senderRelationship: z.string().optional(),
   text: z.string(),
   photos: z.array(photoSchema),
   sentAt: isoDateTimeSchema,

@@ -37,7 +37,8 @@ export const tabletText: TabletText = {
 
   newMessages: (n: number) => `${n} neges newydd`,
 
-  from: (name: string) => `Oddi wrth ${name}`,
+  // "eich" (your) leaves the word after it as it is: "eich merch", "eich mab", "eich cymydog".
+  from: (name: string, relationship?: string) => (relationship ? `Oddi wrth ${name}, eich ${relationship}` : `Oddi wrth ${name}`),
   messageCount: (n: number, of: number) => `Neges ${n} o ${of}`,
   earlier: "Cynharach",
   later: "Hwyrach",
@@ -115,6 +116,8 @@ export const tabletText: TabletText = {
       subscribe_failed: "Methu tanysgrifio (mae’r llechen yn holi’r gweinydd bob ychydig eiliadau)",
       unknown: "Heb ei osod eto",
     },
+    battery: "Batri",
+    batteryValue: (percent: number, charging: boolean) => `${percent}%, ${charging ? "yn gwefru" : "ddim yn gwefru"}`,
     wakeLock: "Sgrin yn aros yn effro",
     setUpAgain: "Gosod eto",
     confirmTitle: "Gosod y llechen hon eto?",

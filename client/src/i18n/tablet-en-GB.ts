@@ -40,7 +40,8 @@ export const tabletText = {
   newMessages: (n: number) => plural(n, "new message", "new messages"),
 
   // One message
-  from: (name: string) => `From ${name}`,
+  /** "From Sarah, your daughter"; staff may give no relationship, and then it is "From Sarah". */
+  from: (name: string, relationship?: string) => (relationship ? `From ${name}, your ${relationship}` : `From ${name}`),
   messageCount: (n: number, of: number) => `Message ${n} of ${of}`,
   earlier: "Earlier",
   later: "Later",
@@ -123,6 +124,8 @@ export const tabletText = {
       subscribe_failed: "Could not subscribe (the tablet asks the relay every few seconds)",
       unknown: "Not set up yet",
     } satisfies Record<TabletStatusRequest["pushState"], string>,
+    battery: "Battery",
+    batteryValue: (percent: number, charging: boolean) => `${percent}%, ${charging ? "charging" : "not charging"}`,
     wakeLock: "Screen kept awake",
     setUpAgain: "Set up again",
     confirmTitle: "Set this tablet up again?",

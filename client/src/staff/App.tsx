@@ -4,7 +4,7 @@ import { AuditLog } from "./AuditLog";
 import { Archived, Dashboard } from "./Dashboard";
 import { ErasePage } from "./ErasePage";
 import { NeedsAdmin, NotFound } from "./Failed";
-import { NewFamilyLink, ReissueFamilyLink, RevokeFamilyLink } from "./FamilyLinkPages";
+import { EditFamilyLink, NewFamilyLink, ReissueFamilyLink, RevokeFamilyLink } from "./FamilyLinkPages";
 import { OrgSettingsPage } from "./OrgSettingsPage";
 import { AddResident, ResidentPage } from "./ResidentPage";
 import { ResidentSettings } from "./ResidentSettings";
@@ -115,6 +115,8 @@ function Pages({ route, staff }: { route: Route; staff: StaffMember }) {
       return <WipeTablet key={route.deviceId} id={route.id} deviceId={route.deviceId} />;
     case "newFamilyLink":
       return <NewFamilyLink key={route.id} id={route.id} />;
+    case "editFamilyLink":
+      return <EditFamilyLink key={route.linkId} id={route.id} linkId={route.linkId} />;
     case "revokeFamilyLink":
       return <RevokeFamilyLink key={route.linkId} id={route.id} linkId={route.linkId} />;
     case "reissueFamilyLink":

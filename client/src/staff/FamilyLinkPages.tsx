@@ -66,10 +66,65 @@ function ShownOnce({ resident, link }: { resident: Resident; link: CreatedFamily
   );
 }
 
+/** The relay's field names, for tying its sentences to the inputs. */
+const LINK_FIELDS = {
+  label: { id: "label", label: "Who is this link for" },
+  relationship: { id: "relationship", label: "The relationship" },
+};
+
+/** What the browser can check before the relay does; the relay also refuses a relationship that starts with “your”. */
+function checkLinkFields(label: string, relationship: string): Problem[] {
+  const problems: Problem[] = [];
+  if (!label) problems.push({ text: "Enter who the link is for", fieldId: "label" });
+  else if (label.length > LIMITS.labelMax)
+    problems.push({ text: `Who the link is for must be ${LIMITS.labelMax} characters or fewer`, fieldId: "label" });
+  if (relationship.length > LIMITS.relationshipMax)
+    problems.push({ text: `The relationship must be ${LIMITS.relationshipMax} characters or fewer`, fieldId: "relationship" });
+  return problems;
+}
+
+/** The name and, apart from it, how the resident knows the person: the tablet says "From Sarah, your daughter". */
+function LinkFields({
+  resident,
+  link,
+  errorFor,
+}: {
+  resident: Resident;
+  link?: FamilyLink;
+  errorFor: (id: string) => string | undefined;
+}) {
+  const name = resident.preferredName;
+  // Staff write the relationship in the resident's language: the tablet puts "your" or "eich" before it.
+  const example =
+    resident.settings.language === "cy"
+      ? "Write it in Welsh, as the tablet is: “merch” shows “Oddi wrth Sarah, eich merch”."
+      : "For example “daughter” shows “From Sarah, your daughter”.";
+  return (
+    <>
+      <TextInput
+        id="label"
+        label="Who is this link for?"
+        hint={`Their name as ${name} knows them, for example “Sarah”. ${name} sees it with each of their messages.`}
+        autoComplete="off"
+        defaultValue={link?.label}
+        error={errorFor("label")}
+      />
+      <TextInput
+        id="relationship"
+        label={`How does ${name} know them? (optional)`}
+        hint={`A word or two that the tablet shows after the name. ${example} Leave it empty to show just the name.`}
+        autoComplete="off"
+        defaultValue={link?.relationship ?? ""}
+        error={errorFor("relationship")}
+      />
+    </>
+  );
+}
+
 export function NewFamilyLink({ id }: { id: string }) {
   const loaded = useLoad(() => relay.resident(id), id);
   const [created, setCreated] = useState<CreatedFamilyLink | null>(null);
-  const form = useForm({ label: { id: "label", label: "Who is this link for" } });
+  const form = useForm(LINK_FIELDS);
   if (loaded.state === "loading") return <Loading />;
   if (loaded.state === "failed") return <LoadFailed error={loaded.error} retry={loaded.retry} />;
   const resident = loaded.data;
@@ -83,16 +138,13 @@ export function NewFamilyLink({ id }: { id: string }) {
   }
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const label = field(new FormData(event.currentTarget), "label").trim();
+    const data = new FormData(event.currentTarget);
+    const label = field(data, "label").trim();
+    const relationship = field(data, "relationship").trim();
     void form.run(
-      () =>
-        !label
-          ? [{ text: "Enter who the link is for", fieldId: "label" }]
-          : label.length > LIMITS.labelMax
-            ? [{ text: `Who the link is for must be ${LIMITS.labelMax} characters or fewer`, fieldId: "label" }]
-            : [],
+      () => checkLinkFields(label, relationship),
       async () => {
-        const link = await relay.createFamilyLink(id, label);
+        const link = await relay.createFamilyLink(id, { label, relationship });
         rememberLink(link);
         setCreated(link);
       },
@@ -105,16 +157,57 @@ export function NewFamilyLink({ id }: { id: string }) {
         no account.
       </p>
       <form onSubmit={submit} noValidate>
-        <TextInput
-          id="label"
-          label="Who is this link for?"
-          hint={`Their name and how they know ${resident.preferredName}, for example “Sarah — daughter”. ${resident.preferredName} sees this with each of their messages.`}
-          autoComplete="off"
-          error={form.errorFor("label")}
-        />
+        <LinkFields resident={resident} errorFor={form.errorFor} />
         <button type="submit" disabled={form.busy}>
           Create link
         </button>
+      </form>
+    </Page>
+  );
+}
+
+/** Staff correct the name or the relationship; the link itself stays the same. */
+export function EditFamilyLink({ id, linkId }: { id: string; linkId: string }) {
+  const loaded = useLink(id, linkId);
+  const form = useForm(LINK_FIELDS);
+  if (loaded.state === "loading") return <Loading />;
+  if (loaded.state === "failed") return <LoadFailed error={loaded.error} retry={loaded.retry} />;
+  const { resident, link } = loaded.data;
+  if (!link) return <NoSuchLink resident={resident} />;
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const label = field(data, "label").trim();
+    const relationship = field(data, "relationship").trim();
+    // Only what changed, so the audit log says what was changed.
+    const changes = {
+      ...(label !== link.label ? { label } : {}),
+      ...(relationship !== (link.relationship ?? "") ? { relationship } : {}),
+    };
+    void form.run(
+      () => checkLinkFields(label, relationship),
+      async () => {
+        await relay.updateFamilyLink(id, linkId, changes);
+        navigate({ page: "resident", id }, `${label}’s link has been changed.`);
+      },
+    );
+  };
+  return (
+    <Page title={`Change ${link.label}’s link`} caption={resident.fullName} back={backTo(resident)} problems={form.problems}>
+      <LinkFacts link={link} />
+      <p>
+        The link keeps working as it is. Messages they send from now on show the new name and relationship; messages already on{" "}
+        {resident.preferredName}’s tablet stay as they were sent. If they chose their own name on their page, the tablet shows
+        that name instead.
+      </p>
+      <form onSubmit={submit} noValidate>
+        <LinkFields resident={resident} link={link} errorFor={form.errorFor} />
+        <div className="button-group">
+          <button type="submit" disabled={form.busy}>
+            Save changes
+          </button>
+          <a href={backTo(resident).href}>Cancel</a>
+        </div>
       </form>
     </Page>
   );

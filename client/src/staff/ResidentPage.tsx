@@ -276,11 +276,15 @@ function FamilyLinksTable({ residentId, links }: { residentId: string; links: Fa
           <tr key={l.id}>
             <th scope="row">
               {l.label}
+              {l.relationship && <span className="meta block">{l.relationship}</span>}
               {l.revokedAt && <span className="tag tag-info block-tag">Revoked {date(l.revokedAt)}</span>}
             </th>
             <td>{date(l.createdAt)}</td>
             <td>{l.lastUsedAt ? dateTime(l.lastUsedAt) : "Not used yet"}</td>
             <td className="actions">
+              <a href={href({ page: "editFamilyLink", id: residentId, linkId: l.id })}>
+                Change<span className="visually-hidden"> the name or relationship for {l.label}</span>
+              </a>
               <a href={href({ page: "reissueFamilyLink", id: residentId, linkId: l.id })}>
                 Re-issue<span className="visually-hidden"> the link for {l.label}</span>
               </a>

@@ -3,7 +3,17 @@ import { useEffect, useRef, useState } from "react";
 import { ApiError } from "../api/client";
 import { useNow } from "../kit/use-now";
 import { LoadFailed } from "./Failed";
-import { ago, dateTime, languageName, persistedWords, pushHealthWords, pushWords, storageWords, timeOfDay } from "./format";
+import {
+  ago,
+  batteryWords,
+  dateTime,
+  languageName,
+  persistedWords,
+  pushHealthWords,
+  pushWords,
+  storageWords,
+  timeOfDay,
+} from "./format";
 import { isSignedOut, type Problem, problemsFrom } from "./problems";
 import { QrCode } from "./QrCode";
 import { href } from "./route";
@@ -25,6 +35,7 @@ export function TabletHealth({ device: d, now }: { device: Device; now: Date }) 
         { key: "Push", value: pushHealthWords(d, now) },
         { key: "Storage used", value: storageWords(d.storageUsedBytes, d.storageQuotaBytes) },
         { key: "Persistent storage", value: persistedWords(d.storagePersisted) },
+        { key: "Battery", value: batteryWords(d.battery, d.appVersion !== null) },
       ]}
     />
   );

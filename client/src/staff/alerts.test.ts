@@ -32,6 +32,7 @@ function row(over: Partial<DashboardRow> = {}): DashboardRow {
       pushFailingSince: null,
       pushProblem: null,
       storageUsedBytes: null,
+      battery: null,
     },
     unseenCount: 0,
     oldestUnseenAt: null,
@@ -78,6 +79,12 @@ describe("alerts in plain words", () => {
       "Push failing since 09:05 — the push service kept answering with an error",
     );
     expect(alertText("push_failing", failing(today, null), localNow)).toBe("Push failing since 09:05 — the reason is not known");
+  });
+
+  it("says the battery is low and not charging, with the tablet's last reading", () => {
+    const low = row({ alerts: ["battery_low"], tablet: { ...row().tablet, battery: { level: 0.12, charging: false } } });
+    expect(alertText("battery_low", low, now)).toBe("Battery low and not charging (12%)");
+    expect(alertText("battery_low", row(), now)).toBe("Battery low and not charging");
   });
 
   it("names the alerts that need no duration", () => {

@@ -1,5 +1,5 @@
 import type { Alert, DashboardRow } from "@letterbox/shared";
-import { duration, plural, pushProblemWords, since as sinceTime } from "./format";
+import { duration, percent, plural, pushProblemWords, since as sinceTime } from "./format";
 
 export type AlertTone = "urgent" | "warning" | "info";
 
@@ -19,6 +19,11 @@ export function alertText(alert: Alert, row: DashboardRow, now: Date): string {
     case "no_family_message":
       // Never written to counts from the day the resident was added, as the relay counts it.
       return `No family message for ${since(row.lastFamilyMessageAt ?? row.resident.createdAt)} — contact the family`;
+    case "battery_low": {
+      // The level is the tablet's last reading: with "Tablet offline" beside it, that is how it went dark.
+      const { battery } = row.tablet;
+      return battery ? `Battery low and not charging (${percent(battery.level)})` : "Battery low and not charging";
+    }
     case "push_failing": {
       // Failing pushes say since when and why; a tablet that has no push at all says only that.
       const { pushFailingSince, pushProblem } = row.tablet;
@@ -36,6 +41,7 @@ export function alertText(alert: Alert, row: DashboardRow, now: Date): string {
 export const ALERT_TONE: Record<Alert, AlertTone> = {
   tablet_offline: "urgent",
   messages_unseen: "urgent",
+  battery_low: "warning",
   push_failing: "warning",
   no_family_message: "warning",
   tablet_never_set_up: "info",

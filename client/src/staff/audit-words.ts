@@ -19,6 +19,7 @@ const ACTIONS: Record<string, string> = {
   "resident.erased": "Erased a resident",
   "resident.exported": "Downloaded everything held about a resident",
   "family_link.created": "Created a family link",
+  "family_link.updated": "Changed a family link’s name or relationship",
   "family_link.revoked": "Revoked a family link",
   "family_link.reissued": "Re-issued a family link",
   "tablet.setup_code_created": "Made a tablet set-up code",

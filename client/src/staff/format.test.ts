@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ago, bytes, dateTime, duration, persistedWords, pushHealthWords, pushWords, storageWords } from "./format";
+import { ago, batteryWords, bytes, dateTime, duration, persistedWords, pushHealthWords, pushWords, storageWords } from "./format";
 
 const HOUR = 3_600_000;
 
@@ -30,6 +30,13 @@ describe("plain words for times and sizes", () => {
     expect(bytes(2_000_000_000)).toBe("2 GB");
     expect(storageWords(12_340_000, 2_000_000_000)).toBe("12.3 MB of 2 GB");
     expect(storageWords(null, null)).toBe("Not reported yet");
+  });
+
+  it("says the battery's level and whether it charges, or that the tablet's browser gives none", () => {
+    expect(batteryWords({ level: 0.64, charging: true }, true)).toBe("64%, charging");
+    expect(batteryWords({ level: 0.2, charging: false }, true)).toBe("20%, not charging");
+    expect(batteryWords(null, true)).toBe("Not reported by this tablet’s browser");
+    expect(batteryWords(null, false)).toBe("Not reported yet");
   });
 
   it("says whether push and persistent storage work", () => {

@@ -1,4 +1,4 @@
-import type { Device, Language, PushProblem } from "@letterbox/shared";
+import type { Battery, Device, Language, PushProblem } from "@letterbox/shared";
 
 /** Plain words for counts, times and device facts: what staff read on every page. */
 
@@ -101,6 +101,17 @@ export function storageWords(used: number | null, quota: number | null): string 
 export function persistedWords(persisted: boolean | null): string {
   if (persisted === null) return "Not reported yet";
   return persisted ? "Yes, kept safe" : "No: the browser may clear saved messages when space runs low";
+}
+
+export const percent = (level: number) => `${Math.round(level * 100)}%`;
+
+/**
+ * The tablet's last battery reading. A tablet that has reported but sent none runs in a browser
+ * without the Battery Status API.
+ */
+export function batteryWords(battery: Battery | null, reported: boolean): string {
+  if (!battery) return reported ? "Not reported by this tablet’s browser" : "Not reported yet";
+  return `${percent(battery.level)}, ${battery.charging ? "charging" : "not charging"}`;
 }
 
 /** Why pushes to a tablet fail, from the push service's answers, in words. */

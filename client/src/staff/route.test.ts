@@ -14,6 +14,7 @@ describe("hash routes", () => {
     { page: "setUpTablet", id: ID },
     { page: "wipeTablet", id: ID, deviceId: LINK },
     { page: "newFamilyLink", id: ID },
+    { page: "editFamilyLink", id: ID, linkId: LINK },
     { page: "revokeFamilyLink", id: ID, linkId: LINK },
     { page: "reissueFamilyLink", id: ID, linkId: LINK },
     { page: "welcomeLetter", id: ID, linkId: LINK },

@@ -12,6 +12,7 @@ export type Route =
   | { page: "setUpTablet"; id: string }
   | { page: "wipeTablet"; id: string; deviceId: string }
   | { page: "newFamilyLink"; id: string }
+  | { page: "editFamilyLink"; id: string; linkId: string }
   | { page: "revokeFamilyLink"; id: string; linkId: string }
   | { page: "reissueFamilyLink"; id: string; linkId: string }
   | { page: "welcomeLetter"; id: string; linkId: string }
@@ -34,13 +35,15 @@ const patterns: [RegExp, (m: string[]) => Route][] = [
   [new RegExp(`^residents/(${ID})/tablets/(${ID})/wipe$`), ([id = "", deviceId = ""]) => ({ page: "wipeTablet", id, deviceId })],
   [new RegExp(`^residents/(${ID})/family-links/new$`), ([id = ""]) => ({ page: "newFamilyLink", id })],
   [
-    new RegExp(`^residents/(${ID})/family-links/(${ID})/(revoke|reissue|letter)$`),
+    new RegExp(`^residents/(${ID})/family-links/(${ID})/(edit|revoke|reissue|letter)$`),
     ([id = "", linkId = "", action]) =>
-      action === "revoke"
-        ? { page: "revokeFamilyLink", id, linkId }
-        : action === "reissue"
-          ? { page: "reissueFamilyLink", id, linkId }
-          : { page: "welcomeLetter", id, linkId },
+      action === "edit"
+        ? { page: "editFamilyLink", id, linkId }
+        : action === "revoke"
+          ? { page: "revokeFamilyLink", id, linkId }
+          : action === "reissue"
+            ? { page: "reissueFamilyLink", id, linkId }
+            : { page: "welcomeLetter", id, linkId },
   ],
   [new RegExp(`^residents/(${ID})/erase$`), ([id = ""]) => ({ page: "erase", id })],
   [/^staff$/, () => ({ page: "staff" })],
@@ -80,6 +83,8 @@ export function href(route: Route): string {
       return `#/residents/${route.id}/tablets/${route.deviceId}/wipe`;
     case "newFamilyLink":
       return `#/residents/${route.id}/family-links/new`;
+    case "editFamilyLink":
+      return `#/residents/${route.id}/family-links/${route.linkId}/edit`;
     case "revokeFamilyLink":
       return `#/residents/${route.id}/family-links/${route.linkId}/revoke`;
     case "reissueFamilyLink":

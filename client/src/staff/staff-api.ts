@@ -1,6 +1,7 @@
 import type {
   AuditEntry,
   CreatedFamilyLink,
+  CreateFamilyLinkRequest,
   Dashboard,
   Device,
   FamilyLink,
@@ -11,6 +12,7 @@ import type {
   StaffAccount,
   StaffMember,
   StaffRole,
+  UpdateFamilyLinkRequest,
   UpdateResidentRequest,
 } from "@letterbox/shared";
 import { api, call } from "../api/client";
@@ -48,8 +50,10 @@ export const relay = {
   exportUrl: (id: string) => `/api/staff/residents/${id}/export`,
 
   familyLinks: async (id: string) => (await call<{ links: FamilyLink[] }>(resident["family-links"].$get(p(id)))).links,
-  createFamilyLink: async (id: string, label: string) =>
-    (await call<{ link: CreatedFamilyLink }>(resident["family-links"].$post({ ...p(id), json: { label } }))).link,
+  createFamilyLink: async (id: string, json: CreateFamilyLinkRequest) =>
+    (await call<{ link: CreatedFamilyLink }>(resident["family-links"].$post({ ...p(id), json }))).link,
+  updateFamilyLink: async (residentId: string, linkId: string, json: UpdateFamilyLinkRequest) =>
+    (await call<{ link: FamilyLink }>(link.$patch({ param: { residentId, linkId }, json }))).link,
   revokeFamilyLink: (residentId: string, linkId: string) => call(link.revoke.$post({ param: { residentId, linkId } })),
   reissueFamilyLink: async (residentId: string, linkId: string) =>
     (await call<{ link: CreatedFamilyLink }>(link.reissue.$post({ param: { residentId, linkId } }))).link,

@@ -16,6 +16,7 @@ const device = (id: string, over: Partial<Device> = {}): Device => ({
   storageUsedBytes: null,
   storageQuotaBytes: null,
   storagePersisted: null,
+  battery: null,
   wipedAt: null,
   ...over,
 });

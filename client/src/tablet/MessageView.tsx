@@ -93,7 +93,9 @@ export function MessageView({ model, replyOptions, onMove }: Props) {
   }, []);
 
   const hasPhotos = message.photos.length > 0;
-  const spoken = [t.from(message.senderName), message.text, ...message.photos.map((p) => p.caption)].filter(Boolean).join(". ");
+  const spoken = [t.from(message.senderName, message.senderRelationship), message.text, ...message.photos.map((p) => p.caption)]
+    .filter(Boolean)
+    .join(". ");
   const toggleReading = () => {
     if (reading) {
       stopReading.current();
@@ -115,7 +117,7 @@ export function MessageView({ model, replyOptions, onMove }: Props) {
         {hasPhotos && <PhotoGrid message={message} stored={model.photos} onOpen={setViewing} />}
         <div className="message-body">
           <h1 id="message-from" className="message-from">
-            {t.from(message.senderName)}
+            {t.from(message.senderName, message.senderRelationship)}
           </h1>
           <p className="message-when">{sentInWords(new Date(message.sentAt), now, t)}</p>
           {replied.length > 0 && (

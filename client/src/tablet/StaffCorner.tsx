@@ -116,14 +116,20 @@ function PinForm({ onOpen, onClose }: { onOpen: () => void; onClose: () => void 
   );
 }
 
-type StorageFacts = { usage?: number; quota?: number; persisted?: boolean; push: string };
+type StorageFacts = { usage?: number; quota?: number; persisted?: boolean; push: string; battery: string | null };
 
 async function readStorageFacts(t: TabletText["staff"]): Promise<StorageFacts> {
   const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
   const persisted = await navigator.storage?.persisted?.().catch(() => undefined);
   // The same state the tablet reports to the relay, so staff here and in the console read alike.
-  const { pushState } = await readDeviceStatus(db);
-  return { usage: estimate?.usage, quota: estimate?.quota, persisted, push: t.pushStates[pushState] };
+  const { pushState, battery } = await readDeviceStatus(db);
+  return {
+    usage: estimate?.usage,
+    quota: estimate?.quota,
+    persisted,
+    push: t.pushStates[pushState],
+    battery: battery ? t.batteryValue(Math.round(battery.level * 100), battery.charging) : null,
+  };
 }
 
 function Status({
@@ -165,6 +171,8 @@ function Status({
     [t.storage, t.storageValue(size(storage?.usage), size(storage?.quota))],
     [t.persisted, storage?.persisted ? t.yes : t.no],
     [t.push, storage?.push ?? ""],
+    // Only where the browser reads its battery: elsewhere there is nothing true to say.
+    ...(storage?.battery ? [[t.battery, storage.battery] as [string, string]] : []),
     [t.wakeLock, wakeLock?.held ? t.yes : t.no],
   ];
   return (

@@ -1,5 +1,6 @@
-import type { TabletStatusRequest } from "@letterbox/shared";
+import type { Battery, TabletStatusRequest } from "@letterbox/shared";
 import type { LetterboxDb, TabletPush } from "../db/db";
+import { withTimeout } from "../kit/web-push";
 import { appVersion } from "./version";
 
 const MIB = 1024 * 1024;
@@ -28,17 +29,41 @@ async function pushState(stored: TabletPush | undefined): Promise<PushState> {
   }
 }
 
+/** The part of the Battery Status API's BatteryManager that the report uses (TypeScript's DOM types lack it). */
+type BatteryManager = { level: number; charging: boolean };
+type WithBattery = { getBattery?: () => Promise<BatteryManager> };
+
+/** A browser that takes longer than this to read its battery is treated as having no reading. */
+const BATTERY_READ_MS = 2_000;
+
+/**
+ * The battery, where the browser offers the Battery Status API (Chrome on Android does; Firefox,
+ * Safari and service workers do not): null there, or if reading it fails, never an error. The
+ * level goes in whole percent, as Chrome gives it, so the report changes only when it does.
+ */
+export async function readBattery(nav: WithBattery = navigator as WithBattery): Promise<Battery | null> {
+  if (typeof nav.getBattery !== "function") return null;
+  try {
+    const { level, charging } = await withTimeout(nav.getBattery(), BATTERY_READ_MS);
+    if (typeof level !== "number" || !(level >= 0 && level <= 1) || typeof charging !== "boolean") return null;
+    return { level: Math.round(level * 100) / 100, charging };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * How this tablet is, for the staff dashboard. Storage is rounded to whole mebibytes so that the
  * report changes when something real changes, not with every receipt. Works in the page and in the
  * service worker alike.
  */
 export async function readDeviceStatus(db: LetterboxDb): Promise<TabletStatusRequest> {
-  const [settings, estimate, persisted, push] = await Promise.all([
+  const [settings, estimate, persisted, push, battery] = await Promise.all([
     db.settings.get("resident"),
     navigator.storage?.estimate?.().catch(() => undefined),
     navigator.storage?.persisted?.().catch(() => false),
     db.state.get("tablet").then((state) => pushState(state?.push)),
+    readBattery(),
   ]);
   return {
     appVersion: appVersion(),
@@ -47,5 +72,6 @@ export async function readDeviceStatus(db: LetterboxDb): Promise<TabletStatusReq
     storageQuotaBytes: estimate?.quota ? Math.round(estimate.quota / MIB) * MIB : null,
     storagePersisted: Boolean(persisted),
     pushState: push,
+    battery,
   };
 }

@@ -5,6 +5,7 @@ import type {
   DeviceHealthRow,
   DeviceRow,
   DeviceStatus,
+  FamilyLinkPatch,
   FamilyLinkRow,
   InviteRow,
   LogEntryRow,
@@ -38,6 +39,10 @@ const toDeviceHealth = (r: Selectable<Database["devices"]>): DeviceHealthRow => 
   storageUsedBytes: r.storage_used,
   storageQuotaBytes: r.storage_quota,
   storagePersisted: r.storage_persisted === null ? null : r.storage_persisted === 1,
+  battery:
+    r.battery_level === null || r.battery_charging === null
+      ? null
+      : { level: r.battery_level, charging: r.battery_charging === 1 },
   statusAt: r.status_at,
 });
 const toResident = (r: Selectable<Database["residents"]>): ResidentRow => ({
@@ -77,6 +82,7 @@ const toFamilyLink = (r: Selectable<Database["family_links"]>): FamilyLinkRow =>
   residentId: r.resident_id,
   label: r.label,
   displayName: r.display_name,
+  relationship: r.relationship,
   createdAt: r.created_at,
   revokedAt: r.revoked_at,
   lastUsedAt: r.last_used_at,
@@ -93,6 +99,7 @@ const toMessage = (r: Selectable<Database["messages"]>, photos: Photo[] = []): M
   residentId: r.resident_id,
   familyLinkId: r.family_link_id,
   senderName: r.sender_name,
+  senderRelationship: r.sender_relationship,
   text: r.text,
   photos,
   sentAt: r.sent_at,
@@ -491,6 +498,7 @@ export class KyselyStore implements Store {
         revoked_at: l.revokedAt,
         last_used_at: l.lastUsedAt,
         display_name: l.displayName,
+        relationship: l.relationship,
       })
       .execute();
   }
@@ -534,6 +542,24 @@ export class KyselyStore implements Store {
 
   async setFamilyDisplayName(id: string, displayName: string | null) {
     await this.db.updateTable("family_links").set({ display_name: displayName }).where("id", "=", id).execute();
+  }
+
+  async updateFamilyLink(id: string, residentId: string, patch: FamilyLinkPatch) {
+    const columns: Partial<Selectable<Database["family_links"]>> = {};
+    if (patch.label !== undefined) columns.label = patch.label;
+    if (patch.relationship !== undefined) columns.relationship = patch.relationship;
+    const query = this.db.updateTable("family_links").where("id", "=", id).where("resident_id", "=", residentId);
+    // Nothing to change still says whether the link is there.
+    const r =
+      Object.keys(columns).length === 0
+        ? await this.db
+            .selectFrom("family_links")
+            .selectAll()
+            .where("id", "=", id)
+            .where("resident_id", "=", residentId)
+            .executeTakeFirst()
+        : await query.set(columns).returningAll().executeTakeFirst();
+    return r && toFamilyLink(r);
   }
 
   async touchFamilyLink(id: string, at: string) {
@@ -600,6 +626,8 @@ export class KyselyStore implements Store {
         storage_used: st.storageUsedBytes,
         storage_quota: st.storageQuotaBytes,
         storage_persisted: st.storagePersisted ? 1 : 0,
+        battery_level: st.battery?.level ?? null,
+        battery_charging: st.battery ? (st.battery.charging ? 1 : 0) : null,
         status_at: at,
       })
       .where("id", "=", id)
@@ -977,6 +1005,7 @@ async function appendIn(tx: Transaction<Database>, m: NewMessage): Promise<Appen
     resident_id: m.residentId,
     family_link_id: m.familyLinkId,
     sender_name: m.senderName,
+    sender_relationship: m.senderRelationship,
     text: m.text,
     sent_at: m.sentAt,
     seq,

@@ -257,6 +257,24 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0010_family_relationship": {
+    async up(db: Kysely<unknown>) {
+      // How the resident knows the person ("daughter"), apart from their name. Links made before
+      // keep null: their label may say it already ("Sarah (daughter)"), and guessing a relationship
+      // out of a label would put words on the tablet that staff never wrote.
+      await db.schema.alterTable("family_links").addColumn("relationship", "text").execute();
+      // Kept with each message, as its sender name is: a tablet shows what was true when it was sent.
+      await db.schema.alterTable("messages").addColumn("sender_relationship", "text").execute();
+    },
+  },
+  "0011_device_battery": {
+    async up(db: Kysely<unknown>) {
+      // The tablet's last Battery Status API reading (0 to 1, and 1 when charging); null where its
+      // browser has no such API.
+      await db.schema.alterTable("devices").addColumn("battery_level", "real").execute();
+      await db.schema.alterTable("devices").addColumn("battery_charging", "integer").execute();
+    },
+  },
 };
 
 /** Every migration the relay knows, its own and its modules' (push). */

@@ -73,6 +73,7 @@ export interface Database extends PushTables {
     revoked_at: string | null;
     last_used_at: string | null;
     display_name: string | null;
+    relationship: string | null;
   };
   devices: {
     id: string;
@@ -87,6 +88,8 @@ export interface Database extends PushTables {
     storage_persisted: number | null;
     language: string | null;
     status_at: string | null;
+    battery_level: number | null;
+    battery_charging: number | null;
   };
   setup_codes: {
     code_hash: string;
@@ -101,6 +104,7 @@ export interface Database extends PushTables {
     resident_id: string;
     family_link_id: string;
     sender_name: string;
+    sender_relationship: string | null;
     text: string;
     sent_at: string;
     seq: number;

@@ -194,6 +194,32 @@ describe("the dashboard's alerts", () => {
     expect(await alertsOf(relay, resident.id)).toEqual(["no_family_message"]);
   });
 
+  it("say the battery is low at 20% or less while not charging, and keep saying it once the tablet goes dark", async () => {
+    const { relay, resident, deviceToken } = await household();
+    const battery = async (reading: unknown) => {
+      expect((await tabletStatus(relay, deviceToken, { battery: reading })).status).toBe(200);
+      return alertsOf(relay, resident.id);
+    };
+    expect(await battery({ level: 0.21, charging: false })).toEqual([]);
+    expect(await battery({ level: 0.2, charging: false })).toEqual(["battery_low"]);
+    expect(await battery({ level: 0.05, charging: true })).toEqual([]);
+    // A browser without the Battery Status API reports none, and an older app leaves the field out.
+    expect(await battery({ level: 0.05, charging: false })).toEqual(["battery_low"]);
+    expect(await battery(null)).toEqual([]);
+    await battery({ level: 0.05, charging: false });
+    expect(await battery(undefined)).toEqual([]);
+
+    await battery({ level: 0.08, charging: false });
+    relay.clock.advanceMinutes(48 * HOUR + 1);
+    expect(await alertsOf(relay, resident.id)).toEqual(["tablet_offline", "battery_low"]);
+    expect((await dashboard(relay)).rows[0]?.tablet.battery).toEqual({ level: 0.08, charging: false });
+    expect((await devices(relay, resident.id))[0]?.battery).toEqual({ level: 0.08, charging: false });
+
+    // A paused resident's tablet may be put away: nothing but "paused".
+    await (await staffNow(relay)).request(`/residents/${resident.id}`, { method: "PATCH", json: { paused: true } });
+    expect(await alertsOf(relay, resident.id)).toEqual(["paused"]);
+  });
+
   it("say a resident is paused until staff resume", async () => {
     const { relay, staff, resident } = await household();
     await staff.request(`/residents/${resident.id}`, { method: "PATCH", json: { paused: true } });
@@ -240,12 +266,13 @@ describe("the dashboard's alerts", () => {
 });
 
 describe("the dashboard's order", () => {
-  it("puts most need first: offline, unseen, push failing, no family message, never set up, paused, then the rest", async () => {
+  it("puts most need first: offline, unseen, battery low, push failing, no family message, never set up, paused, then the rest", async () => {
     const relay = await startRelay();
     const staff = await firstStaff(relay);
     // Names in the opposite order to their need, so that sorting by name alone would fail.
     const zelda = await staff.household("Zelda"); // tablet offline
     const yusuf = await staff.household("Yusuf"); // messages unseen
+    const xena = await staff.household("Xena"); // battery low and not charging
     const xavier = await staff.household("Xavier"); // push failing
     const wendy = await staff.household("Wendy"); // no family message
     const victor = await staff.createResident("Victor"); // tablet never set up
@@ -258,10 +285,11 @@ describe("the dashboard's order", () => {
     await send(relay, yusuf.familyToken, "Are you getting these?");
     await send(relay, both.familyToken, "Hello?");
     relay.clock.advanceMinutes(3 * DAY - HOUR);
-    for (const h of [zelda, xavier, ursula, alan, both]) await send(relay, h.familyToken, "Thinking of you");
+    for (const h of [zelda, xena, xavier, ursula, alan, both]) await send(relay, h.familyToken, "Thinking of you");
     await send(relay, victorsSon.token, "See you Sunday");
-    for (const h of [yusuf, xavier, wendy, ursula, alan]) await sync(relay, h.deviceToken);
+    for (const h of [yusuf, xena, xavier, wendy, ursula, alan]) await sync(relay, h.deviceToken);
     await reportPush(relay, xavier.deviceToken, "permission_denied");
+    await tabletStatus(relay, xena.deviceToken, { battery: { level: 0.15, charging: false } });
     await (await staffNow(relay)).request(`/residents/${ursula.resident.id}`, { method: "PATCH", json: { paused: true } });
     relay.clock.advanceMinutes(HOUR);
 
@@ -270,6 +298,7 @@ describe("the dashboard's order", () => {
       ["Bronwen", ["tablet_offline", "messages_unseen"]],
       ["Zelda", ["tablet_offline"]],
       ["Yusuf", ["messages_unseen"]],
+      ["Xena", ["battery_low"]],
       ["Xavier", ["push_failing"]],
       ["Wendy", ["no_family_message"]],
       ["Victor", ["tablet_never_set_up"]],
@@ -296,10 +325,17 @@ describe("a tablet's status report", () => {
         storageUsedBytes: null,
         storageQuotaBytes: null,
         storagePersisted: null,
+        battery: null,
         wipedAt: null,
       },
     ]);
-    const report = { ...HEALTHY_STATUS, language: "cy", storageQuotaBytes: null, storagePersisted: false };
+    const report = {
+      ...HEALTHY_STATUS,
+      language: "cy",
+      storageQuotaBytes: null,
+      storagePersisted: false,
+      battery: { level: 0.64, charging: true },
+    };
     const res = await tabletStatus(relay, deviceToken, report);
     expect(res.status).toBe(200);
     const [device] = await devices(relay, resident.id);
@@ -311,6 +347,7 @@ describe("a tablet's status report", () => {
       storageUsedBytes: 12_345_678,
       storageQuotaBytes: null,
       storagePersisted: false,
+      battery: { level: 0.64, charging: true },
     });
     expect((await dashboard(relay)).rows[0]?.tablet).toEqual({
       lastSeenAt: START.toISOString(),
@@ -320,6 +357,7 @@ describe("a tablet's status report", () => {
       pushFailingSince: null,
       pushProblem: null,
       storageUsedBytes: 12_345_678,
+      battery: { level: 0.64, charging: true },
     });
   });
 
@@ -330,7 +368,9 @@ describe("a tablet's status report", () => {
     ["an unknown language", { language: "fr" }],
     ["an app version over 40 characters", { appVersion: "1".repeat(41) }],
     ["a missing field", { appVersion: undefined }],
-    ["an unknown field", { battery: 80 }],
+    ["an unknown field", { temperature: 40 }],
+    ["a battery level as a percentage", { battery: { level: 80, charging: false } }],
+    ["a battery reading without whether it charges", { battery: { level: 0.8 } }],
   ])("with %s is refused and recorded nowhere", async (_what, change) => {
     const { relay, deviceToken } = await household();
     await tabletStatus(relay, deviceToken);

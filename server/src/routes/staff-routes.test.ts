@@ -6,19 +6,24 @@ import { BoundedHasher, type PasswordHasher, scryptHasher } from "../services/cr
 import { SIGN_IN_BUDGETS } from "../services/sign-in-throttle";
 import {
   cookieSetBy,
+  dumpTables,
   expectBody,
   expectError,
   firstStaff,
   firstStaffSetupToken,
+  messagesOf,
   OFFICER,
+  pairTablet,
   quickHasher,
   type Relay,
   rowCounts,
   SESSION_COOKIE,
   STAFF,
   START,
+  send,
   signIn,
   startRelay,
+  sync,
 } from "../test-support";
 
 const meSchema = z.object({ staff: staffMemberSchema });
@@ -378,6 +383,92 @@ describe("family links", () => {
     const listed = await staff.request(`/residents/${margaret.id}/family-links`);
     const { links } = await expectBody(listed, 200, z.object({ links: z.array(familyLinkSchema.strict()) }));
     expect(links.map((l) => l.label)).toEqual(["Sarah (daughter)", "Tom (grandson)"]);
+  });
+
+  it("keep the relationship apart from the name, and each message carries both to the tablet", async () => {
+    const relay = await startRelay();
+    const staff = await firstStaff(relay);
+    const margaret = await staff.createResident("Margaret");
+    const { link, token } = await staff.createFamilyLink(margaret.id, " Sarah ", "  daughter ");
+    expect(link).toMatchObject({ label: "Sarah", relationship: "daughter" });
+    const tom = await staff.createFamilyLink(margaret.id, "Tom", "   ");
+    expect(tom.link.relationship).toBeNull();
+    const listed = await staff.request(`/residents/${margaret.id}/family-links`);
+    const { links } = await expectBody(listed, 200, z.object({ links: z.array(familyLinkSchema.strict()) }));
+    expect(links.map((l) => [l.label, l.relationship])).toEqual([
+      ["Sarah", "daughter"],
+      ["Tom", null],
+    ]);
+
+    const deviceToken = await pairTablet(relay, (await staff.createSetupCode(margaret.id)).code);
+    await send(relay, token, "Hello Mum");
+    await send(relay, tom.token, "Hi Gran");
+    const [fromSarah, fromTom] = messagesOf(await sync(relay, deviceToken));
+    expect(fromSarah).toMatchObject({ senderName: "Sarah", senderRelationship: "daughter" });
+    // None given: the field is left out, as it is on messages a tablet stored before relationships.
+    expect(fromTom?.senderName).toBe("Tom");
+    expect(fromTom).not.toHaveProperty("senderRelationship");
+  });
+
+  it("are changed by staff, name or relationship apart, for the messages sent from then on", async () => {
+    const relay = await startRelay();
+    const staff = await firstStaff(relay);
+    const margaret = await staff.createResident("Margaret");
+    const { link, token } = await staff.createFamilyLink(margaret.id, "Sarah (daughter)");
+    const deviceToken = await pairTablet(relay, (await staff.createSetupCode(margaret.id)).code);
+    await send(relay, token, "Before");
+    const edit = (json: unknown, residentId = margaret.id) =>
+      staff.request(`/residents/${residentId}/family-links/${link.id}`, { method: "PATCH", json });
+    const body = z.object({ link: familyLinkSchema.strict() });
+
+    expect((await expectBody(await edit({ label: "Sarah", relationship: "daughter" }), 200, body)).link).toMatchObject({
+      label: "Sarah",
+      relationship: "daughter",
+    });
+    expect((await expectBody(await edit({ relationship: "eldest daughter" }), 200, body)).link).toMatchObject({
+      label: "Sarah",
+      relationship: "eldest daughter",
+    });
+    await send(relay, token, "After");
+    const [before, after] = messagesOf(await sync(relay, deviceToken));
+    expect(before).toMatchObject({ senderName: "Sarah (daughter)" });
+    expect(before).not.toHaveProperty("senderRelationship");
+    expect(after).toMatchObject({ senderName: "Sarah", senderRelationship: "eldest daughter" });
+
+    expect((await expectBody(await edit({ relationship: "" }), 200, body)).link.relationship).toBeNull();
+    const other = await staff.createResident("Arthur");
+    await expectError(await edit({ label: "Sal" }, other.id), 404, "not_found");
+    const audit = dumpTables(relay).audit_log.filter((r) => (r as { action: string }).action === "family_link.updated");
+    expect(audit).toHaveLength(3);
+    // Which fields changed, never the words.
+    expect(JSON.stringify(audit)).not.toContain("eldest");
+  });
+
+  it.each([
+    ["a relationship over 40 characters", { label: "Sarah", relationship: "a".repeat(41) }],
+    ["a relationship that starts with “your”", { label: "Sarah", relationship: "your daughter" }],
+    ["a relationship on two lines", { label: "Sarah", relationship: "daughter\nfriend" }],
+    ["a relationship that is not text", { label: "Sarah", relationship: 7 }],
+    ["a blank name", { label: "  ", relationship: "daughter" }],
+  ])("with %s is refused with invalid_request and a sentence, made or changed", async (_what, json) => {
+    const relay = await startRelay();
+    const staff = await firstStaff(relay);
+    const margaret = await staff.createResident("Margaret");
+    const message = await expectError(
+      await staff.request(`/residents/${margaret.id}/family-links`, { json }),
+      400,
+      "invalid_request",
+    );
+    expect(message).toMatch(/relationship|name|label/i);
+    expect(rowCounts(relay).family_links).toBe(0);
+    const { link } = await staff.createFamilyLink(margaret.id, "Sarah", "daughter");
+    const before = dumpTables(relay).family_links;
+    await expectError(
+      await staff.request(`/residents/${margaret.id}/family-links/${link.id}`, { method: "PATCH", json }),
+      400,
+      "invalid_request",
+    );
+    expect(dumpTables(relay).family_links).toEqual(before);
   });
 
   it("are revoked through their own resident only", async () => {

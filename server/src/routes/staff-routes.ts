@@ -6,6 +6,7 @@ import {
   type StaffMember,
   staffLoginRequestSchema,
   staffSetupRequestSchema,
+  updateFamilyLinkRequestSchema,
   updateOrgSettingsRequestSchema,
   updateResidentRequestSchema,
 } from "@letterbox/shared";
@@ -125,6 +126,15 @@ export function staffRoutes(
           { link: await residents.createFamilyLink(c.req.valid("param").residentId, c.req.valid("json"), c.get("actor")) },
           201,
         ),
+    )
+    .patch(
+      "/residents/:residentId/family-links/:linkId",
+      validate("param", linkParam),
+      validate("json", updateFamilyLinkRequestSchema),
+      async (c) => {
+        const { residentId, linkId } = c.req.valid("param");
+        return c.json({ link: await residents.updateFamilyLink(residentId, linkId, c.req.valid("json"), c.get("actor")) });
+      },
     )
     .post("/residents/:residentId/family-links/:linkId/revoke", validate("param", linkParam), async (c) => {
       const { residentId, linkId } = c.req.valid("param");

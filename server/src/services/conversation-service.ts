@@ -171,7 +171,8 @@ export class ConversationService {
 
   /** Device health for the staff dashboard, reported by the tablet after it syncs. */
   async recordStatus(tablet: TabletPrincipal, status: TabletStatusRequest): Promise<void> {
-    await this.deps.store.recordDeviceStatus(tablet.deviceId, status, this.nowIso());
+    // An app from before battery readings says nothing of it: no reading, as from a browser without the API.
+    await this.deps.store.recordDeviceStatus(tablet.deviceId, { ...status, battery: status.battery ?? null }, this.nowIso());
   }
 
   /** `gone`: what the caller says when the resident has been erased meanwhile. */
@@ -288,6 +289,7 @@ export class ConversationService {
       residentId: link.residentId,
       familyLinkId: link.id,
       senderName: link.displayName ?? link.label,
+      senderRelationship: link.relationship,
       text: input.text,
       photos,
       sentAt: this.nowIso(),
@@ -346,6 +348,7 @@ const toMessage = (m: MessageRow): Message => ({
   id: m.id,
   senderId: m.familyLinkId,
   senderName: m.senderName,
+  ...(m.senderRelationship ? { senderRelationship: m.senderRelationship } : {}),
   text: m.text,
   photos: m.photos,
   sentAt: m.sentAt,

@@ -2,13 +2,15 @@ import { randomUUID } from "node:crypto";
 import {
   type Alert,
   type AuditEntry,
+  batteryLowAndNotCharging,
   type CreatedFamilyLink,
-  type CreateFamilyLinkRequest,
+  type CreateFamilyLinkFields,
   type CreateResidentRequest,
   type Dashboard,
   type DashboardRow,
   type Device,
   type FamilyLink,
+  type FamilyLinkChanges,
   type OrgSettings,
   orgSettingsSchema,
   type Resident,
@@ -111,21 +113,22 @@ export class ResidentAdminService {
 
   // Family links ------------------------------------------------------------------------------
 
-  async createFamilyLink(residentId: string, input: CreateFamilyLinkRequest, by: Actor): Promise<CreatedFamilyLink> {
+  async createFamilyLink(residentId: string, input: CreateFamilyLinkFields, by: Actor): Promise<CreatedFamilyLink> {
     await this.requireResident(residentId);
-    const created = await this.newLink(residentId, input.label);
+    const created = await this.newLink(residentId, input.label, input.relationship ?? null);
     // Ids only: the audit log outlives an erasure, so it holds no names.
     await this.deps.audit.record(by, "family_link.created", residentId, { familyLinkId: created.id });
     return created;
   }
 
-  private async newLink(residentId: string, label: string): Promise<CreatedFamilyLink> {
+  private async newLink(residentId: string, label: string, relationship: string | null): Promise<CreatedFamilyLink> {
     const token = newToken();
     const link: FamilyLinkRow = {
       id: randomUUID(),
       residentId,
       label,
       displayName: null,
+      relationship,
       createdAt: this.now().toISOString(),
       revokedAt: null,
       lastUsedAt: null,
@@ -137,6 +140,18 @@ export class ResidentAdminService {
   async listFamilyLinks(residentId: string): Promise<FamilyLink[]> {
     await this.requireResident(residentId);
     return (await this.deps.store.listFamilyLinks(residentId)).map(toFamilyLink);
+  }
+
+  /**
+   * Staff correct the name or the relationship. The family member's next message carries the new
+   * ones; messages already on the tablet keep what they were sent with, as with a chosen name.
+   */
+  async updateFamilyLink(residentId: string, linkId: string, changes: FamilyLinkChanges, by: Actor): Promise<FamilyLink> {
+    const link = await this.deps.store.updateFamilyLink(linkId, residentId, changes);
+    if (!link) throw new AppError("not_found", "There is no family link with that id for this resident.");
+    // Which fields changed, never their words: the audit log outlives an erasure.
+    await this.deps.audit.record(by, "family_link.updated", residentId, { familyLinkId: linkId, fields: Object.keys(changes) });
+    return toFamilyLink(link);
   }
 
   /**
@@ -326,6 +341,8 @@ export class ResidentAdminService {
         if (!tablet) alerts.push("tablet_never_set_up");
         else if (ago(tablet.lastSeenAt) > settings.offlineAlertHours * HOUR) alerts.push("tablet_offline");
         if (f?.oldestUnseenAt && ago(f.oldestUnseenAt) > settings.unseenAlertHours * HOUR) alerts.push("messages_unseen");
+        // The last reading stands while the tablet is silent: a flat battery is why it went dark.
+        if (tablet && batteryLowAndNotCharging(tablet.battery)) alerts.push("battery_low");
         const tabletPush = tablet && push.get(tablet.id);
         if (tabletPush && (tabletPush.state !== "subscribed" || tabletPush.failingSince)) alerts.push("push_failing");
         // A screen nobody writes to deepens isolation: prompt staff to contact the family.
@@ -341,6 +358,7 @@ export class ResidentAdminService {
           appVersion: tablet?.appVersion ?? null,
           ...pushFields(tablet && push.get(tablet.id)),
           storageUsedBytes: tablet?.storageUsedBytes ?? null,
+          battery: tablet?.battery ?? null,
         },
         unseenCount: f?.unseenCount ?? 0,
         oldestUnseenAt: f?.oldestUnseenAt ?? null,
@@ -373,8 +391,10 @@ export class ResidentAdminService {
 }
 
 const WEIGHT: Record<Alert, number> = {
-  tablet_offline: 32,
-  messages_unseen: 16,
+  tablet_offline: 64,
+  messages_unseen: 32,
+  // A tablet about to go dark comes before one whose pushes fail: it will soon receive nothing at all.
+  battery_low: 16,
   push_failing: 8,
   no_family_message: 4,
   tablet_never_set_up: 2,
@@ -385,6 +405,7 @@ const needScore = (row: DashboardRow) => row.alerts.reduce((sum, a) => sum + WEI
 const toFamilyLink = (l: FamilyLinkRow): FamilyLink => ({
   id: l.id,
   label: l.label,
+  relationship: l.relationship,
   createdAt: l.createdAt,
   revokedAt: l.revokedAt,
   lastUsedAt: l.lastUsedAt,
@@ -408,6 +429,7 @@ function toDevice(d: DeviceHealthRow, push: TabletPushStatus | undefined, now: D
     storageUsedBytes: d.storageUsedBytes,
     storageQuotaBytes: d.storageQuotaBytes,
     storagePersisted: d.storagePersisted,
+    battery: d.battery,
     wipedAt: d.revokedAt,
   };
 }
