@@ -10,9 +10,9 @@ test("staff record how the resident knows someone apart from the name; the table
   seeded,
   baseURL,
 }) => {
-  const residentId = await seeded.resident("Margaret Jones", "Margaret");
+  const residentId = await seeded.resident("Margaret Pryce", "Margaret");
   const staff = await StaffPage.officer(browser, seeded, carys);
-  await staff.openResident("Margaret Jones");
+  await staff.openResident("Margaret Pryce");
   await staff.link("Create a family link").click();
   await staff.page.getByLabel("Who is this link for?").fill("Sarah");
   const relationship = staff.page.getByLabel("How does Margaret know them? (optional)");
@@ -27,7 +27,7 @@ test("staff record how the resident knows someone apart from the name; the table
   await staff.button("Create link").click();
   await expect(staff.heading("Family link for Sarah")).toBeVisible();
   const url = await staff.page.getByLabel("Private link for Sarah").inputValue();
-  await staff.openResident("Margaret Jones");
+  await staff.openResident("Margaret Pryce");
   const row = staff.page.getByRole("row", { name: /^Sarah daughter/ });
   await expect(row).toBeVisible();
   await staff.expectAxeClean();
@@ -71,7 +71,7 @@ test("staff record how the resident knows someone apart from the name; the table
 });
 
 test("a Welsh-speaking resident reads “Oddi wrth Sarah, eich merch”", async ({ browser, seeded, baseURL }) => {
-  const residentId = await seeded.resident("Megan Jones", "Megan");
+  const residentId = await seeded.resident("Megan Pryce", "Megan");
   const link = await seeded.familyLink(residentId, "Sarah", "merch");
   const household = { residentId, familyLink: link.url, familyToken: link.token, setupCode: await seeded.setupCode(residentId) };
   const tablet = await TabletPage.start(browser, seeded, { at: morning, household, baseURL: baseURL ?? "" });
