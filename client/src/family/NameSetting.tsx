@@ -3,7 +3,10 @@ import { type FormEvent, useState } from "react";
 import { RelayError, setDisplayName } from "./relay";
 import type { FamilyText } from "./text";
 
-/** The family member chooses how the resident sees their name ("Your daughter Sarah"). */
+/**
+ * The family member chooses the name the resident sees ("Sal"). How the resident knows them
+ * ("your daughter") is staff's to record on the link, and the tablet adds it after this name.
+ */
 export function NameSetting({ t, token, me, name }: { t: FamilyText; token: string; me: FamilyMe; name: string }) {
   const [value, setValue] = useState(me.member.displayName ?? me.member.label);
   const [status, setStatus] = useState<string | null>(null);

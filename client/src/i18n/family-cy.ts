@@ -8,7 +8,7 @@ export const familyCy: FamilyText = {
   youAre: (label) => `Chi yw ${label}`,
   nameSetting: (name) => `Sut mae eich enw’n ymddangos i ${name}`,
   nameLabel: "Eich enw ar y llechen",
-  nameHint: (name) => `Er enghraifft “Eich merch Sarah”. Bydd ${name} yn ei weld ar eich neges nesaf.`,
+  nameHint: (name) => `Er enghraifft “Sal”, fel mae ${name} yn eich galw. Bydd ${name} yn ei weld ar eich neges nesaf.`,
   nameSave: "Cadw’r enw",
   nameSaved: "Wedi’i gadw. Bydd eich neges nesaf yn dangos yr enw hwn.",
   opening: "Yn agor eich negeseuon…",

@@ -8,7 +8,7 @@ export const familyEnGB = {
   youAre: (label: string) => `You are ${label}`,
   nameSetting: (name: string) => `How your name shows to ${name}`,
   nameLabel: "Your name on the tablet",
-  nameHint: (name: string) => `For example “Your daughter Sarah”. ${name} sees it on your next message.`,
+  nameHint: (name: string) => `For example “Sal”, as ${name} calls you. ${name} sees it on your next message.`,
   nameSave: "Save name",
   nameSaved: "Saved. Your next message shows this name.",
   opening: "Opening your messages…",

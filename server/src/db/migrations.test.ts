@@ -85,6 +85,33 @@ describe("migrations", () => {
     );
   });
 
+  it("leave family links, messages and tablets from before relationships and battery readings without either", async () => {
+    const { dataDir, file } = tempFolder();
+    const before = Object.fromEntries(Object.entries(allMigrations).filter(([name]) => name < "0010"));
+    const old = openSqliteFile(file);
+    await runMigrations(old as Kysely<unknown>, before);
+    await old.destroy();
+    const raw = new SQLite(file);
+    raw.exec(`
+      INSERT INTO residents (id, full_name, preferred_name, created_at) VALUES ('r', 'Margaret Jones', 'Margaret', '2026-11-01');
+      INSERT INTO family_links (id, resident_id, label, token_hash, created_at) VALUES ('l', 'r', 'Sarah (daughter)', 'h', '2026-11-01');
+      INSERT INTO messages (id, resident_id, family_link_id, sender_name, text, sent_at, seq) VALUES ('m', 'r', 'l', 'Sarah (daughter)', 'Hi', '2026-11-01', 1);
+      INSERT INTO devices (id, resident_id, token_hash, paired_at) VALUES ('d', 'r', 'dh', '2026-11-01');`);
+    raw.close();
+
+    const db = await openSqlite(dataDir);
+    onTestFinished(() => db.destroy());
+    expect(await db.selectFrom("family_links").select(["label", "relationship"]).execute()).toEqual([
+      { label: "Sarah (daughter)", relationship: null },
+    ]);
+    expect(await db.selectFrom("messages").select(["sender_name", "sender_relationship"]).execute()).toEqual([
+      { sender_name: "Sarah (daughter)", sender_relationship: null },
+    ]);
+    expect(await db.selectFrom("devices").select(["battery_level", "battery_charging"]).execute()).toEqual([
+      { battery_level: null, battery_charging: null },
+    ]);
+  });
+
   it("are why the relay says it cannot start, in the line it prints", async () => {
     const { dataDir, file } = tempFolder();
     await (await openSqlite(dataDir)).destroy();
