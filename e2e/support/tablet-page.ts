@@ -150,6 +150,28 @@ export class TabletPage {
     return this.page.getByRole("banner");
   }
 
+  /**
+   * The time and the date are always on the screen: shown, and not under anything else (a full-screen
+   * photo, a dialog). Checked at the middle of the time and of the date, where a finger would look.
+   */
+  async expectClockInView(time: string | RegExp = /\d{1,2}:\d{2}/, date: string | RegExp = /\w+day \d{1,2} \w+/) {
+    const clock = this.clock();
+    await expect(clock).toBeVisible();
+    await expect(clock).toContainText(time);
+    await expect(clock).toContainText(date);
+    for (const part of [clock.locator("time"), clock.getByText(date)]) {
+      await expect
+        .poll(() =>
+          part.evaluate((el) => {
+            const r = el.getBoundingClientRect();
+            const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return Boolean(top && (el === top || el.contains(top)));
+          }),
+        )
+        .toBe(true);
+    }
+  }
+
   /** How many records one of the tablet's IndexedDB stores holds. */
   async stored(store: string): Promise<number> {
     return this.page.evaluate(
@@ -244,4 +266,127 @@ export async function expectResidentFriendly(page: Page) {
     return found;
   });
   expect(problems).toEqual([]);
+}
+
+/**
+ * A photo drawn in the browser (a sky over a field, with a sun placed by `seed`), so that a test can
+ * send as many different photos as it needs: photos are stored by content, the same bytes twice are
+ * one photo.
+ */
+export async function drawnPhoto(page: Page, { width, height, seed }: { width: number; height: number; seed: number }) {
+  const base64 = await page.evaluate(
+    ({ width, height, seed }) => {
+      const canvas = document.createElement("canvas");
+      canvas.width = width;
+      canvas.height = height;
+      const g = canvas.getContext("2d");
+      if (!g) throw new Error("no canvas");
+      g.fillStyle = "#8fc1e3";
+      g.fillRect(0, 0, width, height);
+      g.fillStyle = "#5a8f3c";
+      g.fillRect(0, height * 0.6, width, height * 0.4);
+      g.fillStyle = "#f6d55c";
+      g.beginPath();
+      g.arc(((seed * 97) % 80) * 0.01 * width + width * 0.1, height * 0.25, height * 0.12, 0, Math.PI * 2);
+      g.fill();
+      return canvas.toDataURL("image/jpeg", 0.85).split(",")[1] ?? "";
+    },
+    { width, height, seed },
+  );
+  return Buffer.from(base64, "base64");
+}
+
+/** What the message screen gives the text, and what, if anything, sits on top of something else. */
+export type MessageLayout = {
+  /** Line height of the message text, in CSS px. */
+  lineHeight: number;
+  /** Lines the text box has room for. */
+  roomLines: number;
+  /** Lines of text shown in the box (what is on screen, not what is clipped). */
+  shownLines: number;
+  /** Lines the text on this page takes: fewer than shown means some of it is hidden. */
+  textLines: number;
+  pages: number;
+  /** The text has been fitted to the box as it is now (after a turn or a new text size it is, a moment later). */
+  settled: boolean;
+  /** Pairs of things on the screen whose boxes overlap, and things outside the screen. */
+  problems: string[];
+};
+
+/**
+ * Measures the message screen as it is drawn: the text box's room in lines of the text's own
+ * line height, and whether any two of the clock bar, the buttons, the text box, the photos and the
+ * other words on the screen overlap, or leave the screen.
+ */
+export async function messageLayout(page: Page): Promise<MessageLayout> {
+  return page.evaluate(() => {
+    const shown = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      return r.width > 0 && r.height > 0 && style.visibility !== "hidden" && style.display !== "none";
+    };
+    const area = document.querySelector(".message-text-area");
+    const text = area?.querySelector(".message-text:not(.message-text-probe)");
+    const whole = area?.closest<HTMLElement>(".message-text-box");
+    if (!area || !text || !whole) {
+      return {
+        lineHeight: 0,
+        roomLines: 0,
+        shownLines: 0,
+        textLines: 0,
+        pages: 0,
+        settled: false,
+        problems: ["no message text"],
+      };
+    }
+    const lineHeight = Number.parseFloat(getComputedStyle(text).lineHeight);
+    const box = area.getBoundingClientRect();
+    const words = text.getBoundingClientRect();
+    const visible = Math.max(0, Math.min(box.bottom, words.bottom) - Math.max(box.top, words.top));
+    const pager = document.querySelector(".pager-position")?.textContent?.match(/of (\d+)/);
+
+    const named: { name: string; el: Element }[] = [];
+    const add = (name: string, el: Element | null) => {
+      if (el && shown(el)) named.push({ name, el });
+    };
+    add("clock bar", document.querySelector("header.clock-bar"));
+    add("text box", area);
+    add("sender", document.querySelector(".message-from"));
+    add("when", document.querySelector(".message-when"));
+    add("replied", document.querySelector(".message-replied"));
+    add("page number", document.querySelector(".pager-position"));
+    add("offline note", document.querySelector(".offline-note"));
+    for (const [i, el] of Array.from(document.querySelectorAll(".photo-caption")).entries()) add(`caption ${i + 1}`, el);
+    for (const el of Array.from(document.querySelectorAll("main button"))) {
+      add(`button "${el.getAttribute("aria-label") ?? el.textContent?.trim()}"`, el);
+    }
+
+    const problems: string[] = [];
+    const rects = named.map(({ name, el }) => ({ name, r: el.getBoundingClientRect() }));
+    const slack = 0.5;
+    for (const { name, r } of rects) {
+      if (r.left < -slack || r.top < -slack || r.right > innerWidth + slack || r.bottom > innerHeight + slack) {
+        problems.push(`${name} leaves the screen`);
+      }
+    }
+    for (let i = 0; i < rects.length; i++) {
+      for (let j = i + 1; j < rects.length; j++) {
+        const a = rects[i]?.r;
+        const b = rects[j]?.r;
+        if (!a || !b) continue;
+        const across = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+        const down = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+        if (across > slack && down > slack) problems.push(`${rects[i]?.name} overlaps ${rects[j]?.name}`);
+      }
+    }
+    return {
+      lineHeight,
+      roomLines: Math.round((box.height / lineHeight) * 100) / 100,
+      shownLines: Math.round((visible / lineHeight) * 100) / 100,
+      textLines: Math.round((words.height / lineHeight) * 100) / 100,
+      pages: pager ? Number(pager[1]) : 1,
+      settled: whole.dataset.fittedTo === `${area.clientWidth}x${whole.clientHeight}`,
+      problems,
+    };
+  });
 }

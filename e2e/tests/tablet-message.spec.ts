@@ -49,6 +49,8 @@ test("a message with two photos arrives, is shown large, and the family sees it 
   const viewer = page.getByRole("dialog", { name: "Photo 2 of 2 from Sarah" });
   await expect(viewer).toBeVisible();
   await expect(viewer).toContainText("Your roses came with us");
+  // The clock and the date stay in view over the photo, as on every screen.
+  await tablet.expectClockInView("10:32", "Saturday 28 November");
   await tablet.check("photo-full-screen");
   await viewer.getByRole("button", { name: "Previous photo" }).click();
   await expect(page.getByRole("dialog", { name: "Photo 1 of 2 from Sarah" })).toBeVisible();

@@ -126,10 +126,12 @@ export function MessageView({ model, replyOptions, onMove }: Props) {
               {t.youReplied(replied.join(" · "))}
             </p>
           )}
-          {message.text ? <MessageText key={message.id} text={message.text} /> : <div className="message-text-area" />}
-          <Replies message={message} options={replyOptions} replied={replied} />
+          {message.text && <MessageText key={message.id} text={message.text} />}
         </div>
       </article>
+      {/* Across the screen under the message, not in the text's column: there they took the rows
+          the text needed at the larger text sizes. */}
+      <Replies message={message} options={replyOptions} replied={replied} />
       <div className="message-actions">
         <nav className="message-nav" aria-label={t.messageCount(model.position, model.total)}>
           <button

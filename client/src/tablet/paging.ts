@@ -26,3 +26,27 @@ export function paginate(text: string, fits: (page: string) => boolean): string[
   }
   return pages.filter((p) => p.length > 0);
 }
+
+const wordCount = (page: string) => page.split(/\s+/).filter(Boolean).length;
+
+/** Where a page starts, counted in words of the whole text. */
+export function firstWordOf(pages: string[], index: number): number {
+  let words = 0;
+  for (let i = 0; i < Math.min(index, pages.length); i++) words += wordCount(pages[i] ?? "");
+  return words;
+}
+
+/**
+ * The page that holds a given word. When the text box changes size while a page is read (the
+ * tablet turned, the reply buttons came in, the text size changed), the text is paged again; the
+ * resident stays at the words they were reading, rather than on a page number that now holds
+ * other words.
+ */
+export function pageHolding(pages: string[], word: number): number {
+  let words = 0;
+  for (let i = 0; i < pages.length; i++) {
+    words += wordCount(pages[i] ?? "");
+    if (word < words) return i;
+  }
+  return Math.max(0, pages.length - 1);
+}
