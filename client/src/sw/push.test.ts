@@ -72,8 +72,16 @@ describe("the tablet's notification", () => {
     await receive(2);
     await markSeen(db, message(1).id, Date.now());
     expect(await tabletNotification(db, hint(1), true, noon)).toBeNull();
-    expect(await tabletNotification(db, hint(9), true, noon)).toBeNull();
+    await db.messages.where("seq").equals(2).delete();
+    expect(await tabletNotification(db, hint(2), true, noon)).toBeNull();
     expect(await tabletNotification(db, { kind: "message_deleted", residentId: "r", seq: 2 }, true, noon)).toBeNull();
+  });
+
+  it("when the pull ended short of the hinted message, still says who wrote from the push's own words", async () => {
+    await receive(2);
+    const shown = await tabletNotification(db, hint(9), true, noon);
+    expect(shown?.title).toBe("New message from Sarah");
+    expect(shown?.options.body).toBe("3 new messages");
   });
 
   it("shows nothing while the resident is paused, or for another resident's push", async () => {

@@ -64,10 +64,14 @@ export async function tabletNotification(db: LetterboxDb, hint: Hint, synced: bo
   const settings = await db.settings.get("resident");
   if (settings?.paused) return null;
   const message = hint.seq === undefined ? undefined : await db.messages.where("seq").equals(hint.seq).first();
-  if (synced && message?.unreadSeq === undefined) return null;
+  // A pull that has reached the hinted entry decides: gone means taken back, no unreadSeq means seen.
+  // One that has not (it raced the send, or a relay instance was behind) leaves the push's own words.
+  const reached = hint.seq === undefined || state.cursor >= hint.seq;
+  if (synced && reached && message?.unreadSeq === undefined) return null;
   const words = settings?.language === "cy" ? tabletCy : tabletEnGB;
   const from = message?.senderName ?? hint.senderName;
-  const unread = await db.messages.where("unreadSeq").above(0).count();
+  // The hinted message counts even when it has not arrived yet.
+  const unread = (await db.messages.where("unreadSeq").above(0).count()) + (message ? 0 : 1);
   return {
     title: from ? words.notifyFrom(shortName(from)) : words.notifyNew,
     options: {
@@ -106,6 +110,9 @@ async function tabletPush(hint: Hint) {
   let synced = true;
   try {
     await syncNow(db, relay);
+    // A pull can end short of the hinted entry (an instance behind the one that took the send):
+    // one more try before the notification falls back to the push's own words.
+    if (hint.seq !== undefined && ((await db.state.get("tablet"))?.cursor ?? 0) < hint.seq) await syncNow(db, relay);
   } catch {
     // No network after all: the message comes with the next sync; the push's words still say who wrote.
     synced = false;
