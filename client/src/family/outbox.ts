@@ -1,6 +1,7 @@
 import type { SendMessageRequest, SentMessage, UploadedPhoto } from "@letterbox/shared";
 import { uuidv7 } from "uuidv7";
 import type { familyDb, OutboxEntry, OutboxProblem } from "../db/family-db";
+import { doublingDelay } from "../kit/backoff";
 import { RelayError } from "./relay";
 
 /** What the outbox needs from the relay; tests pass an in-memory one. */
@@ -48,7 +49,8 @@ export class Outbox {
   private again = false;
   /** Someone asked for "now" while a flush was running (signal came back): a failure then must not wait. */
   private urgent = false;
-  private backoffMs = 0;
+  /** Transient failures in a row: how long the next flush waits. */
+  private failures = 0;
   private notBefore = 0;
 
   constructor(
@@ -138,15 +140,15 @@ export class Outbox {
     for (const entry of waiting) {
       try {
         await this.sendOne(entry);
-        this.backoffMs = 0;
+        this.failures = 0;
         this.update({ noSignal: false });
       } catch (err) {
         if (err instanceof RelayError && err.transient) {
           // Everything after it would fail the same way: stop, and come back later.
           this.update({ noSignal: err.code === "network" });
           if (this.urgent) return; // `again` is set: the loop tries at once
-          this.backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, this.backoffMs * 2));
-          this.notBefore = this.now().getTime() + this.backoffMs;
+          this.failures++;
+          this.notBefore = this.now().getTime() + doublingDelay(this.failures, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
           this.again = false;
           return;
         }

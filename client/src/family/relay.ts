@@ -1,6 +1,7 @@
 import type { AppType } from "@letterbox/server";
 import type { Conversation, ErrorCode, FamilyMe, SendMessageRequest, SentMessage, UploadedPhoto } from "@letterbox/shared";
 import { hc } from "hono/client";
+import { readEvents } from "../kit/server-events";
 
 /*
  * The family page's calls to the relay. It uses the typed client like every app, but not
@@ -71,12 +72,8 @@ export const deleteMessage = async (token: string, id: string) => {
 /**
  * Listens to the relay's live connection for this link until it ends or `signal` aborts. Each
  * event is only a hint that the conversation changed (the page then fetches it as usual), so a
- * dropped connection loses nothing. Read with fetch, not EventSource, which cannot send a bearer
- * header.
- */
-/**
- * Reads the live connection until it ends. Resolves "replaced" when the relay closed it because
- * the same link opened more connections than it keeps (other tabs or devices).
+ * dropped connection loses nothing. Resolves "replaced" when the relay closed it because the same
+ * link opened more connections than it keeps (other tabs or devices).
  */
 export async function listenForChanges(
   token: string,
@@ -91,29 +88,18 @@ export async function listenForChanges(
     throw new RelayError(0, "network", NETWORK);
   }
   if (!res.ok || !res.body) throw errorFrom(res.status, await res.json().catch(() => null));
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
   let replaced = false;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return replaced ? "replaced" : "ended";
-      buffered += value;
-      const blocks = buffered.split(/\r?\n\r?\n/);
-      buffered = blocks.pop() ?? "";
-      for (const block of blocks) {
-        const event = block.match(/^event:\s*(.*)$/m)?.[1]?.trim();
-        if (event === "ready") onOpen();
-        else if (event === "log") onChange();
-        else if (event === "replaced") replaced = true;
-      }
-    }
+    await readEvents(res.body, (event) => {
+      if (event === "ready") onOpen();
+      else if (event === "log") onChange();
+      else if (event === "replaced") replaced = true;
+    });
   } catch {
     if (!signal.aborted) throw new RelayError(0, "network", NETWORK);
     return "ended";
-  } finally {
-    reader.releaseLock();
   }
+  return replaced ? "replaced" : "ended";
 }
 
 /** The thumbnail as an object URL: an <img> cannot send the bearer header itself. */

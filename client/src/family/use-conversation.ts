@@ -1,5 +1,6 @@
 import type { Conversation } from "@letterbox/shared";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { doublingDelay } from "../kit/backoff";
 import { type LiveConnection, shouldPoll } from "./freshness";
 import { getConversation, listenForChanges, RelayError } from "./relay";
 import { isDeadLink } from "./text";
@@ -86,30 +87,33 @@ export function useConversation(token: string, initial: Conversation, onDeadLink
       if (!stop.signal.aborted) live.current = state;
     };
     void (async () => {
-      let wait = LIVE_RETRY_MIN_MS;
+      let failures = 0;
       while (!stop.signal.aborted) {
         mark("connecting");
+        let ended: "ended" | "replaced" = "ended";
         try {
-          const ended = await listenForChanges(
+          ended = await listenForChanges(
             token,
             () => void refresh(),
             // (Re)connected: what changed while there was no connection has had no hint.
             () => {
               mark("open");
-              wait = LIVE_RETRY_MIN_MS;
+              failures = 0;
               void refresh();
             },
             stop.signal,
           );
-          // Another tab or device with this link took the connection over: the timer still polls.
-          if (ended === "replaced") wait = LIVE_RETRY_MAX_MS;
         } catch (err) {
           if (isDeadLink(err)) return onDeadLink(err as RelayError);
         } finally {
           mark("down");
         }
-        await pause(wait, stop.signal);
-        wait = Math.min(LIVE_RETRY_MAX_MS, wait * 2);
+        failures++;
+        // Another tab or device with this link took the connection over: the timer still polls.
+        await pause(
+          ended === "replaced" ? LIVE_RETRY_MAX_MS : doublingDelay(failures, LIVE_RETRY_MIN_MS, LIVE_RETRY_MAX_MS),
+          stop.signal,
+        );
       }
     })();
     return () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { followLive, keepLive, POLL_MS, POLL_WHILE_LIVE_MS, readEvents } from "./live";
+import { readEvents } from "../kit/server-events";
+import { followLive, keepLive, POLL_MS, POLL_WHILE_LIVE_MS } from "./live";
 import { SyncLoop } from "./sync-loop";
 
 const streamOf = (...chunks: string[]) =>

@@ -1,11 +1,11 @@
+import { doublingDelay } from "../kit/backoff";
+import { readEvents } from "../kit/server-events";
 import type { SyncLoop } from "./sync-loop";
 
 /**
  * The live connection while the app is open: the relay sends `event: log` (server-sent events)
  * the moment the resident's log grows, and the tablet pulls at once instead of waiting for its
  * timer. Only a hint: a dropped connection loses nothing, the timer still runs.
- *
- * EventSource cannot send the device token in a header, so this reads the stream with fetch.
  */
 export type LiveOptions = {
   url?: string;
@@ -61,37 +61,12 @@ export function keepLive(deviceToken: string, options: LiveOptions): () => void 
       failures++;
       // Another page with this token took the connection over (the relay keeps a few per tablet):
       // connecting again soon would only close that one in turn. The timer syncs meanwhile.
-      const delay = replaced ? maxRetryMs : Math.min(maxRetryMs, retryMs * 2 ** (failures - 1));
+      const delay = replaced ? maxRetryMs : doublingDelay(failures, retryMs, maxRetryMs);
       await sleep(delay);
     }
   };
   void connect();
   return () => abort.abort();
-}
-
-/** Calls `onEvent` with the name of each complete server-sent event in the stream. */
-export async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (name: string, data: string) => void) {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    for (;;) {
-      const gap = /\r?\n\r?\n/.exec(buffer);
-      if (!gap) break;
-      const block = buffer.slice(0, gap.index);
-      buffer = buffer.slice(gap.index + gap[0].length);
-      let name = "message";
-      const data: string[] = [];
-      for (const line of block.split(/\r?\n/)) {
-        if (line.startsWith("event:")) name = line.slice(6).trim();
-        else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
-      }
-      onEvent(name, data.join("\n"));
-    }
-  }
 }
 
 /** Without a live connection the timer is what brings messages: every few seconds. */

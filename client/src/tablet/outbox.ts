@@ -1,5 +1,6 @@
 import { uuidv7 } from "uuidv7";
 import type { LetterboxDb, OutboxReply } from "../db/db";
+import { doublingDelay, jittered } from "../kit/backoff";
 import { asRelayError } from "./relay-error";
 import type { Clock, Relay } from "./sync";
 
@@ -9,8 +10,7 @@ export const BACKOFF_MAX_MS = 5 * 60_000;
 
 /** How long to wait after the `attempts`-th failure; jitter (half to all of it) spreads tablets that failed together. */
 export function backoffMs(attempts: number, random: () => number = Math.random): number {
-  const full = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
-  return Math.round(full * (0.5 + random() / 2));
+  return jittered(doublingDelay(attempts, BACKOFF_BASE_MS, BACKOFF_MAX_MS), random);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { doublingDelay } from "../kit/backoff";
 /**
  * When the tablet syncs: at start, on a timer, and whenever something asks (coming online, the app
  * shown again, a reply tapped). Runs never overlap; a request during a run makes one more run after
@@ -56,7 +57,7 @@ export class SyncLoop {
 
   /** The delay before the next timed sync: the interval, doubled for each failure in a row, capped. */
   get nextDelayMs(): number {
-    return Math.min(this.maxBackoffMs, this.intervalMs * 2 ** this.failures);
+    return doublingDelay(this.failures + 1, this.intervalMs, this.maxBackoffMs);
   }
 
   /** Sync now (or straight after the sync that is running). Never rejects. */
