@@ -34,7 +34,7 @@ import sharp from "sharp";
 import { processPhoto } from "../src/images/process-photo";
 import { twelveMegapixelJpeg } from "../src/images/sample-photos";
 import type { PhotoServerMessage, PhotoServerRequest } from "./photo-relay-server";
-import { type Figure, writeResults } from "./results";
+import { type Figure, printTable, writeResults } from "./results";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const resultsFile = path.resolve(here, "../../bench-results.json");
@@ -62,23 +62,6 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-function printTable(figures: Figure[]) {
-  const rows = figures.map((f) => {
-    const status = f.budget === null ? "" : f.value <= f.budget ? "met" : "missed";
-    return [f.name, String(f.value), f.unit, f.budget === null ? "–" : `≤ ${f.budget}`, status];
-  });
-  const header = ["name", "value", "unit", "budget", ""];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  console.log(line(header));
-  console.log(line(widths.map((w) => "-".repeat(w))));
-  for (const row of rows) console.log(line(row));
 }
 
 async function main() {

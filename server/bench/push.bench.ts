@@ -53,7 +53,7 @@ import {
   type ToPushServer,
   type ToReceiver,
 } from "./push-protocol";
-import { type Figure, writeResults } from "./results";
+import { type Figure, printTable, writeResults } from "./results";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const serverDir = path.resolve(here, "..");
@@ -335,25 +335,6 @@ async function subscribeAll(relay: Relay, receiver: Receiver, households: Househ
 
 // Report ------------------------------------------------------------------------------------
 
-type Row = Figure & { bound: "≤" | "≥" | "" };
-
-function printTable(rows: Row[]) {
-  const cells = rows.map((f) => {
-    const met = f.budget === null ? "" : (f.bound === "≤" ? f.value <= f.budget : f.value >= f.budget) ? "met" : "missed";
-    return [f.name, String(f.value), f.unit, f.budget === null ? "–" : `${f.bound} ${f.budget}`, met];
-  });
-  const header = ["name", "value", "unit", "budget", ""];
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
-  const line = (row: string[]) =>
-    row
-      .map((cell, i) => (i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  console.log(line(header));
-  console.log(line(widths.map((w) => "-".repeat(w))));
-  for (const row of cells) console.log(line(row));
-}
-
 const ms = (values: number[], q: number) => round(percentile(values, q), 2);
 
 // Main --------------------------------------------------------------------------------------
@@ -449,20 +430,17 @@ async function main() {
     }
 
     const ratio = percentile(postWith, 0.5) / percentile(postWithout, 0.5);
-    const rows: Row[] = [
-      { name: "push.latency_p50_ms", value: ms(delivery.latencies, 0.5), unit: "ms", budget: TARGETS.p50Ms, bound: "≤" },
-      { name: "push.latency_p99_ms", value: ms(delivery.latencies, 0.99), unit: "ms", budget: TARGETS.p99Ms, bound: "≤" },
-      { name: "push.max_per_s", value: sustained, unit: "push/s", budget: null, bound: "" },
-      { name: "push.post_p50_ms", value: ms(postWith, 0.5), unit: "ms", budget: null, bound: "" },
-      { name: "push.post_p50_no_push_ms", value: ms(postWithout, 0.5), unit: "ms", budget: null, bound: "" },
-      { name: "push.post_latency_ratio", value: round(ratio, 3), unit: "ratio", budget: TARGETS.postRatio, bound: "≤" },
+    const rows: Figure[] = [
+      { name: "push.latency_p50_ms", value: ms(delivery.latencies, 0.5), unit: "ms", budget: TARGETS.p50Ms },
+      { name: "push.latency_p99_ms", value: ms(delivery.latencies, 0.99), unit: "ms", budget: TARGETS.p99Ms },
+      { name: "push.max_per_s", value: sustained, unit: "push/s", budget: null },
+      { name: "push.post_p50_ms", value: ms(postWith, 0.5), unit: "ms", budget: null },
+      { name: "push.post_p50_no_push_ms", value: ms(postWithout, 0.5), unit: "ms", budget: null },
+      { name: "push.post_latency_ratio", value: round(ratio, 3), unit: "ratio", budget: TARGETS.postRatio },
     ];
     console.error("");
     printTable(rows);
-    writeResults(
-      "push.",
-      rows.map(({ bound: _bound, ...figure }) => figure),
-    );
+    writeResults("push.", rows);
     console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
   } finally {
     await relay?.stop({ type: "stop" });

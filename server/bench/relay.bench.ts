@@ -31,7 +31,7 @@ import { syncPageSchema } from "@letterbox/shared";
 import autocannon from "autocannon";
 import { uuidv7 } from "uuidv7";
 import type { FromServer, ServerReady, ToServer } from "./protocol";
-import { type Figure, writeResults } from "./results";
+import { type Figure, printTable, writeResults } from "./results";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const serverDir = path.resolve(here, "..");
@@ -277,24 +277,6 @@ async function measureSends(relay: RelayProcess) {
 
 // Report ------------------------------------------------------------------------------------
 
-function printTable(figures: Figure[]) {
-  const rows = figures.map((f) => {
-    const lowerBound = f.budget !== null;
-    const status = lowerBound ? (f.value >= (f.budget ?? 0) ? "met" : "missed") : "";
-    return [f.name, String(f.value), f.unit, lowerBound ? `≥ ${f.budget}` : "–", status];
-  });
-  const header = ["name", "value", "unit", "budget", ""];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  console.log(line(header));
-  console.log(line(widths.map((w) => "-".repeat(w))));
-  for (const row of rows) console.log(line(row));
-}
-
 // Main --------------------------------------------------------------------------------------
 
 async function main() {
@@ -357,7 +339,7 @@ async function main() {
       { name: "relay.sync_pull_50_ratio", value: round(page.rps / baseline.rps, 3), unit: "ratio", budget: TARGETS.pullRatio },
     ];
     console.error("");
-    printTable(figures);
+    printTable(figures, "≥");
     writeResults("relay.", figures);
     console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
   } finally {

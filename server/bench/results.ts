@@ -22,3 +22,23 @@ export function writeResults(prefix: string, figures: Figure[]) {
   }
   fs.writeFileSync(resultsFile, `${JSON.stringify([...others, ...figures], null, 2)}\n`);
 }
+
+/**
+ * Prints the figures as a table on stdout, each with its budget and whether it was met. `bound`
+ * says which side of its budget a figure must stay: "≤" for times and sizes, "≥" for rates.
+ */
+export function printTable(figures: Figure[], bound: "≤" | "≥" = "≤") {
+  const met = (f: Figure) =>
+    f.budget === null ? "" : (bound === "≤" ? f.value <= f.budget : f.value >= f.budget) ? "met" : "missed";
+  const rows = figures.map((f) => [f.name, String(f.value), f.unit, f.budget === null ? "–" : `${bound} ${f.budget}`, met(f)]);
+  const header = ["name", "value", "unit", "budget", ""];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  console.log(line(header));
+  console.log(line(widths.map((w) => "-".repeat(w))));
+  for (const row of rows) console.log(line(row));
+}

@@ -26,7 +26,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Figure, writeResults } from "./results";
+import { type Figure, printTable, writeResults } from "./results";
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLIENTS = Number(process.env.BENCH_STOP_CLIENTS ?? 200);
@@ -164,27 +164,14 @@ async function main() {
         (tally.errors.size ? ` (${[...tally.errors].map(([c, n]) => `${c}×${n}`).join(", ")})` : "") +
         `; ${stopped.cut} connections cut at the deadline`,
     );
-    const figures: (Figure & { bound: "≤" | "" })[] = [
-      { name: "stop.sigterm_to_exit_ms", value: Math.round(exitMs), unit: "ms", budget: BUDGET.stopMs, bound: "≤" },
-      { name: "stop.relay_ms", value: Number(stopped.ms), unit: "ms", budget: null, bound: "" },
-      { name: "stop.requests_reset", value: tally.reset, unit: "requests", budget: BUDGET.resets, bound: "≤" },
-      { name: "stop.idle_close_races", value: tally.retried, unit: "requests", budget: null, bound: "" },
+    const figures: Figure[] = [
+      { name: "stop.sigterm_to_exit_ms", value: Math.round(exitMs), unit: "ms", budget: BUDGET.stopMs },
+      { name: "stop.relay_ms", value: Number(stopped.ms), unit: "ms", budget: null },
+      { name: "stop.requests_reset", value: tally.reset, unit: "requests", budget: BUDGET.resets },
+      { name: "stop.idle_close_races", value: tally.retried, unit: "requests", budget: null },
     ];
-    const rows = figures.map((f) => [
-      f.name,
-      String(f.value),
-      f.unit,
-      f.budget === null ? "–" : `${f.bound} ${f.budget}`,
-      f.budget === null ? "" : f.value <= f.budget ? "met" : "missed",
-    ]);
-    const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0), 6));
-    for (const row of [["name", "value", "unit", "budget", ""], ...rows]) {
-      console.log(row.map((cell, i) => (i === 1 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join("  "));
-    }
-    writeResults(
-      "stop.",
-      figures.map(({ bound: _bound, ...f }) => f),
-    );
+    printTable(figures);
+    writeResults("stop.", figures);
   } finally {
     relay.child.kill("SIGKILL");
     fs.rmSync(dataDir, { recursive: true, force: true });
