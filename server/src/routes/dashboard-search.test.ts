@@ -1,4 +1,10 @@
-import { type Alert, type DashboardRow, dashboardRowResponseSchema, dashboardSchema, staffSessionSchema } from "@letterbox/shared";
+import {
+  type Alert,
+  type DashboardRow,
+  dashboardRowResponseSchema,
+  dashboardSchema,
+  staffSessionSchema,
+} from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
 import {
   cookieSetBy,
@@ -18,7 +24,33 @@ import {
 const HOUR = 60;
 const DAY = 24 * HOUR;
 const FIRST = ["Aled", "Bethan", "Ceri", "Dafydd", "Eirlys", "Ffion", "Gwilym", "Heulwen", "Iolo", "Jac", "Lowri", "Mair"];
-const LAST = ["Ashdown", "Bevan", "Cadwaladr", "Davies", "Evans", "Griffiths", "Howells", "Jenkins", "Lloyd", "Morgan", "Owen", "Parry", "Rees", "Thomas", "Vaughan", "Williams", "Yorath", "Zachary", "Morris", "Price", "Hughes", "Powell", "Roberts", "Watkins", "Bowen"];
+const LAST = [
+  "Ashdown",
+  "Bevan",
+  "Cadwaladr",
+  "Davies",
+  "Evans",
+  "Griffiths",
+  "Howells",
+  "Jenkins",
+  "Lloyd",
+  "Morgan",
+  "Owen",
+  "Parry",
+  "Rees",
+  "Thomas",
+  "Vaughan",
+  "Williams",
+  "Yorath",
+  "Zachary",
+  "Morris",
+  "Price",
+  "Hughes",
+  "Powell",
+  "Roberts",
+  "Watkins",
+  "Bowen",
+];
 
 /** Each resident's need, as the dashboard weighs it (WEIGHT in resident-admin-service.ts). */
 const WEIGHT: Record<Alert, number> = {
@@ -49,7 +81,8 @@ async function crowdedRelay() {
   const households = [];
   for (const name of ["Quentin", "Rhiannon", "Tegwen"]) households.push(await staff.household(name));
   const { rows } = await dashboardOf(staff, "?pageSize=100&page=3");
-  for (const row of rows.slice(0, 40)) await staff.request(`/residents/${row.resident.id}`, { method: "PATCH", json: { paused: true } });
+  for (const row of rows.slice(0, 40))
+    await staff.request(`/residents/${row.resident.id}`, { method: "PATCH", json: { paused: true } });
   // Two days on, the three tablets have gone quiet; Rhiannon's family wrote and it is unseen.
   await send(relay, households[1]?.familyToken ?? "", "Are you there, Mam?");
   relay.clock.advanceMinutes(2 * DAY + HOUR);
@@ -103,8 +136,7 @@ describe("the dashboard with hundreds of residents", () => {
 
   it("finds residents by full or preferred name, ignoring case, accents and curly apostrophes", async () => {
     const { staff, sian, obrien, margaretha } = await crowdedRelay();
-    const found = async (q: string) =>
-      (await dashboardOf(staff, `?q=${encodeURIComponent(q)}`)).rows.map((r) => r.resident.id);
+    const found = async (q: string) => (await dashboardOf(staff, `?q=${encodeURIComponent(q)}`)).rows.map((r) => r.resident.id);
     expect(await found("sian")).toEqual([sian.id]);
     expect(await found("  LLEWELLYN ")).toEqual([sian.id]);
     expect(await found("nain")).toEqual([sian.id]);
@@ -137,9 +169,9 @@ describe("the dashboard with hundreds of residents", () => {
 
     const neverSetUp = await dashboardOf(staff, "?reason=tablet_never_set_up&q=ffion");
     expect(neverSetUp.matching).toBe(LAST.length);
-    expect(neverSetUp.rows.every((r) => r.resident.fullName.startsWith("Ffion") && r.alerts.includes("tablet_never_set_up"))).toBe(
-      true,
-    );
+    expect(
+      neverSetUp.rows.every((r) => r.resident.fullName.startsWith("Ffion") && r.alerts.includes("tablet_never_set_up")),
+    ).toBe(true);
     expect((await dashboardOf(staff, "?reason=messages_unseen&q=quentin")).rows).toEqual([]);
     expect((await dashboardOf(staff, "?reason=messages_unseen")).rows.map((r) => r.resident.id)).toEqual([
       households[1]?.resident.id,
@@ -174,7 +206,9 @@ describe("one resident's dashboard row", () => {
     const { row } = await expectBody(await staff.request(`/dashboard/${rhiannon}`), 200, dashboardRowResponseSchema);
     expect(row).toEqual((await dashboardOf(staff)).rows[0]);
     await staff.request(`/residents/${rhiannon}/archive`, { method: "POST" });
-    expect(await expectBody(await staff.request(`/dashboard/${rhiannon}`), 200, dashboardRowResponseSchema)).toEqual({ row: null });
+    expect(await expectBody(await staff.request(`/dashboard/${rhiannon}`), 200, dashboardRowResponseSchema)).toEqual({
+      row: null,
+    });
     await expectError(await staff.request("/dashboard/0193a7c2-0000-7000-8000-000000000000"), 404, "not_found");
     await expectError(await staff.request("/dashboard/not-an-id"), 400, "invalid_request");
   });

@@ -15,9 +15,9 @@ import {
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
+import { AppError } from "../errors";
 import { clientAddress } from "../http/client-address";
 import { sameOrigin } from "../http/same-origin";
-import { AppError } from "../errors";
 import { validate } from "../http/validate";
 import type { Actor } from "../services/audit";
 import type { ResidentAdminService } from "../services/resident-admin-service";
@@ -89,7 +89,9 @@ export function staffRoutes(
       await next();
     })
     .get("/me", (c) => c.json({ staff: c.get("staff"), council: opts.councilName ?? "your council" }))
-    .get("/dashboard", validate("query", dashboardQuerySchema), async (c) => c.json(await residents.dashboard(c.req.valid("query"))))
+    .get("/dashboard", validate("query", dashboardQuerySchema), async (c) =>
+      c.json(await residents.dashboard(c.req.valid("query"))),
+    )
     .get("/dashboard/:residentId", validate("param", residentParam), async (c) =>
       c.json({ row: await residents.dashboardRow(c.req.valid("param").residentId) }),
     )

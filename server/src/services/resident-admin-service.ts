@@ -8,12 +8,12 @@ import {
   type CreateResidentRequest,
   type Dashboard,
   type DashboardRow,
-  type ParsedDashboardQuery,
   type Device,
   type FamilyLink,
   type FamilyLinkChanges,
   type OrgSettings,
   orgSettingsSchema,
+  type ParsedDashboardQuery,
   type Resident,
   SETUP_CODE,
   type SetupCode,
@@ -332,7 +332,9 @@ export class ResidentAdminService {
     const matching = rows.filter(
       (row) =>
         (!query.reason || row.alerts.includes(query.reason)) &&
-        (!needle || searchable(row.resident.fullName).includes(needle) || searchable(row.resident.preferredName).includes(needle)),
+        (!needle ||
+          searchable(row.resident.fullName).includes(needle) ||
+          searchable(row.resident.preferredName).includes(needle)),
     );
     const lastPage = Math.max(1, Math.ceil(matching.length / query.pageSize));
     const page = Math.min(query.page, lastPage);
@@ -437,12 +439,7 @@ const needScore = (row: DashboardRow) => row.alerts.reduce((sum, a) => sum + WEI
 
 /** A name as search compares it: "Siân" is found by "sian", "O’Brien" by "o'brien". */
 const searchable = (text: string) =>
-  text
-    .normalize("NFKD")
-    .replace(/\p{M}/gu, "")
-    .replace(/[’‘]/g, "'")
-    .replace(/\s+/g, " ")
-    .toLocaleLowerCase("en-GB");
+  text.normalize("NFKD").replace(/\p{M}/gu, "").replace(/[’‘]/g, "'").replace(/\s+/g, " ").toLocaleLowerCase("en-GB");
 
 const toFamilyLink = (l: FamilyLinkRow): FamilyLink => ({
   id: l.id,
