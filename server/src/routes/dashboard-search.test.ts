@@ -104,7 +104,10 @@ async function allPages(staff: StaffClient, query: string) {
   return { first, rows };
 }
 
-describe("the dashboard with hundreds of residents", () => {
+// Each test seeds 303 residents, each written to disk before the relay answers: slow on a busy machine.
+const SEEDED = { timeout: 30_000 };
+
+describe("the dashboard with hundreds of residents", SEEDED, () => {
   it("sends one page at a time, 25 by default, in the order of need across all pages", async () => {
     const { staff } = await crowdedRelay();
     const first = await dashboardOf(staff);
@@ -199,7 +202,7 @@ describe("the dashboard with hundreds of residents", () => {
   });
 });
 
-describe("one resident's dashboard row", () => {
+describe("one resident's dashboard row", SEEDED, () => {
   it("is the row the dashboard shows for them, null once archived, and 404 for no such resident", async () => {
     const { staff, households } = await crowdedRelay();
     const rhiannon = households[1]?.resident.id ?? "";
