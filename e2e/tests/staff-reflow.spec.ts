@@ -40,6 +40,8 @@ test("every console page fits 320 px without sideways scrolling or names broken 
   browser,
   seeded,
 }) => {
+  // Twenty-one pages, each checked by axe: longer than most tests.
+  test.slow();
   const ids = await householdForEveryPage(seeded, "Margaret");
   await seeded.resident("Bartholomew Featherstonehaugh", "Bart");
   const staff = await StaffPage.open(browser, seeded.relay.url);
