@@ -85,6 +85,7 @@ test("an officer finds residents among hundreds by name and need, a page at a ti
       "Messages unseen",
       "Push not working",
       "No family message",
+      "Battery low and not charging",
       "Paused",
       "Tablet not set up yet",
     ]);

@@ -54,8 +54,9 @@ const LAST = [
 
 /** Each resident's need, as the dashboard weighs it (WEIGHT in resident-admin-service.ts). */
 const WEIGHT: Record<Alert, number> = {
-  tablet_offline: 32,
-  messages_unseen: 16,
+  tablet_offline: 64,
+  messages_unseen: 32,
+  battery_low: 16,
   push_failing: 8,
   no_family_message: 4,
   tablet_never_set_up: 2,
