@@ -83,9 +83,9 @@ test("an officer finds residents among hundreds by name and need, a page at a ti
       "Any reason, or none",
       "Tablet offline",
       "Messages unseen",
+      "Battery low and not charging",
       "Push not working",
       "No family message",
-      "Battery low and not charging",
       "Paused",
       "Tablet not set up yet",
     ]);
