@@ -141,6 +141,42 @@ export class StaffPage {
     await expectNoAxeViolations(this.page);
   }
 
+  // Finding residents on the dashboard ------------------------------------------------------------
+
+  /** Searches the dashboard by name and "needs attention" reason, as an officer fills the form. */
+  async search(name: string, reason = "Any reason, or none") {
+    const form = this.page.getByRole("search", { name: "Find residents" });
+    await form.getByLabel("Name").fill(name);
+    await form.getByLabel("Needs attention").selectOption({ label: reason });
+    await form.getByRole("button", { name: "Search" }).click();
+  }
+
+  /** "Showing 26–50 of 312 residents …", the line above the dashboard's table. */
+  shownRange() {
+    return this.page.getByText(/^Showing \d/);
+  }
+
+  pagination() {
+    return this.page.getByRole("navigation", { name: "Pages of residents" });
+  }
+
+  /**
+   * Resolves once the browser has delivered everything the page logged so far: Playwright receives
+   * console messages (and CSP reports) in order but asynchronously, so this logs one and waits for it.
+   */
+  async consoleDelivered() {
+    await Promise.all([
+      this.page.waitForEvent("console", (m) => m.text() === "letterbox: console delivered"),
+      this.page.evaluate(() => console.info("letterbox: console delivered")),
+    ]);
+  }
+
+  /** Opens a page of the console by its address, as a bookmark or a reload does, and waits for its heading. */
+  async load(route: ConsoleRoute) {
+    await this.page.goto(`/staff${route.hash}`);
+    await expect(this.heading(route.heading)).toBeVisible();
+  }
+
   async close() {
     await this.context.close();
   }
@@ -197,4 +233,93 @@ export class ApiTablet {
   async dispose() {
     await this.api.dispose();
   }
+}
+
+/** A page of the console: its address and the heading it shows. */
+export type ConsoleRoute = { name: string; hash: string; heading: string | RegExp };
+
+/**
+ * Every page of the signed-in console, for the checks that must hold on all of them (reflow, a
+ * console without errors): the resident's pages are those of a resident with a family link and a
+ * paired tablet.
+ */
+export function consoleRoutes(ids: { residentId: string; fullName: string; linkId: string; deviceId: string }): ConsoleRoute[] {
+  const resident = `#/residents/${ids.residentId}`;
+  const link = `${resident}/family-links/${ids.linkId}`;
+  return [
+    { name: "dashboard", hash: "#/", heading: "Residents" },
+    { name: "dashboard searched", hash: "#/?q=jones&reason=tablet_never_set_up", heading: "Residents" },
+    { name: "archived residents", hash: "#/residents/archived", heading: "Archived residents" },
+    { name: "add a resident", hash: "#/residents/new", heading: "Add a resident" },
+    { name: "resident", hash: resident, heading: ids.fullName },
+    { name: "resident settings", hash: `${resident}/settings`, heading: "Details and tablet settings" },
+    { name: "set up a tablet", hash: `${resident}/tablets/new`, heading: "Set up a tablet" },
+    { name: "wipe a tablet", hash: `${resident}/tablets/${ids.deviceId}/wipe`, heading: "Wipe and unpair this tablet?" },
+    { name: "new family link", hash: `${resident}/family-links/new`, heading: "Create a family link" },
+    { name: "revoke a link", hash: `${link}/revoke`, heading: /^Revoke .*’s link\?$/ },
+    { name: "re-issue a link", hash: `${link}/reissue`, heading: /^Re-issue .*’s link\?$/ },
+    { name: "welcome letter", hash: `${link}/letter`, heading: /^(The link is no longer shown|Send messages and photos to .*)$/ },
+    { name: "erase", hash: `${resident}/erase`, heading: `Erase ${ids.fullName}?` },
+    { name: "staff", hash: "#/staff", heading: "Staff" },
+    { name: "invite", hash: "#/staff/invite", heading: "Invite a member of staff" },
+    { name: "audit log", hash: "#/audit", heading: "Audit log" },
+    { name: "settings", hash: "#/settings", heading: "Settings" },
+    { name: "not found", hash: "#/no-such-page", heading: "Page not found" },
+  ];
+}
+
+/** The pages a browser that is not signed in sees: sign-in, and the two one-time links. */
+export const SIGNED_OUT_ROUTES: ConsoleRoute[] = [
+  { name: "sign in", hash: "", heading: "Sign in to Letterbox" },
+  { name: "first account", hash: `#setup=${"A".repeat(43)}`, heading: "Create the first staff account" },
+  { name: "invitation", hash: `#invite=${"B".repeat(43)}`, heading: "Create your staff account" },
+];
+
+/**
+ * What a page writes to the browser console as an error, throws uncaught, or has refused by its
+ * Content-Security-Policy (the `securitypolicyviolation` event, which a caught refusal also fires),
+ * from the moment each page of the context starts. Read `problems` after the page has settled.
+ */
+export async function watchForPageProblems(context: BrowserContext): Promise<string[]> {
+  const problems: string[] = [];
+  await context.exposeBinding("reportPolicyViolation", ({ page }, text: string) => {
+    problems.push(`CSP violation on ${page.url()}: ${text}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const report = (window as unknown as { reportPolicyViolation: (text: string) => void }).reportPolicyViolation;
+      report(`${e.effectiveDirective} blocked ${e.blockedURI || "(inline)"} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  const watch = (page: Page) => {
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(`console error on ${page.url()}: ${message.text()}`);
+    });
+    page.on("pageerror", (error) => problems.push(`uncaught on ${page.url()}: ${error.message}`));
+  };
+  context.pages().forEach(watch);
+  context.on("page", watch);
+  return problems;
+}
+
+/**
+ * A resident with a family link and a paired tablet, made through the API, with the ids that the
+ * resident's pages are addressed by.
+ */
+export async function householdForEveryPage(staff: StaffApi, preferredName: string) {
+  const household = await staff.household(preferredName);
+  const tablet = await ApiTablet.pair(staff.relay.url, household.setupCode);
+  await tablet.dispose();
+  const { links } = (await (await staff.api.get(`/api/staff/residents/${household.residentId}/family-links`)).json()) as {
+    links: { id: string }[];
+  };
+  const { devices } = (await (await staff.api.get(`/api/staff/residents/${household.residentId}/devices`)).json()) as {
+    devices: { id: string }[];
+  };
+  return {
+    residentId: household.residentId,
+    fullName: `${preferredName} Jones`,
+    linkId: links[0]?.id ?? "",
+    deviceId: devices[0]?.id ?? "",
+  };
 }

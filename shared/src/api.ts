@@ -1,3 +1,4 @@
+import "./zod-config";
 import { z } from "zod";
 import { isoDateTimeSchema, photoIdSchema, tokenSchema, uuidv7Schema } from "./ids";
 import { LIMITS, SETUP_CODE } from "./limits";
@@ -47,6 +48,16 @@ export const staffMemberSchema = z.object({
   role: staffRoleSchema,
 });
 export type StaffMember = z.infer<typeof staffMemberSchema>;
+
+/**
+ * GET /api/staff/session: whether this browser is signed in. Signed out is an answer (200), not an
+ * error, so that opening the console does not log a failed request; other endpoints answer 401.
+ */
+export const staffSessionSchema = z.discriminatedUnion("signedIn", [
+  z.object({ signedIn: z.literal(true), staff: staffMemberSchema, council: z.string() }),
+  z.object({ signedIn: z.literal(false) }),
+]);
+export type StaffSession = z.infer<typeof staffSessionSchema>;
 
 export const residentSchema = z.object({
   id: z.string(),
@@ -425,8 +436,39 @@ export const dashboardRowSchema = z.object({
   lastFamilyMessageAt: isoDateTimeSchema.nullable(),
 });
 export type DashboardRow = z.infer<typeof dashboardRowSchema>;
-export const dashboardSchema = z.object({ rows: z.array(dashboardRowSchema), settings: orgSettingsSchema });
+
+/** Rows per page of the dashboard: the relay sends one page, so the console never holds hundreds. */
+export const DASHBOARD_PAGE = { sizeDefault: 25, sizeMax: 100 } as const;
+
+/**
+ * GET /api/staff/dashboard: which residents, still in the order of need. `q` finds a name (full or
+ * preferred, ignoring case and accents), `reason` keeps those with that alert, `page` counts from 1.
+ */
+export const dashboardQuerySchema = z.strictObject({
+  q: z.string().trim().max(LIMITS.nameMax).optional(),
+  reason: alertSchema.optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(DASHBOARD_PAGE.sizeMax).default(DASHBOARD_PAGE.sizeDefault),
+});
+export type DashboardQuery = z.input<typeof dashboardQuerySchema>;
+/** The query as the relay uses it: validated, with the defaults filled in. */
+export type ParsedDashboardQuery = z.output<typeof dashboardQuerySchema>;
+
+export const dashboardSchema = z.object({
+  rows: z.array(dashboardRowSchema),
+  /** Residents on the dashboard (archived ones are not), and how many of them need attention (paused is not a need). */
+  residents: z.number().int().min(0),
+  needingAttention: z.number().int().min(0),
+  /** Those that match `q` and `reason`; `rows` is page `page` of them (the last page when asked for one past it). */
+  matching: z.number().int().min(0),
+  page: z.number().int().min(1),
+  pageSize: z.number().int().min(1),
+  settings: orgSettingsSchema,
+});
 export type Dashboard = z.infer<typeof dashboardSchema>;
+
+/** GET /api/staff/dashboard/:residentId: one resident's row, for their own page (null once archived). */
+export const dashboardRowResponseSchema = z.object({ row: dashboardRowSchema.nullable() });
 
 // Push ----------------------------------------------------------------------------------------
 

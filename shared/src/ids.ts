@@ -1,3 +1,4 @@
+import "./zod-config";
 import { z } from "zod";
 
 /** Client-made ids are UUIDv7 so that the relay can order and de-duplicate retries. */

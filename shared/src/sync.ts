@@ -1,3 +1,4 @@
+import "./zod-config";
 import { z } from "zod";
 import { isoDateTimeSchema, photoIdSchema, timeOfDaySchema, uuidv7Schema } from "./ids";
 import { LIMITS } from "./limits";

@@ -8,7 +8,7 @@ import { EditFamilyLink, NewFamilyLink, ReissueFamilyLink, RevokeFamilyLink } fr
 import { OrgSettingsPage } from "./OrgSettingsPage";
 import { AddResident, ResidentPage } from "./ResidentPage";
 import { ResidentSettings } from "./ResidentSettings";
-import { entryLink, type Route } from "./route";
+import { entryLink, href, type Route } from "./route";
 import { AcceptInvite, FirstAccount, SignIn } from "./SignIn";
 import { InvitePage, StaffList } from "./StaffPages";
 import { SessionContext, useRoute } from "./session";
@@ -34,8 +34,8 @@ export function App() {
 
   useEffect(() => {
     relay
-      .me()
-      .then(setStaff)
+      .session()
+      .then((session) => setStaff(session.signedIn ? session.staff : null))
       .catch(() => setStaff(null));
   }, []);
 
@@ -100,7 +100,8 @@ function Pages({ route, staff }: { route: Route; staff: StaffMember }) {
   const admin = staff.role === "admin";
   switch (route.page) {
     case "dashboard":
-      return <Dashboard />;
+      // A new search or page is a new page: it loads afresh and its heading takes focus.
+      return <Dashboard key={href(route)} view={route.view ?? {}} />;
     case "archived":
       return <Archived />;
     case "addResident":

@@ -9,8 +9,8 @@ import { useLoad } from "./use-load";
 /** Who did what, when and from where: newest first. The CSV holds every entry, with ids. */
 export function AuditLog() {
   const loaded = useLoad(async () => {
-    const [entries, residents, dashboard] = await Promise.all([relay.audit(), relay.residents(), relay.dashboard()]);
-    return { entries, names: new Map(residents.map((r) => [r.id, r.fullName])), keptDays: dashboard.settings.auditRetentionDays };
+    const [entries, residents, settings] = await Promise.all([relay.audit(), relay.residents(), relay.settings()]);
+    return { entries, names: new Map(residents.map((r) => [r.id, r.fullName])), keptDays: settings.auditRetentionDays };
   }, "");
   if (loaded.state === "loading") return <Loading />;
   if (loaded.state === "failed") return <LoadFailed error={loaded.error} retry={loaded.retry} />;
@@ -29,7 +29,7 @@ export function AuditLog() {
       {entries.length === 0 ? (
         <p>Nothing recorded yet.</p>
       ) : (
-        <table className="table table-small">
+        <table className="table table-small table-cards">
           <caption className="visually-hidden">Audit log entries, newest first</caption>
           <thead>
             <tr>
@@ -46,10 +46,10 @@ export function AuditLog() {
               // Entries have no id of their own; their order is fixed for one load.
               // biome-ignore lint/suspicious/noArrayIndexKey: see above.
               <tr key={i}>
-                <td className="nowrap">{dateTime(e.at)}</td>
-                <td>{e.staffName}</td>
-                <td>{actionWords(e.action)}</td>
-                <td>
+                <td data-label="When">{dateTime(e.at)}</td>
+                <td data-label="Who">{e.staffName}</td>
+                <td data-label="What">{actionWords(e.action)}</td>
+                <td data-label="Resident">
                   {e.residentId === null ? (
                     ""
                   ) : names.has(e.residentId) ? (
@@ -58,8 +58,10 @@ export function AuditLog() {
                     <span className="meta">Erased resident</span>
                   )}
                 </td>
-                <td>{detailWords(e)}</td>
-                <td className="meta">{e.source}</td>
+                <td data-label="Details">{detailWords(e)}</td>
+                <td data-label="From" className="meta break-anywhere">
+                  {e.source}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -46,7 +46,7 @@ const QUESTIONS: { key: Key; label: string; hint: string; unit: string; min: num
 ];
 
 export function OrgSettingsPage() {
-  const loaded = useLoad(async () => (await relay.dashboard()).settings, "");
+  const loaded = useLoad(() => relay.settings(), "");
   if (loaded.state === "loading") return <Loading />;
   if (loaded.state === "failed") return <LoadFailed error={loaded.error} retry={loaded.retry} />;
   return <SettingsForm settings={loaded.data} />;

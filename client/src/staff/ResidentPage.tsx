@@ -57,13 +57,13 @@ export function AddResident() {
 type ResidentData = { resident: Resident; devices: Device[]; links: FamilyLink[]; alerts: DashboardRow | undefined };
 
 async function loadResident(id: string): Promise<ResidentData> {
-  const [resident, devices, links, dashboard] = await Promise.all([
+  const [resident, devices, links, row] = await Promise.all([
     relay.resident(id),
     relay.devices(id),
     relay.familyLinks(id),
-    relay.dashboard(),
+    relay.dashboardRow(id),
   ]);
-  return { resident, devices, links, alerts: dashboard.rows.find((r) => r.resident.id === id) };
+  return { resident, devices, links, alerts: row ?? undefined };
 }
 
 /** Everything about one resident: their tablet, family links, settings, and the data-protection duties. */
@@ -259,7 +259,7 @@ function FamilyLinksTable({ residentId, links }: { residentId: string; links: Fa
   if (links.length === 0) return <p>No family links yet.</p>;
   const sorted = [...links].sort((a, b) => Number(a.revokedAt !== null) - Number(b.revokedAt !== null));
   return (
-    <table className="table">
+    <table className="table table-cards">
       <caption className="visually-hidden">Family links</caption>
       <thead>
         <tr>
@@ -279,8 +279,8 @@ function FamilyLinksTable({ residentId, links }: { residentId: string; links: Fa
               {l.relationship && <span className="meta block">{l.relationship}</span>}
               {l.revokedAt && <span className="tag tag-info block-tag">Revoked {date(l.revokedAt)}</span>}
             </th>
-            <td>{date(l.createdAt)}</td>
-            <td>{l.lastUsedAt ? dateTime(l.lastUsedAt) : "Not used yet"}</td>
+            <td data-label="Made">{date(l.createdAt)}</td>
+            <td data-label="Last used">{l.lastUsedAt ? dateTime(l.lastUsedAt) : "Not used yet"}</td>
             <td className="actions">
               <a href={href({ page: "editFamilyLink", id: residentId, linkId: l.id })}>
                 Change<span className="visually-hidden"> the name or relationship for {l.label}</span>

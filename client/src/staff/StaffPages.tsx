@@ -45,7 +45,7 @@ export function StaffList() {
           Invite a member of staff
         </a>
       </p>
-      <table className="table">
+      <table className="table table-cards">
         <caption className="visually-hidden">Staff accounts</caption>
         <thead>
           <tr>
@@ -63,10 +63,10 @@ export function StaffList() {
               <th scope="row">
                 {a.name}
                 {a.id === me.id && " (you)"}
-                <span className="meta block">{a.email}</span>
+                <span className="meta block break-anywhere">{a.email}</span>
               </th>
-              <td>{ROLE_WORDS[a.role]}</td>
-              <td>
+              <td data-label="Role">{ROLE_WORDS[a.role]}</td>
+              <td data-label="Status">
                 {a.disabledAt ? (
                   <span className="tag tag-urgent">Disabled {date(a.disabledAt)}</span>
                 ) : (

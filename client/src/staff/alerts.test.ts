@@ -1,6 +1,8 @@
-import type { DashboardRow } from "@letterbox/shared";
+import { ALERTS, type DashboardRow } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
-import { alertText } from "./alerts";
+import { ALERT_TONE, alertText, FILTER_REASONS, REASON_WORDS } from "./alerts";
+
+const TONES = ["urgent", "warning", "info"];
 
 const now = new Date("2026-11-28T12:00:00Z");
 
@@ -91,5 +93,15 @@ describe("alerts in plain words", () => {
     expect(alertText("push_failing", row(), now)).toBe("Push not working");
     expect(alertText("paused", row(), now)).toBe("Paused");
     expect(alertText("tablet_never_set_up", row(), now)).toBe("Tablet not set up yet");
+  });
+});
+
+describe("the reason filter", () => {
+  it("offers every reason the relay has, urgent ones first, each in words", () => {
+    expect([...FILTER_REASONS].sort()).toEqual([...ALERTS].sort());
+    expect(FILTER_REASONS.map((r) => ALERT_TONE[r])).toEqual(
+      [...FILTER_REASONS.map((r) => ALERT_TONE[r])].sort((a, b) => TONES.indexOf(a) - TONES.indexOf(b)),
+    );
+    for (const reason of ALERTS) expect(REASON_WORDS[reason]).toMatch(/^[A-Z][a-z ]+$/);
   });
 });

@@ -1,4 +1,4 @@
-import type { Alert, DashboardRow } from "@letterbox/shared";
+import { ALERTS, type Alert, type DashboardRow } from "@letterbox/shared";
 import { duration, percent, plural, pushProblemWords, since as sinceTime } from "./format";
 
 export type AlertTone = "urgent" | "warning" | "info";
@@ -47,3 +47,24 @@ export const ALERT_TONE: Record<Alert, AlertTone> = {
   tablet_never_set_up: "info",
   paused: "info",
 };
+
+/** Each reason in a word or two, for the dashboard's "Needs attention" filter. */
+export const REASON_WORDS: Record<Alert, string> = {
+  tablet_offline: "Tablet offline",
+  messages_unseen: "Messages unseen",
+  push_failing: "Push not working",
+  no_family_message: "No family message",
+  tablet_never_set_up: "Tablet not set up yet",
+  paused: "Paused",
+  battery_low: "Battery low and not charging",
+};
+
+const TONE_ORDER: AlertTone[] = ["urgent", "warning", "info"];
+
+/**
+ * The filter's choices: every reason the relay has (ALERTS, so a new one appears here by itself),
+ * the urgent ones first.
+ */
+export const FILTER_REASONS: readonly Alert[] = [...ALERTS].sort(
+  (a, b) => TONE_ORDER.indexOf(ALERT_TONE[a]) - TONE_ORDER.indexOf(ALERT_TONE[b]),
+);

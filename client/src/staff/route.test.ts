@@ -7,6 +7,8 @@ const LINK = "0193a6b2-7c1d-7e2f-8a3b-000000000001";
 describe("hash routes", () => {
   const every: Route[] = [
     { page: "dashboard" },
+    { page: "dashboard", view: { q: "Siân O’Brien & co", reason: "tablet_offline", page: 3 } },
+    { page: "dashboard", view: { reason: "paused" } },
     { page: "addResident" },
     { page: "archived" },
     { page: "resident", id: ID },
@@ -34,6 +36,19 @@ describe("hash routes", () => {
     expect(parseRoute("#")).toEqual({ page: "dashboard" });
     expect(parseRoute("#main")).toEqual({ page: "dashboard" });
     expect(parseRoute(`#/residents/${ID}/`)).toEqual({ page: "resident", id: ID });
+  });
+
+  it("keeps the dashboard's search, reason and page in the address, leaving out what the relay would refuse", () => {
+    expect(href({ page: "dashboard", view: { q: "jones", page: 2 } })).toBe("#/?q=jones&page=2");
+    expect(href({ page: "dashboard", view: { q: "", page: 1 } })).toBe("#/");
+    expect(parseRoute("#/?q=+mary+ann+&reason=no_family_message&page=12")).toEqual({
+      page: "dashboard",
+      view: { q: "mary ann", reason: "no_family_message", page: 12 },
+    });
+    expect(parseRoute("#/?q=%20&reason=lonely&page=0")).toEqual({ page: "dashboard" });
+    expect(parseRoute("#/?page=1.5")).toEqual({ page: "dashboard" });
+    expect(parseRoute("#/?page=two")).toEqual({ page: "dashboard" });
+    expect(parseRoute(`#/?q=${"a".repeat(200)}`)).toEqual({ page: "dashboard", view: { q: "a".repeat(80) } });
   });
 
   it("says when an address is not a page", () => {

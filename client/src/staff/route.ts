@@ -1,10 +1,12 @@
+import { ALERTS, type Alert, LIMITS } from "@letterbox/shared";
+
 /**
  * The console's pages as hash routes (`#/residents/<id>`): no router library, and the server only
  * ever serves /staff. Fragments that are not routes (`#setup=…`, `#invite=…`) are one-time entry
  * links, read before any route.
  */
 export type Route =
-  | { page: "dashboard" }
+  | { page: "dashboard"; view?: DashboardView }
   | { page: "addResident" }
   | { page: "archived" }
   | { page: "resident"; id: string }
@@ -23,10 +25,28 @@ export type Route =
   | { page: "settings" }
   | { page: "notFound" };
 
+/**
+ * Which residents the dashboard shows: a name search, one "needs attention" reason, a page (from
+ * 1). Kept in the address (`#/?q=jones&reason=tablet_offline&page=2`) so back and forward work.
+ */
+export type DashboardView = { q?: string; reason?: Alert; page?: number };
+
 const ID = "[0-9a-fA-F-]{36}";
 
+/** What the address asks of the dashboard; values the relay would refuse are left out. */
+function dashboardView(query: string): DashboardView {
+  const params = new URLSearchParams(query);
+  const view: DashboardView = {};
+  const q = params.get("q")?.trim().slice(0, LIMITS.nameMax);
+  if (q) view.q = q;
+  const reason = ALERTS.find((a) => a === params.get("reason"));
+  if (reason) view.reason = reason;
+  const page = Number(params.get("page"));
+  if (Number.isInteger(page) && page > 1 && page <= 100_000) view.page = page;
+  return view;
+}
+
 const patterns: [RegExp, (m: string[]) => Route][] = [
-  [/^$/, () => ({ page: "dashboard" })],
   [/^residents\/new$/, () => ({ page: "addResident" })],
   [/^residents\/archived$/, () => ({ page: "archived" })],
   [new RegExp(`^residents/(${ID})$`), ([id = ""]) => ({ page: "resident", id })],
@@ -54,8 +74,13 @@ const patterns: [RegExp, (m: string[]) => Route][] = [
 
 /** `#/residents/<id>` → the resident's page. Anything that is not a route is the dashboard's `#/`. */
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#\/?/, "").replace(/\/+$/, "");
+  const [address = "", query = ""] = hash.split("?", 2);
+  const path = address.replace(/^#\/?/, "").replace(/\/+$/, "");
   if (!hash.startsWith("#/") && hash !== "#" && hash !== "") return { page: "dashboard" };
+  if (path === "") {
+    const view = dashboardView(query);
+    return Object.keys(view).length > 0 ? { page: "dashboard", view } : { page: "dashboard" };
+  }
   for (const [pattern, make] of patterns) {
     const match = pattern.exec(path);
     if (match) return make(match.slice(1));
@@ -66,7 +91,15 @@ export function parseRoute(hash: string): Route {
 /** The address of a page, for links: the inverse of parseRoute. */
 export function href(route: Route): string {
   switch (route.page) {
-    case "dashboard":
+    case "dashboard": {
+      const { q, reason, page } = route.view ?? {};
+      const query = new URLSearchParams();
+      if (q) query.set("q", q);
+      if (reason) query.set("reason", reason);
+      if (page && page > 1) query.set("page", String(page));
+      const text = query.toString();
+      return text ? `#/?${text}` : "#/";
+    }
     case "notFound":
       return "#/";
     case "addResident":

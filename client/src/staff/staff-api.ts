@@ -3,6 +3,7 @@ import type {
   CreatedFamilyLink,
   CreateFamilyLinkRequest,
   Dashboard,
+  DashboardRow,
   Device,
   FamilyLink,
   Invite,
@@ -12,10 +13,12 @@ import type {
   StaffAccount,
   StaffMember,
   StaffRole,
+  StaffSession,
   UpdateFamilyLinkRequest,
   UpdateResidentRequest,
 } from "@letterbox/shared";
 import { api, call } from "../api/client";
+import type { DashboardView } from "./route";
 
 /** Every call the console makes, through the typed client: a changed route breaks the build here. */
 const staff = api.staff;
@@ -25,7 +28,8 @@ const member = staff.staff[":staffId"];
 const p = (residentId: string) => ({ param: { residentId } });
 
 export const relay = {
-  me: async () => (await call<{ staff: StaffMember }>(staff.me.$get())).staff,
+  /** Signed in or not: answered either way with 200, so opening the console logs no failed request. */
+  session: () => call<StaffSession>(staff.session.$get()),
   /** Who runs this relay (COUNCIL_NAME), named in the welcome letter. */
   council: async () => (await call<{ council: string }>(staff.me.$get())).council,
   login: async (email: string, password: string) =>
@@ -36,7 +40,14 @@ export const relay = {
   acceptInvite: async (json: { token: string; name: string; email: string; password: string }) =>
     (await call<{ staff: StaffMember }>(staff.invites.accept.$post({ json }))).staff,
 
-  dashboard: () => call<Dashboard>(staff.dashboard.$get()),
+  dashboard: ({ q, reason, page }: DashboardView = {}) =>
+    call<Dashboard>(
+      staff.dashboard.$get({
+        query: { ...(q ? { q } : {}), ...(reason ? { reason } : {}), ...(page ? { page: String(page) } : {}) },
+      }),
+    ),
+  /** The resident's own row of the dashboard (null once archived), whichever page it is on. */
+  dashboardRow: async (id: string) => (await call<{ row: DashboardRow | null }>(staff.dashboard[":residentId"].$get(p(id)))).row,
   residents: async () => (await call<{ residents: Resident[] }>(staff.residents.$get())).residents,
   resident: async (id: string) => (await call<{ resident: Resident }>(resident.$get(p(id)))).resident,
   createResident: async (fullName: string, preferredName: string) =>
@@ -71,6 +82,7 @@ export const relay = {
     (await call<{ ended: number }>(member["end-sessions"].$post({ param: { staffId } }))).ended,
   audit: async () => (await call<{ entries: AuditEntry[] }>(staff.audit.$get())).entries,
   auditCsvUrl: "/api/staff/audit.csv",
+  settings: async () => (await call<{ settings: OrgSettings }>(staff.settings.$get())).settings,
   updateSettings: async (json: Partial<OrgSettings>) =>
     (await call<{ settings: OrgSettings }>(staff.settings.$patch({ json }))).settings,
 };

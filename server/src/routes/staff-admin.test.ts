@@ -75,6 +75,7 @@ function adminOnly(targetStaffId: string): [string, string, unknown][] {
     ["POST", `/staff/${targetStaffId}/end-sessions`, undefined],
     ["GET", "/audit", undefined],
     ["GET", "/audit.csv", undefined],
+    ["GET", "/settings", undefined],
     ["PATCH", "/settings", { offlineAlertHours: 12 }],
   ];
 }

@@ -3,7 +3,9 @@ import {
   createFamilyLinkRequestSchema,
   createInviteRequestSchema,
   createResidentRequestSchema,
+  dashboardQuerySchema,
   type StaffMember,
+  type StaffSession,
   staffLoginRequestSchema,
   staffSetupRequestSchema,
   updateFamilyLinkRequestSchema,
@@ -13,6 +15,7 @@ import {
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
+import { AppError } from "../errors";
 import { clientAddress } from "../http/client-address";
 import { sameOrigin } from "../http/same-origin";
 import { validate } from "../http/validate";
@@ -64,6 +67,7 @@ export function staffRoutes(
       c.json({ ended: await staff.endSessions(c.req.valid("param").staffId, c.get("actor")) }),
     )
     .get("/audit", async (c) => c.json({ entries: await residents.auditLog() }))
+    .get("/settings", async (c) => c.json({ settings: await residents.orgSettings() }))
     .get("/audit.csv", async (c) =>
       c.body(await residents.auditCsv(c.get("actor")), 200, {
         "Content-Type": "text/csv; charset=utf-8",
@@ -85,7 +89,12 @@ export function staffRoutes(
       await next();
     })
     .get("/me", (c) => c.json({ staff: c.get("staff"), council: opts.councilName ?? "your council" }))
-    .get("/dashboard", async (c) => c.json(await residents.dashboard()))
+    .get("/dashboard", validate("query", dashboardQuerySchema), async (c) =>
+      c.json(await residents.dashboard(c.req.valid("query"))),
+    )
+    .get("/dashboard/:residentId", validate("param", residentParam), async (c) =>
+      c.json({ row: await residents.dashboardRow(c.req.valid("param").residentId) }),
+    )
     .get("/residents", async (c) => c.json({ residents: await residents.list() }))
     .post("/residents", validate("json", createResidentRequestSchema), async (c) =>
       c.json({ resident: await residents.create(c.req.valid("json"), c.get("actor")) }, 201),
@@ -176,6 +185,20 @@ export function staffRoutes(
         const { sessionToken, staff: member } = await staff.signIn(email, password, clientAddress(c));
         startSession(c, sessionToken);
         return c.json({ staff: member });
+      })
+      // Outside the signed-in group: the console asks this on opening, and signed out is an answer here.
+      .get("/session", async (c) => {
+        const token = getCookie(c, SESSION_COOKIE);
+        if (!token) return c.json({ signedIn: false } satisfies StaffSession);
+        try {
+          const member = await staff.authenticate(token);
+          startSession(c, token);
+          return c.json({ signedIn: true, staff: member, council: opts.councilName ?? "your council" } satisfies StaffSession);
+        } catch (err) {
+          if (!(err instanceof AppError && err.code === "unauthenticated")) throw err;
+          deleteCookie(c, SESSION_COOKIE, { path: "/api/staff" });
+          return c.json({ signedIn: false } satisfies StaffSession);
+        }
       })
       // Outside the signed-in group: signing out needs no valid session, and must not renew the cookie.
       .post("/logout", async (c) => {

@@ -13,6 +13,7 @@ import {
   type FamilyLinkChanges,
   type OrgSettings,
   orgSettingsSchema,
+  type ParsedDashboardQuery,
   type Resident,
   SETUP_CODE,
   type SetupCode,
@@ -320,16 +321,50 @@ export class ResidentAdminService {
     return this.orgSettings();
   }
 
-  /** Every resident with what needs attention first: all from data the relay has, at the clock's time. */
-  async dashboard(): Promise<Dashboard> {
-    const now = this.now();
+  /**
+   * One page of the residents that match the query, those who need attention first. The order is
+   * decided over all of them before the page is cut, so paging and filtering keep the order of need.
+   */
+  async dashboard(query: ParsedDashboardQuery): Promise<Dashboard> {
     const settings = await this.orgSettings();
+    const rows = await this.dashboardRows(settings);
+    const needle = query.q ? searchable(query.q) : "";
+    const matching = rows.filter(
+      (row) =>
+        (!query.reason || row.alerts.includes(query.reason)) &&
+        (!needle ||
+          searchable(row.resident.fullName).includes(needle) ||
+          searchable(row.resident.preferredName).includes(needle)),
+    );
+    const lastPage = Math.max(1, Math.ceil(matching.length / query.pageSize));
+    const page = Math.min(query.page, lastPage);
+    return {
+      rows: matching.slice((page - 1) * query.pageSize, page * query.pageSize),
+      residents: rows.length,
+      needingAttention: rows.filter((row) => row.alerts.some((a) => a !== "paused")).length,
+      matching: matching.length,
+      page,
+      pageSize: query.pageSize,
+      settings,
+    };
+  }
+
+  /** One resident's dashboard row, for their own page; null when archived (they are off the dashboard). */
+  async dashboardRow(residentId: string): Promise<DashboardRow | null> {
+    await this.requireResident(residentId);
+    const rows = await this.dashboardRows(await this.orgSettings(), residentId);
+    return rows[0] ?? null;
+  }
+
+  /** Every resident with what needs attention first: all from data the relay has, at the clock's time. */
+  private async dashboardRows(settings: OrgSettings, onlyResidentId?: string): Promise<DashboardRow[]> {
+    const now = this.now();
     const facts = new Map((await this.deps.store.residentFacts()).map((f) => [f.residentId, f]));
     const devices = await this.deps.store.listDevices();
     const push = await this.pushByDevice();
     const rows: DashboardRow[] = [];
     for (const resident of await this.deps.store.listResidents()) {
-      if (resident.archivedAt) continue;
+      if (resident.archivedAt || (onlyResidentId && resident.id !== onlyResidentId)) continue;
       const tablet = devices.find((d) => d.residentId === resident.id && !d.revokedAt);
       const f = facts.get(resident.id);
       const ago = (iso: string | null | undefined) => (iso ? now.getTime() - Date.parse(iso) : Number.POSITIVE_INFINITY);
@@ -367,7 +402,7 @@ export class ResidentAdminService {
       });
     }
     rows.sort((a, b) => needScore(b) - needScore(a) || a.resident.fullName.localeCompare(b.resident.fullName));
-    return { rows, settings };
+    return rows;
   }
 
   // Audit -------------------------------------------------------------------------------------
@@ -401,6 +436,10 @@ const WEIGHT: Record<Alert, number> = {
   paused: 1,
 };
 const needScore = (row: DashboardRow) => row.alerts.reduce((sum, a) => sum + WEIGHT[a], 0);
+
+/** A name as search compares it: "Siân" is found by "sian", "O’Brien" by "o'brien". */
+const searchable = (text: string) =>
+  text.normalize("NFKD").replace(/\p{M}/gu, "").replace(/[’‘]/g, "'").replace(/\s+/g, " ").toLocaleLowerCase("en-GB");
 
 const toFamilyLink = (l: FamilyLinkRow): FamilyLink => ({
   id: l.id,
