@@ -54,6 +54,9 @@ const STAFF = { name: "Bench Officer", email: "bench.officer@council.example", p
 
 /** A failure of the benchmark itself, as opposed to a missed budget. */
 class BenchBroken extends Error {}
+/** Lighthouse could not record a run (now and then it loses the trace, NO_NAVSTART): worth another try. */
+class RunFailed extends Error {}
+const TRIES = 3;
 
 function argument(name: string): string | undefined {
   const at = process.argv.indexOf(name);
@@ -170,7 +173,7 @@ async function audit(url: string): Promise<Run> {
     });
     const lhr = result?.lhr;
     if (!lhr) throw new BenchBroken(`Lighthouse returned nothing for ${url}`);
-    if (lhr.runtimeError) throw new BenchBroken(`Lighthouse could not load ${url}: ${lhr.runtimeError.message}`);
+    if (lhr.runtimeError) throw new RunFailed(`Lighthouse could not load ${url}: ${lhr.runtimeError.message}`);
     if (process.env.BENCH_DEBUG) {
       const file = path.join(os.tmpdir(), `lighthouse-${new URL(url).pathname.replace(/\W/g, "")}-${Date.now()}.json`);
       fs.writeFileSync(file, JSON.stringify(lhr));
@@ -193,6 +196,17 @@ async function audit(url: string): Promise<Run> {
     };
   } finally {
     chrome.kill();
+  }
+}
+
+async function auditWithRetries(url: string): Promise<Run> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await audit(url);
+    } catch (err) {
+      if (!(err instanceof RunFailed) || attempt >= TRIES) throw err;
+      console.error(`  ${err.message}; trying again`);
+    }
   }
 }
 
@@ -229,7 +243,7 @@ async function main() {
     for (const page of pages) {
       const taken: Run[] = [];
       for (let i = 0; i < runs; i++) {
-        const run = await audit(page.url);
+        const run = await auditWithRetries(page.url);
         taken.push(run);
         console.error(
           `  ${page.name} run ${i + 1}: performance ${run.performance}, accessibility ${run.accessibility}, lcp ${run.lcpMs} ms, unused js ${run.unusedJsKb} KB (${run.notes})`,
