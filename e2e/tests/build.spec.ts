@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { expect, test } from "@playwright/test";
+import { criticalPath } from "../bench/critical-path";
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../client/dist");
 
@@ -17,9 +18,11 @@ test("the service worker precaches the tablet and family apps once each, and not
   expect(urls).toEqual(
     expect.arrayContaining(["tablet/index.html", "family/index.html", "tablet.webmanifest", "family.webmanifest"]),
   );
-  // Every asset the tablet page loads is in the precache, or it could not open offline.
-  const tabletHtml = fs.readFileSync(path.join(dist, "tablet/index.html"), "utf8");
-  for (const [, asset] of tabletHtml.matchAll(/(?:src|href)="\/([^"]+)"/g)) expect(urls).toContain(asset);
+  // Every asset the tablet and family pages load is in the precache, or they could not open offline.
+  for (const page of ["tablet/index.html", "family/index.html"]) {
+    const html = fs.readFileSync(path.join(dist, page), "utf8");
+    for (const [, asset] of html.matchAll(/(?:src|href)="\/([^"]+)"/g)) expect(urls, page).toContain(asset);
+  }
   expect(new Set(urls).size).toBe(urls.length);
   expect(urls.filter((u) => u.startsWith("staff/") || u.startsWith("assets/staff-"))).toEqual([]);
   expect(urls.filter((u) => /\.(br|gz)$/.test(u))).toEqual([]);
@@ -40,5 +43,39 @@ test("every text file of the build has Brotli and gzip copies that decode to it"
     if (original.length < 1024) continue;
     expect(zlib.brotliDecompressSync(fs.readFileSync(`${file}.br`)).equals(original), `${file}.br`).toBe(true);
     expect(zlib.gunzipSync(fs.readFileSync(`${file}.gz`)).equals(original), `${file}.gz`).toBe(true);
+  }
+});
+
+/** The code a page downloads before its first screen: its HTML's scripts, module preloads and their static imports. */
+function firstLoadCode(page: string): string {
+  return criticalPath(dist, page)
+    .files.filter((f) => f.file.endsWith(".js"))
+    .map((f) => fs.readFileSync(path.join(dist, f.file), "utf8"))
+    .join("\n");
+}
+
+test("the staff console's first load is its sign-in page: the console's pages and zod come once someone is signed in", () => {
+  const code = firstLoadCode("staff/index.html");
+  // Booleans rather than the code itself, which would fill the report.
+  expect(code.includes("Sign in to Letterbox"), "the sign-in page is on the first load").toBe(true);
+  // zod's own option name: present wherever zod is bundled.
+  expect(code.includes("jitless"), "zod is on the first load").toBe(false);
+  for (const title of ["Archived residents", "Every action by staff"])
+    expect(code.includes(title), `"${title}" is on the first load`).toBe(false);
+});
+
+test("the family page and the staff console draw their first screen from the HTML, styled, with the app that replaces it preloaded", () => {
+  for (const { page, text, rule, app } of [
+    { page: "family/index.html", text: "Opening your messages…", rule: ".hint", app: "Messages to" },
+    { page: "staff/index.html", text: "Loading…", rule: ".staff-header", app: "Sign in to Letterbox" },
+  ]) {
+    const html = fs.readFileSync(path.join(dist, page), "utf8");
+    const root = html.slice(html.indexOf('<div id="root">'));
+    expect(root, page).toContain(text);
+    const styles = [...html.matchAll(/<link rel="stylesheet"[^>]* href="\/([^"]+)"/g)].map((m) =>
+      fs.readFileSync(path.join(dist, m[1] as string), "utf8"),
+    );
+    expect(styles.join("\n").includes(rule), `${page}: ${rule} is styled`).toBe(true);
+    expect(firstLoadCode(page).includes(app), `${page}: the app is preloaded`).toBe(true);
   }
 });

@@ -1,21 +1,32 @@
 import type { StaffMember } from "@letterbox/shared";
-import { type ReactNode, useCallback, useEffect, useState } from "react";
-import { AuditLog } from "./AuditLog";
-import { Archived, Dashboard } from "./Dashboard";
-import { ErasePage } from "./ErasePage";
+import { type ReactNode, Suspense, useCallback, useEffect, useState } from "react";
+import { lazyNamed } from "../kit/lazy-named";
 import { NeedsAdmin, NotFound } from "./Failed";
-import { EditFamilyLink, NewFamilyLink, ReissueFamilyLink, RevokeFamilyLink } from "./FamilyLinkPages";
-import { OrgSettingsPage } from "./OrgSettingsPage";
-import { AddResident, ResidentPage } from "./ResidentPage";
-import { ResidentSettings } from "./ResidentSettings";
 import { entryLink, href, type Route } from "./route";
 import { AcceptInvite, FirstAccount, SignIn } from "./SignIn";
-import { InvitePage, StaffList } from "./StaffPages";
 import { SessionContext, useRoute } from "./session";
 import { relay } from "./staff-api";
-import { SetUpTablet, WipeTablet } from "./TabletPages";
 import { Loading, Page } from "./ui";
-import { WelcomeLetter } from "./WelcomeLetter";
+
+// The first load draws the sign-in page; the console's pages (and zod, which some of their forms
+// use through @letterbox/shared) are fetched once someone is signed in, each page on its own.
+const Dashboard = lazyNamed(() => import("./Dashboard"), "Dashboard");
+const Archived = lazyNamed(() => import("./Dashboard"), "Archived");
+const AddResident = lazyNamed(() => import("./ResidentPage"), "AddResident");
+const ResidentPage = lazyNamed(() => import("./ResidentPage"), "ResidentPage");
+const ResidentSettings = lazyNamed(() => import("./ResidentSettings"), "ResidentSettings");
+const SetUpTablet = lazyNamed(() => import("./TabletPages"), "SetUpTablet");
+const WipeTablet = lazyNamed(() => import("./TabletPages"), "WipeTablet");
+const NewFamilyLink = lazyNamed(() => import("./FamilyLinkPages"), "NewFamilyLink");
+const RevokeFamilyLink = lazyNamed(() => import("./FamilyLinkPages"), "RevokeFamilyLink");
+const ReissueFamilyLink = lazyNamed(() => import("./FamilyLinkPages"), "ReissueFamilyLink");
+const EditFamilyLink = lazyNamed(() => import("./FamilyLinkPages"), "EditFamilyLink");
+const WelcomeLetter = lazyNamed(() => import("./WelcomeLetter"), "WelcomeLetter");
+const ErasePage = lazyNamed(() => import("./ErasePage"), "ErasePage");
+const StaffList = lazyNamed(() => import("./StaffPages"), "StaffList");
+const InvitePage = lazyNamed(() => import("./StaffPages"), "InvitePage");
+const AuditLog = lazyNamed(() => import("./AuditLog"), "AuditLog");
+const OrgSettingsPage = lazyNamed(() => import("./OrgSettingsPage"), "OrgSettingsPage");
 
 export function App() {
   const [entry, setEntry] = useState(() => entryLink(location.hash));
@@ -89,7 +100,9 @@ export function App() {
             }}
           />
         ) : (
-          <Pages route={route} staff={staff} />
+          <Suspense fallback={<Loading />}>
+            <Pages route={route} staff={staff} />
+          </Suspense>
         )}
       </Shell>
     </SessionContext.Provider>
