@@ -19,7 +19,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Figure, writeResults } from "../../server/bench/results";
+import { type Figure, printTable, writeResults } from "../../server/bench/results";
 import { criticalPath } from "./critical-path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -50,11 +50,7 @@ function main() {
     const value = kb(measured.gzip);
     const figures: Figure[] = [{ name: "family.critical_path_gzip", value, unit: "KB", budget: BUDGET_KB }];
     console.log("");
-    console.log("name                       value  unit  budget");
-    console.log("-------------------------  -----  ----  ------");
-    console.log(
-      `family.critical_path_gzip  ${String(value).padStart(5)}  KB    ≤ ${BUDGET_KB}  ${value <= BUDGET_KB ? "met" : "missed"}`,
-    );
+    printTable(figures);
     writeResults("family.", figures);
     console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
   } finally {

@@ -33,7 +33,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse from "lighthouse";
-import { type Figure, writeResults } from "../../server/bench/results";
+import { type Figure, printTable, writeResults } from "../../server/bench/results";
 import { startRelay } from "../support/relay";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -266,15 +266,8 @@ async function main() {
 
     console.log("");
     console.log(`Lighthouse ${runs > 1 ? `(median of ${runs})` : ""}`);
-    console.log("name                                 value  unit   budget");
-    console.log("-----------------------------------  -----  -----  ------");
-    for (const f of figures) {
-      // Scores must reach their budget; times and sizes must stay under theirs.
-      const atLeast = f.unit === "score";
-      const budget = f.budget === null ? "" : `${atLeast ? "≥" : "≤"} ${f.budget}`;
-      const met = f.budget === null ? "" : (atLeast ? f.value >= f.budget : f.value <= f.budget) ? "met" : "missed";
-      console.log(`${f.name.padEnd(35)}  ${String(f.value).padStart(5)}  ${f.unit.padEnd(5)}  ${budget.padEnd(6)}  ${met}`);
-    }
+    // Scores must reach their budget; times and sizes must stay under theirs.
+    printTable(figures, (f) => (f.unit === "score" ? "≥" : "≤"));
     writeResults("lighthouse.", figures);
     console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
   } finally {

@@ -30,7 +30,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 import { chromium } from "@playwright/test";
-import { type Figure, writeResults } from "../../server/bench/results";
+import { type Figure, printTable, writeResults } from "../../server/bench/results";
 import { criticalPath } from "./critical-path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -283,12 +283,7 @@ async function main() {
   }
 
   console.log("");
-  console.log("name                        value  unit  budget");
-  console.log("--------------------------  -----  ----  ------");
-  for (const f of figures) {
-    const met = f.budget === null ? "" : f.value <= f.budget ? "met" : "missed";
-    console.log(`${f.name.padEnd(26)}  ${String(f.value).padStart(5)}  ${f.unit.padEnd(4)}  ≤ ${f.budget}  ${met}`);
-  }
+  printTable(figures);
   writeResults("tablet.", figures);
   console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
 }

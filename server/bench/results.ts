@@ -23,14 +23,18 @@ export function writeResults(prefix: string, figures: Figure[]) {
   fs.writeFileSync(resultsFile, `${JSON.stringify([...others, ...figures], null, 2)}\n`);
 }
 
+export type Bound = "≤" | "≥";
+
 /**
- * Prints the figures as a table on stdout, each with its budget and whether it was met. `bound`
- * says which side of its budget a figure must stay: "≤" for times and sizes, "≥" for rates.
+ * Prints the figures as a table on stdout (every benchmark of both packages), each with its budget
+ * and whether it was met. `bound` says which side of its budget a figure must stay: "≤" for times
+ * and sizes, "≥" for rates and scores; a function when a table mixes both.
  */
-export function printTable(figures: Figure[], bound: "≤" | "≥" = "≤") {
+export function printTable(figures: Figure[], bound: Bound | ((figure: Figure) => Bound) = "≤") {
+  const side = (f: Figure) => (typeof bound === "function" ? bound(f) : bound);
   const met = (f: Figure) =>
-    f.budget === null ? "" : (bound === "≤" ? f.value <= f.budget : f.value >= f.budget) ? "met" : "missed";
-  const rows = figures.map((f) => [f.name, String(f.value), f.unit, f.budget === null ? "–" : `${bound} ${f.budget}`, met(f)]);
+    f.budget === null ? "" : (side(f) === "≤" ? f.value <= f.budget : f.value >= f.budget) ? "met" : "missed";
+  const rows = figures.map((f) => [f.name, String(f.value), f.unit, f.budget === null ? "–" : `${side(f)} ${f.budget}`, met(f)]);
   const header = ["name", "value", "unit", "budget", ""];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   const line = (cells: string[]) =>
