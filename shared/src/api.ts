@@ -1,5 +1,6 @@
 import "./zod-config";
 import { z } from "zod";
+import { ALERTS } from "./alerts";
 import { isoDateTimeSchema, photoIdSchema, tokenSchema, uuidv7Schema } from "./ids";
 import { LIMITS, SETUP_CODE } from "./limits";
 import {
@@ -404,17 +405,7 @@ export const deviceSchema = z.object({
 });
 export type Device = z.infer<typeof deviceSchema>;
 
-export const ALERTS = [
-  "paused",
-  "tablet_never_set_up",
-  "tablet_offline",
-  "messages_unseen",
-  "battery_low",
-  "push_failing",
-  "no_family_message",
-] as const;
 export const alertSchema = z.enum(ALERTS);
-export type Alert = z.infer<typeof alertSchema>;
 
 /** One row of the dashboard: counts and times, never message content. */
 export const dashboardRowSchema = z.object({
