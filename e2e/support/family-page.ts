@@ -224,3 +224,100 @@ export class FamilyPage {
     });
   }
 }
+
+/** The token in a family link (`…/family#<token>`), for sending as that family member through the API. */
+export function linkToken(familyLink: string): string {
+  return new URL(familyLink).hash.slice(1);
+}
+
+type FocusCheck = { done: true } | { done: false; name: string; problems: string[] };
+
+/**
+ * Presses Tab from the page's heading through every element that takes focus, and returns what
+ * was wrong where focus landed: off the screen, or covered (in part or whole) by an element that
+ * stays put while the page scrolls (sticky or fixed), or something else at the element's centre.
+ * Also checks that Tab reached every focusable element, so that an early stop cannot pass.
+ */
+export async function tabThroughPage(page: Page): Promise<{ visited: string[]; problems: string[] }> {
+  const expected = await page.evaluate(() => {
+    (window as unknown as { tabbed: Set<Element> }).tabbed = new Set();
+    const candidates = document.querySelectorAll<HTMLElement>(
+      "a[href], button, input, textarea, select, summary, [tabindex], [contenteditable]",
+    );
+    return [...candidates].filter(
+      (el) =>
+        el.tabIndex >= 0 &&
+        !(el as HTMLButtonElement).disabled &&
+        el.getClientRects().length > 0 &&
+        !el.closest("[inert]") &&
+        // The contents of a closed <details> are not reached, only its summary.
+        !el.closest("details:not([open]) > :not(summary)"),
+    ).length;
+  });
+  await page.getByRole("heading", { level: 1 }).focus();
+  const visited: string[] = [];
+  const problems: string[] = [];
+  for (let i = 0; i <= expected; i++) {
+    await page.keyboard.press("Tab");
+    const check = await page.evaluate((): FocusCheck => {
+      const el = document.activeElement as HTMLElement | null;
+      const tabbed = (window as unknown as { tabbed: Set<Element> }).tabbed;
+      if (!el || el === document.body || tabbed.has(el)) return { done: true };
+      tabbed.add(el);
+      const label = (e: Element | null) =>
+        e
+          ? `${e.tagName.toLowerCase()} "${(e.getAttribute("aria-label") || e.textContent || (e as HTMLInputElement).placeholder || "").trim().slice(0, 40)}"`
+          : "nothing";
+      const name = label(el);
+      const found: string[] = [];
+      const box = el.getBoundingClientRect();
+      const width = document.documentElement.clientWidth;
+      const height = document.documentElement.clientHeight;
+      const seen = {
+        left: Math.max(box.left, 0),
+        right: Math.min(box.right, width),
+        top: Math.max(box.top, 0),
+        bottom: Math.min(box.bottom, height),
+      };
+      if (seen.right <= seen.left || seen.bottom <= seen.top) found.push(`${name} is off the screen`);
+      for (const other of document.querySelectorAll("body *")) {
+        const position = getComputedStyle(other).position;
+        if ((position !== "sticky" && position !== "fixed") || other.contains(el)) continue;
+        const o = other.getBoundingClientRect();
+        const overlaps = o.left < box.right && o.right > box.left && o.top < box.bottom && o.bottom > box.top;
+        if (overlaps && o.width > 0 && o.height > 0) found.push(`${name} is under ${label(other)} (${position})`);
+      }
+      const hit = document.elementFromPoint((seen.left + seen.right) / 2, (seen.top + seen.bottom) / 2);
+      if (!hit || !el.contains(hit)) found.push(`${name}: at its centre is ${label(hit)}`);
+      return { done: false, name, problems: found };
+    });
+    if (check.done) break;
+    visited.push(check.name);
+    problems.push(...check.problems);
+  }
+  expect(visited, "Tab reaches every focusable element once").toHaveLength(expected);
+  return { visited, problems };
+}
+
+/** Nothing wider than the screen: the page never scrolls sideways (WCAG 1.4.10 Reflow). */
+export async function expectNoSidewaysScroll(page: Page) {
+  const { scrollWidth, width } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    width: document.documentElement.clientWidth,
+  }));
+  expect(scrollWidth, "the page's width").toBeLessThanOrEqual(width);
+}
+
+/** The share of the screen's height taken by elements that stay put while the page scrolls (sticky or fixed). */
+export function stuckShare(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    let covered = 0;
+    for (const el of document.querySelectorAll("body *")) {
+      const position = getComputedStyle(el).position;
+      if (position !== "sticky" && position !== "fixed") continue;
+      const box = el.getBoundingClientRect();
+      covered += Math.max(0, Math.min(box.bottom, innerHeight) - Math.max(box.top, 0));
+    }
+    return covered / innerHeight;
+  });
+}

@@ -2,6 +2,7 @@ import type { LIMITS } from "@letterbox/shared";
 import { type FormEvent, useId, useRef, useState } from "react";
 import { LocalPicture } from "./Photos";
 import { shrinkPhoto } from "./shrink";
+import { useStickToFoot } from "./stick-to-foot";
 import type { FamilyText } from "./text";
 import { outbox } from "./use-outbox";
 
@@ -44,6 +45,8 @@ export function Composer({
   const fileInput = useRef<HTMLInputElement>(null);
   const nextKey = useRef(0);
   const ids = useId();
+  const form = useRef<HTMLFormElement>(null);
+  const sticks = useStickToFoot(form);
 
   function choose(files: FileList | null) {
     if (!files) return;
@@ -91,7 +94,13 @@ export function Composer({
 
   const problemId = `${ids}-problem`;
   return (
-    <form className="composer" onSubmit={send} aria-label={t.messageLabel(name)} noValidate>
+    <form
+      ref={form}
+      className={sticks ? "composer sticks" : "composer"}
+      onSubmit={send}
+      aria-label={t.messageLabel(name)}
+      noValidate
+    >
       {photos.length > 0 && (
         <>
           <p className="hint" id={`${ids}-count`}>
@@ -107,15 +116,17 @@ export function Composer({
                 )}
                 <div className="caption">
                   <label htmlFor={`${ids}-caption-${photo.key}`}>{t.captionLabel(i + 1)}</label>
-                  <input
+                  <textarea
                     id={`${ids}-caption-${photo.key}`}
-                    type="text"
+                    ref={fitToWords}
+                    rows={1}
                     maxLength={CAPTION_MAX}
                     placeholder={t.captionPlaceholder}
                     value={photo.caption}
                     disabled={preparing}
                     onChange={(e) => {
                       const caption = e.target.value;
+                      fitToWords(e.target);
                       setPhotos((all) => all.map((p) => (p.key === photo.key ? { ...p, caption } : p)));
                     }}
                   />
@@ -189,4 +200,13 @@ export function Composer({
       </div>
     </form>
   );
+}
+
+const sizesItself = typeof CSS !== "undefined" && CSS.supports("field-sizing", "content");
+
+/** A caption box as tall as its words, where the browser does not do it (`field-sizing` in family.css). */
+function fitToWords(box: HTMLTextAreaElement | null) {
+  if (!box || sizesItself) return;
+  box.style.height = "auto";
+  box.style.height = `${box.scrollHeight + box.offsetHeight - box.clientHeight}px`;
 }

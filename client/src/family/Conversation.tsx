@@ -1,5 +1,5 @@
 import type { ConversationItem } from "@letterbox/shared";
-import { useId, useRef, useState } from "react";
+import { type Ref, useId, useRef, useState } from "react";
 import type { OutboxEntry } from "../db/family-db";
 import type { OutboxSnapshot } from "./outbox";
 import { LocalPicture, SentPhotos } from "./Photos";
@@ -14,6 +14,7 @@ type ReplyItem = Extract<ConversationItem, { kind: "reply" }>;
 type Shared = { t: FamilyText; name: string; token: string; now: Date };
 
 export function ConversationList({
+  ref,
   shared,
   items,
   pending,
@@ -21,6 +22,7 @@ export function ConversationList({
   online,
   onDeleted,
 }: {
+  ref?: Ref<HTMLOListElement>;
   shared: Shared;
   items: ConversationItem[];
   pending: OutboxEntry[];
@@ -31,7 +33,7 @@ export function ConversationList({
   const { t, name } = shared;
   const messages = new Map(items.flatMap((i) => (i.kind === "message" ? [[i.message.id, i] as const] : [])));
   return (
-    <ol className="conversation" aria-label={t.conversation(name)}>
+    <ol ref={ref} className="conversation" aria-label={t.conversation(name)}>
       {items.map((item) =>
         item.kind === "reply" ? (
           <Reply key={`r-${item.reply.id}`} shared={shared} item={item} answered={messages.get(item.reply.inReplyTo)} />

@@ -59,19 +59,25 @@ export function FamilyHome({
   const pending = entries.filter((e) => !shown.has(e.id));
   const notice = tabletNotice(t, name, conversation.tablet, now);
 
-  // Follow the conversation to its newest message, as a chat does, unless the reader has scrolled up.
+  // Follow the conversation to its newest message, as a chat does, unless the reader has scrolled
+  // up from it. Into view, not the page to its foot: what comes below the conversation (the
+  // composer, the offer of notifications) is no reason to scroll the heading off when the newest
+  // message is already in sight. Where the composer sticks, the page's scroll padding keeps the
+  // message clear of it.
   const count = items.length + pending.length;
-  const nearBottom = useRef(true);
+  const list = useRef<HTMLOListElement>(null);
+  const following = useRef(true);
   useEffect(() => {
     const onScroll = () => {
-      nearBottom.current = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 160;
+      const newest = list.current?.lastElementChild;
+      following.current = !newest || newest.getBoundingClientRect().top < window.innerHeight;
     };
     window.addEventListener("scroll", onScroll, { passive: true });
     return () => window.removeEventListener("scroll", onScroll);
   }, []);
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the number of messages changes.
   useLayoutEffect(() => {
-    if (nearBottom.current) window.scrollTo(0, document.documentElement.scrollHeight);
+    if (following.current) list.current?.lastElementChild?.scrollIntoView({ block: "nearest" });
   }, [count]);
 
   useEffect(() => {
@@ -96,6 +102,7 @@ export function FamilyHome({
         )}
         {count === 0 && <p className="hint empty">{t.empty(name)}</p>}
         <ConversationList
+          ref={list}
           shared={{ t, name, token, now }}
           items={items}
           pending={pending}
@@ -117,7 +124,7 @@ export function FamilyHome({
           token={token}
           online={online}
           onQueued={() => {
-            nearBottom.current = true;
+            following.current = true;
             setAnnouncement("");
             void outbox.flush({ now: true });
           }}
