@@ -24,7 +24,12 @@ test("The page opens with its heading in full and the newest message in view", a
   // Nothing sent yet.
   await family.open(home.familyLink);
   await expect(page.getByText("Nothing sent yet.")).toBeVisible();
+  // The offer of notifications comes last (loaded after the conversation): the page is complete.
+  const pushOffer = page.getByRole("switch", { name: "Tell me when Margaret replies or sees my messages" });
+  await expect(pushOffer).toBeVisible();
   await expect(heading).toBeInViewport({ ratio: 1 });
+  // The page fills the screen and no more: nothing to scroll while it holds this little.
+  expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(844);
 
   // A short conversation, all of it on the screen: nothing to scroll, so nothing scrolls.
   const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
@@ -37,6 +42,7 @@ test("The page opens with its heading in full and the newest message in view", a
   const composer = page.getByRole("form", { name: "Your message to Margaret" });
   const newest = family.message("Shall I ring you at 6?");
   await expect(newest).toBeVisible();
+  await expect(pushOffer).toBeAttached();
   await expect(heading).toBeInViewport({ ratio: 1 });
   await expect(newest).toBeInViewport({ ratio: 1 });
   await expectAbove(newest, composer);

@@ -46,6 +46,8 @@ for (const screen of screens) {
     await family.open(home.familyLink);
     await expect(family.message("Message number 6 of the week")).toBeVisible();
     await expect(page.getByRole("img", { name: "Photo 1 of 1" })).toHaveJSProperty("complete", true);
+    // The offer of notifications comes last (loaded after the conversation): the page is complete.
+    await expect(page.getByRole("switch", { name: "Tell me when Margaret replies or sees my messages" })).toBeVisible();
     await expectNoSidewaysScroll(page);
     // Whatever stays put while the page scrolls leaves most of the screen to the conversation.
     expect(await stuckShare(page)).toBeLessThanOrEqual(0.5);
@@ -77,3 +79,28 @@ for (const screen of screens) {
     await context.close();
   });
 }
+
+test("At 400 % zoom the page still follows the conversation: a reply that arrives is brought into view", async ({
+  browser,
+  seeded,
+  baseURL,
+}) => {
+  const home = await familyHousehold(seeded);
+  await seeded.patch(`/residents/${home.residentId}`, { quietHours: null });
+  const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+  const sarah = await FamilyApi.open(baseURL ?? "", linkToken(home.familyLink));
+  const first = await sarah.send("Shall I ring you at 6?");
+  for (let n = 1; n <= 3; n++) await sarah.send(`Message number ${n} of the week`);
+  const context = await browser.newContext({ viewport: { width: 320, height: 256 }, locale: "en-GB" });
+  const page = await context.newPage();
+  const family = new FamilyPage(page);
+  await family.open(home.familyLink);
+  await expect(family.message("Message number 3 of the week")).toBeInViewport();
+
+  await tablet.reply(first.id, "Please ring me");
+  // All of it, but for a fraction of a pixel: the page scrolls by whole pixels.
+  await expect(family.message("Please ring me")).toBeInViewport({ ratio: 0.95 });
+  await tablet.dispose();
+  await sarah.api.dispose();
+  await context.close();
+});
