@@ -32,6 +32,7 @@ describe("family page text", () => {
     ["--ink-soft", "--notice"],
     ["--danger", "--mine"],
     ["--accent", "--paper"],
+    ["--placeholder", "--paper"],
   ])("%s on %s is at least 7:1", (text, background) => {
     expect(contrastRatio(colour(family, text), colour(family, background))).toBeGreaterThanOrEqual(AAA);
   });
