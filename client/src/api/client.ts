@@ -1,48 +1,42 @@
 import type { AppType } from "@letterbox/server";
-import type { ErrorCode } from "@letterbox/shared";
-import { hc } from "hono/client";
+import { type ClientResponse, hc, parseResponse } from "hono/client";
+import { errorFrom, unreachable } from "./relay-error";
 
-/** The only way the apps talk to the relay: typed from the server's routes, so a changed route breaks the build. */
+/*
+ * The one way the tablet, the family page and the console talk to the relay: the typed client,
+ * typed from the relay's routes, so a changed route or answer breaks the build. Only types come
+ * from the contract (`@letterbox/shared`), which keeps zod off the tablet's and family page's
+ * first load. Failures of every kind are thrown as one RelayError.
+ */
 export const api = hc<AppType>("/").api;
 
-export function bearer(token: string) {
-  return { headers: { Authorization: `Bearer ${token}` } };
-}
-
-/** A failure the relay explained: `code` is stable, `message` can be shown to staff or family. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode | "network",
-    message: string,
-  ) {
-    super(message);
-    this.name = "ApiError";
-  }
-}
-
-const OFFLINE_MESSAGE = "Letterbox could not be reached. Check the internet connection and try again.";
+export const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
 
 /**
- * Awaits a typed call and returns its JSON body, or throws an ApiError carrying the relay's code
- * and sentence (or "network" when the relay was never reached).
+ * Awaits a typed call and returns its response when the relay said yes, for bodies that are not
+ * JSON (photos, the live connection). Otherwise throws a RelayError with the relay's code and
+ * sentence, or "network" when the relay was never reached.
  */
-export async function call<T>(request: Promise<{ ok: boolean; status: number; json(): Promise<T> }>): Promise<T> {
-  let res: Awaited<typeof request>;
+export async function answer<R extends ClientResponse<unknown>>(request: Promise<R>): Promise<R> {
+  let res: R;
   try {
     res = await request;
   } catch {
-    throw new ApiError(0, "network", OFFLINE_MESSAGE);
+    throw unreachable();
   }
-  if (res.ok) return res.json();
-  const error = readError(await res.json().catch(() => undefined));
-  if (error) throw new ApiError(res.status, error.code, error.message);
-  throw new ApiError(res.status, "internal", "Something went wrong. Please try again in a minute.");
+  if (!res.ok) throw errorFrom(res.status, await res.json().catch(() => null));
+  return res;
 }
 
-/** The relay's `{ error: { code, message } }`, read without the schema library (it stays off the pages' first load). */
-function readError(body: unknown): { code: ErrorCode; message: string } | undefined {
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | null | undefined)?.error;
-  if (typeof error?.code !== "string" || typeof error.message !== "string") return undefined;
-  return { code: error.code as ErrorCode, message: error.message };
+/**
+ * Awaits a typed call and returns its JSON body, typed by the route's own success answer
+ * (hono's parseResponse). An answer cut off while its body was read counts as no network.
+ */
+export async function call<R extends ClientResponse<unknown>>(request: Promise<R>) {
+  const res = await answer(request);
+  try {
+    return await parseResponse(res);
+  } catch {
+    throw unreachable();
+  }
 }

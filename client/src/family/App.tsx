@@ -1,7 +1,8 @@
 import type { Conversation, FamilyMe } from "@letterbox/shared";
 import { useCallback, useEffect, useState } from "react";
+import type { RelayError } from "../api/relay-error";
 import { FamilyHome } from "./FamilyHome";
-import { getConversation, getMe, type RelayError } from "./relay";
+import { getConversation, getMe } from "./relay";
 import { type FamilyText, isDeadLink, problemSentence } from "./text";
 import { rememberToken, storedToken } from "./token";
 

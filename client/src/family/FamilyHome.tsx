@@ -1,11 +1,11 @@
 import type { Conversation, FamilyMe } from "@letterbox/shared";
 import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import type { RelayError } from "../api/relay-error";
 import { useNow } from "../kit/use-now";
 import { Composer } from "./Composer";
 import { ConversationList } from "./Conversation";
 import { NameSetting } from "./NameSetting";
 import type { OutboxEvent } from "./outbox";
-import type { RelayError } from "./relay";
 import { tabletNotice } from "./status";
 import type { FamilyText } from "./text";
 import { useConversation } from "./use-conversation";

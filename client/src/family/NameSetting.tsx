@@ -1,6 +1,7 @@
 import type { FamilyMe } from "@letterbox/shared";
 import { type FormEvent, useState } from "react";
-import { RelayError, setDisplayName } from "./relay";
+import { RelayError } from "../api/relay-error";
+import { setDisplayName } from "./relay";
 import type { FamilyText } from "./text";
 
 /**

@@ -1,9 +1,9 @@
 import "fake-indexeddb/auto";
 import type { SendMessageRequest, SentMessage, UploadedPhoto } from "@letterbox/shared";
 import { beforeEach, describe, expect, it } from "vitest";
+import { RelayError } from "../api/relay-error";
 import { familyDb } from "../db/family-db";
 import { Outbox, type OutboxEvent, type OutboxRelay } from "./outbox";
-import { RelayError } from "./relay";
 
 const TOKEN = "t".repeat(43);
 const offline = () => new RelayError(0, "network", "Letterbox could not be reached.");

@@ -1,8 +1,8 @@
 import type { SendMessageRequest, SentMessage, UploadedPhoto } from "@letterbox/shared";
 import { uuidv7 } from "uuidv7";
+import { RelayError } from "../api/relay-error";
 import type { familyDb, OutboxEntry, OutboxProblem } from "../db/family-db";
 import { doublingDelay } from "../kit/backoff";
-import { RelayError } from "./relay";
 
 /** What the outbox needs from the relay; tests pass an in-memory one. */
 export type OutboxRelay = {

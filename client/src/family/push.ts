@@ -1,8 +1,7 @@
-import type { AppType } from "@letterbox/server";
 import type { FamilyPushRequest } from "@letterbox/shared";
-import { hc } from "hono/client";
+import { api, bearer, call } from "../api/client";
+import { RelayError } from "../api/relay-error";
 import { subscribeWith, withTimeout } from "../kit/web-push";
-import { errorFrom, RelayError } from "./relay";
 
 /*
  * The family page's service worker and opt-in web push. The worker is the tablet's worker file,
@@ -13,8 +12,6 @@ import { errorFrom, RelayError } from "./relay";
 
 const SCOPE = "/family";
 const WORKER_READY_MS = 30_000;
-const api = hc<AppType>("/").api;
-const auth = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
 
 /** Registers the worker for the family page (at start, in production builds). */
 export async function registerFamilyWorker(): Promise<ServiceWorkerRegistration | undefined> {
@@ -22,22 +19,11 @@ export async function registerFamilyWorker(): Promise<ServiceWorkerRegistration 
   return navigator.serviceWorker.register("/sw.js", { scope: SCOPE }).catch(() => undefined);
 }
 
-async function ok(request: Promise<Response>): Promise<Response> {
-  let res: Response;
-  try {
-    res = await request;
-  } catch {
-    throw new RelayError(0, "network", "");
-  }
-  if (!res.ok) throw errorFrom(res.status, await res.json().catch(() => null));
-  return res;
-}
-
-const publicKey = async () => ((await (await ok(api.push.key.$get())).json()) as { publicKey: string }).publicKey;
+const publicKey = async () => (await call(api.push.key.$get())).publicKey;
 
 async function tellRelay(token: string, subscription: PushSubscription) {
   const body: FamilyPushRequest = { subscription: subscription.toJSON() as FamilyPushRequest["subscription"] };
-  await ok(api.family.push.$post({ json: body }, auth(token)));
+  await call(api.family.push.$post({ json: body }, bearer(token)));
 }
 
 /** The subscription this page's worker holds, if the family member turned push on here. */
@@ -72,7 +58,7 @@ export async function turnOn(token: string): Promise<TurnedOn> {
 /** Tells the relay first (so a lost signal leaves push on, as the switch says), then unsubscribes. */
 export async function turnOff(token: string): Promise<boolean> {
   try {
-    await ok(api.family.push.$delete({}, auth(token)));
+    await call(api.family.push.$delete({}, bearer(token)));
   } catch (err) {
     if (err instanceof RelayError && err.code === "network") return false;
     // The link is dead or the relay has nothing: either way nothing will be sent.

@@ -1,72 +1,24 @@
-import type { AppType } from "@letterbox/server";
-import type { Conversation, ErrorCode, FamilyMe, SendMessageRequest, SentMessage, UploadedPhoto } from "@letterbox/shared";
-import { hc } from "hono/client";
+import type { SendMessageRequest } from "@letterbox/shared";
+import type { InferResponseType } from "hono/client";
+import { answer, api, bearer, call } from "../api/client";
+import { errorFrom, unreachable } from "../api/relay-error";
 import { readEvents } from "../kit/server-events";
 
-/*
- * The family page's calls to the relay. It uses the typed client like every app, but not
- * `api/client.ts`: that module checks error bodies with the contract's zod schemas, and any runtime
- * import of `@letterbox/shared` brings all of zod (~28 KB gzip) onto the family page's critical
- * path, which a phone on one bar of signal pays for. Only types come from the contract here.
- */
-const family = hc<AppType>("/").api.family;
+/** The family page's calls, through the shared typed client: each answer's type comes from the relay's routes. */
+const family = api.family;
 
-const auth = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
-
-/** A failure the relay explained (its code is stable, its sentence can be shown), or "network" when it was never reached. */
-export class RelayError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ErrorCode | "network",
-    message: string,
-  ) {
-    super(message);
-    this.name = "RelayError";
-  }
-
-  /** Worth trying again later by itself: no signal, or the relay busy or briefly broken. */
-  get transient(): boolean {
-    return this.code === "network" || this.status === 429 || this.status >= 500;
-  }
-}
-
-const NETWORK = "Letterbox could not be reached. Check the internet connection and try again.";
-const UNKNOWN = "Something went wrong. Please try again in a minute.";
-
-/** The relay's `{ error: { code, message } }`, read without zod (see above). */
-export function errorFrom(status: number, body: unknown): RelayError {
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  if (typeof error?.code === "string" && typeof error.message === "string") {
-    return new RelayError(status, error.code as ErrorCode, error.message);
-  }
-  return new RelayError(status, "internal", UNKNOWN);
-}
-
-type Answer<T> = { ok: boolean; status: number; json(): Promise<T> };
-
-async function call<T>(request: Promise<Answer<T>>): Promise<T> {
-  let res: Answer<T>;
-  try {
-    res = await request;
-  } catch {
-    throw new RelayError(0, "network", NETWORK);
-  }
-  if (res.ok) return res.json();
-  throw errorFrom(res.status, await res.json().catch(() => null));
-}
-
-export const getMe = (token: string) => call<FamilyMe>(family.me.$get({}, auth(token)));
+export const getMe = (token: string) => call(family.me.$get({}, bearer(token)));
 
 export const setDisplayName = (token: string, displayName: string | null) =>
-  call<FamilyMe>(family.me.$patch({ json: { displayName } }, auth(token)));
+  call(family.me.$patch({ json: { displayName } }, bearer(token)));
 
-export const getConversation = (token: string) => call<Conversation>(family.conversation.$get({}, auth(token)));
+export const getConversation = (token: string) => call(family.conversation.$get({}, bearer(token)));
 
 export const sendMessage = async (token: string, message: SendMessageRequest) =>
-  (await call<{ message: SentMessage }>(family.messages.$post({ json: message }, auth(token)))).message;
+  (await call(family.messages.$post({ json: message }, bearer(token)))).message;
 
 export const deleteMessage = async (token: string, id: string) => {
-  await call(family.messages[":id"].$delete({ param: { id } }, auth(token)));
+  await call(family.messages[":id"].$delete({ param: { id } }, bearer(token)));
 };
 
 /**
@@ -81,13 +33,8 @@ export async function listenForChanges(
   onOpen: () => void,
   signal: AbortSignal,
 ): Promise<"ended" | "replaced"> {
-  let res: Response;
-  try {
-    res = await family.live.$get({}, { ...auth(token), init: { signal } });
-  } catch {
-    throw new RelayError(0, "network", NETWORK);
-  }
-  if (!res.ok || !res.body) throw errorFrom(res.status, await res.json().catch(() => null));
+  const res = await answer(family.live.$get({}, { ...bearer(token), init: { signal } }));
+  if (!res.body) throw errorFrom(res.status, null);
   let replaced = false;
   try {
     await readEvents(res.body, (event) => {
@@ -96,7 +43,7 @@ export async function listenForChanges(
       else if (event === "replaced") replaced = true;
     });
   } catch {
-    if (!signal.aborted) throw new RelayError(0, "network", NETWORK);
+    if (!signal.aborted) throw unreachable();
     return "ended";
   }
   return replaced ? "replaced" : "ended";
@@ -104,21 +51,19 @@ export async function listenForChanges(
 
 /** The thumbnail as an object URL: an <img> cannot send the bearer header itself. */
 export async function thumbnailUrl(token: string, photoId: string): Promise<string> {
-  let res: Response;
-  try {
-    res = await family.photos[":id"].thumb.$get({ param: { id: photoId } }, auth(token));
-  } catch {
-    throw new RelayError(0, "network", NETWORK);
-  }
-  if (!res.ok) throw errorFrom(res.status, await res.json().catch(() => null));
+  const res = await answer(family.photos[":id"].thumb.$get({ param: { id: photoId } }, bearer(token)));
   return URL.createObjectURL(await res.blob());
 }
+
+/** What the relay answers an upload with, from its routes (the upload itself cannot go through the typed client). */
+type Uploaded = InferResponseType<typeof family.photos.$post, 201>;
 
 /**
  * Uploads one photo's bytes with progress (0 to 1). XMLHttpRequest because fetch cannot report
  * upload progress, and a family member on a slow phone needs to see that something is moving.
+ * Failures are the same RelayError as every other call's.
  */
-export function uploadPhoto(token: string, photo: Blob, onProgress: (fraction: number) => void): Promise<UploadedPhoto> {
+export function uploadPhoto(token: string, photo: Blob, onProgress: (fraction: number) => void): Promise<Uploaded["photo"]> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/family/photos");
@@ -129,14 +74,16 @@ export function uploadPhoto(token: string, photo: Blob, onProgress: (fraction: n
       if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
     };
     xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) {
+      // Typed from the route (no schema check: zod stays off this page's first load).
+      const body: Uploaded | null = xhr.response;
+      if (xhr.status >= 200 && xhr.status < 300 && body) {
         onProgress(1);
-        resolve((xhr.response as { photo: UploadedPhoto }).photo);
+        resolve(body.photo);
       } else {
-        reject(errorFrom(xhr.status, xhr.response));
+        reject(xhr.status >= 200 && xhr.status < 300 ? unreachable() : errorFrom(xhr.status, xhr.response));
       }
     };
-    xhr.onerror = () => reject(new RelayError(0, "network", NETWORK));
+    xhr.onerror = () => reject(unreachable());
     xhr.ontimeout = xhr.onerror;
     xhr.send(photo);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { errorFrom, RelayError } from "../api/relay-error";
 import { familyCy } from "../i18n/family-cy";
 import { familyEnGB } from "../i18n/family-en-GB";
-import { errorFrom, RelayError } from "./relay";
 import { chooseText, isDeadLink, problemSentence } from "./text";
 
 describe("chooseText", () => {

@@ -1,7 +1,7 @@
 import type { ErrorCode } from "@letterbox/shared";
+import { RelayError } from "../api/relay-error";
 import { familyCy } from "../i18n/family-cy";
 import { type FamilyText, familyEnGB } from "../i18n/family-en-GB";
-import { RelayError } from "./relay";
 
 export type { FamilyText };
 

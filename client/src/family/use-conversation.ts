@@ -1,8 +1,9 @@
 import type { Conversation } from "@letterbox/shared";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { RelayError } from "../api/relay-error";
 import { doublingDelay } from "../kit/backoff";
 import { type LiveConnection, shouldPoll } from "./freshness";
-import { getConversation, listenForChanges, RelayError } from "./relay";
+import { getConversation, listenForChanges } from "./relay";
 import { isDeadLink } from "./text";
 
 /** Receipts and replies show up within this long while the page is in front of the family member and has no live connection. */

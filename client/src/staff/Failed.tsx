@@ -1,13 +1,13 @@
-import { ApiError } from "../api/client";
+import { RelayError } from "../api/relay-error";
 import { Page } from "./ui";
 
 /** A page whose data could not be loaded: the relay's sentence, and a way on. */
 export function LoadFailed({ error, retry }: { error: unknown; retry: () => void }) {
-  if (error instanceof ApiError && error.code === "not_found") return <NotFound sentence={error.message} />;
-  if (error instanceof ApiError && error.code === "forbidden") return <NeedsAdmin />;
+  if (error instanceof RelayError && error.code === "not_found") return <NotFound sentence={error.message} />;
+  if (error instanceof RelayError && error.code === "forbidden") return <NeedsAdmin />;
   return (
     <Page title="Sorry, there is a problem">
-      <p>{error instanceof ApiError ? error.message : "Something went wrong. Please try again."}</p>
+      <p>{error instanceof RelayError ? error.message : "Something went wrong. Please try again."}</p>
       <button type="button" onClick={retry}>
         Try again
       </button>

@@ -1,6 +1,6 @@
 import { type Device, type Resident, SETUP_CODE, type SetupCode } from "@letterbox/shared";
 import { useEffect, useRef, useState } from "react";
-import { ApiError } from "../api/client";
+import { RelayError } from "../api/relay-error";
 import { useNow } from "../kit/use-now";
 import { LoadFailed } from "./Failed";
 import {
@@ -81,7 +81,7 @@ export function SetUpTablet({ id }: { id: string }) {
       knownIds: started.knownIds,
       list: () => relay.devices(id),
       onTablet: setTablet,
-      isFatal: (err) => isSignedOut(err) || (err instanceof ApiError && err.code === "not_found"),
+      isFatal: (err) => isSignedOut(err) || (err instanceof RelayError && err.code === "not_found"),
       onGiveUp: (err) => (isSignedOut(err) ? signedOut() : setGaveUp(problemsFrom(err))),
     });
   }, [started, id, signedOut]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../api/client";
+import { RelayError } from "../api/relay-error";
 import { problemsFrom } from "./problems";
 
 const fields = {
@@ -10,7 +10,7 @@ const fields = {
 
 describe("the relay's sentences, tied to the form's fields", () => {
   it("links each field the relay names, in the form's own words", () => {
-    const err = new ApiError(
+    const err = new RelayError(
       400,
       "invalid_request",
       "“email” is not an email address. “password” must be at least 12 characters. “replyOptions.2” must not be blank.",
@@ -23,13 +23,13 @@ describe("the relay's sentences, tied to the form's fields", () => {
   });
 
   it("keeps a sentence about a field the form does not have, unlinked", () => {
-    const err = new ApiError(400, "invalid_request", "Unknown field: colour.");
+    const err = new RelayError(400, "invalid_request", "Unknown field: colour.");
     expect(problemsFrom(err, fields)).toEqual([{ text: "Unknown field: colour." }]);
   });
 
   it("ties a coded refusal to the field the form names for it", () => {
     const sentence = "This password is too easy to guess: it is one that many people use. Please choose another.";
-    const err = new ApiError(400, "password_too_common", sentence);
+    const err = new RelayError(400, "password_too_common", sentence);
     expect(problemsFrom(err, fields, { password_too_common: "password" })).toEqual([{ text: sentence, fieldId: "password" }]);
     expect(problemsFrom(err, fields)).toEqual([{ text: sentence }]);
   });
@@ -40,7 +40,7 @@ describe("the relay's sentences, tied to the form's fields", () => {
       ["too_many_attempts", "Too many wrong tries. Please wait 4 minutes and try again."],
       ["busy", "Letterbox is busy with other sign-ins. Please try again in a moment."],
     ] as const) {
-      expect(problemsFrom(new ApiError(429, code, sentence), fields, signInFields)).toEqual([{ text: sentence }]);
+      expect(problemsFrom(new RelayError(429, code, sentence), fields, signInFields)).toEqual([{ text: sentence }]);
     }
   });
 

@@ -1,5 +1,5 @@
 import type { ErrorCode } from "@letterbox/shared";
-import { ApiError } from "../api/client";
+import { RelayError } from "../api/relay-error";
 
 /** One entry of a page's error summary; `fieldId` is the input it is about (the summary links to it). */
 export type Problem = { text: string; fieldId?: string };
@@ -15,7 +15,7 @@ const UNKNOWN = "Something went wrong. Please try again.";
  * (password_too_common → the password).
  */
 export function problemsFrom(err: unknown, fields: Fields = {}, codeFields: Partial<Record<ErrorCode, string>> = {}): Problem[] {
-  if (!(err instanceof ApiError)) return [{ text: UNKNOWN }];
+  if (!(err instanceof RelayError)) return [{ text: UNKNOWN }];
   if (err.code === "invalid_request") {
     const found = sentences(err.message).map((sentence): Problem => {
       const named = /^“([^”]+)” (.*)$/s.exec(sentence);
@@ -41,4 +41,4 @@ function sentences(message: string): string[] {
 export const problemFor = (problems: Problem[], fieldId: string) => problems.find((p) => p.fieldId === fieldId)?.text;
 
 /** Signed out (session ended or expired): the app shows the sign-in page instead of an error. */
-export const isSignedOut = (err: unknown) => err instanceof ApiError && err.code === "unauthenticated";
+export const isSignedOut = (err: unknown) => err instanceof RelayError && err.code === "unauthenticated";

@@ -1,6 +1,6 @@
 import type { Device } from "@letterbox/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ApiError } from "../api/client";
+import { RelayError } from "../api/relay-error";
 import { watchForTablet } from "./tablet-watch";
 
 const device = (id: string, over: Partial<Device> = {}): Device => ({
@@ -49,10 +49,10 @@ describe("waiting for the tablet to pair", () => {
   });
 
   it("ignores a wiped tablet, keeps going after a network blip, and gives up when signed out", async () => {
-    const signedOut = new ApiError(401, "unauthenticated", "Please sign in.");
+    const signedOut = new RelayError(401, "unauthenticated", "Please sign in.");
     const answers: (Device[] | Error)[] = [
       [device("wiped", { wipedAt: "2026-11-28T10:01:00Z" })],
-      new ApiError(0, "network", "x"),
+      new RelayError(0, "network", "x"),
       signedOut,
     ];
     const list = vi.fn(async () => {

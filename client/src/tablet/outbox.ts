@@ -1,7 +1,7 @@
 import { uuidv7 } from "uuidv7";
+import { asRelayError } from "../api/relay-error";
 import type { LetterboxDb, OutboxReply } from "../db/db";
 import { doublingDelay, jittered } from "../kit/backoff";
-import { asRelayError } from "./relay-error";
 import type { Clock, Relay } from "./sync";
 
 /** First retry after 2 s, doubling to at most 5 minutes: a flaky network is not hammered, a short blip costs little. */
@@ -92,7 +92,7 @@ async function runFlush(db: LetterboxDb, relay: Relay, { now = Date.now, force =
     } catch (err) {
       const problem = asRelayError(err);
       if (problem.unauthenticated) throw problem;
-      if (problem.retryable) {
+      if (problem.transient) {
         const attempts = row.attempts + 1;
         await db.outbox.update(row.id, { attempts, nextAttemptAt: now() + backoffMs(attempts, random) });
         break;

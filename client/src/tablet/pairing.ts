@@ -1,6 +1,6 @@
+import { RelayError } from "../api/relay-error";
 import type { LetterboxDb } from "../db/db";
 import { pairTablet } from "./relay";
-import { RelayError } from "./relay-error";
 import { hashPin, PIN_PATTERN } from "./staff-pin";
 import { forgetEverything } from "./sync";
 
@@ -24,7 +24,10 @@ export async function pair(db: LetterboxDb, code: string, pin: string, now: () =
   try {
     paired = await pairTablet(code);
   } catch (err) {
-    throw err instanceof RelayError ? new PairingProblem("relay", err.sentence) : new PairingProblem("unknown");
+    // Only the relay's own explanation (a wrong or used code, too many tries); no network or a
+    // failure of the relay's is the set-up screen's own sentence, in the tablet's language.
+    const explained = err instanceof RelayError && err.status !== 0 && err.code !== "internal";
+    throw explained ? new PairingProblem("relay", err.message) : new PairingProblem("unknown");
   }
   const pinHash = await hashPin(pin);
   await db.transaction("rw", db.tables, async () => {

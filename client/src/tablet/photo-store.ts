@@ -1,5 +1,5 @@
+import { asRelayError } from "../api/relay-error";
 import type { LetterboxDb, StoredPhoto } from "../db/db";
-import { asRelayError } from "./relay-error";
 import type { Clock, Relay } from "./sync";
 
 /** Photos fetched in one sync; the rest come with the next one, so a long catch-up never blocks replies. */
@@ -30,7 +30,7 @@ export async function fetchPhotos(
     } catch (err) {
       const problem = asRelayError(err);
       if (problem.unauthenticated) throw problem;
-      if (problem.retryable) break;
+      if (problem.transient) break;
       await db.photos.update(photo.id, { status: "missing" });
       continue;
     }

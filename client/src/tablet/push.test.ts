@@ -1,10 +1,10 @@
 import "fake-indexeddb/auto";
 import type { TabletPushRequest } from "@letterbox/shared";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { RelayError } from "../api/relay-error";
 import type { LetterboxDb } from "../db/db";
 import { keyBytes } from "../kit/web-push";
 import { keepPushUpToDate, type PushEnv, type PushRelay, subscribeTablet } from "./push";
-import { RelayError } from "./relay-error";
 import { pairedDb } from "./testing/db";
 import { TOKEN } from "./testing/fake-relay";
 

@@ -1,11 +1,10 @@
-import type { AppType } from "@letterbox/server";
 import type { PushUnavailableReason, TabletPushRequest } from "@letterbox/shared";
-import { hc } from "hono/client";
+import { api, bearer, call } from "../api/client";
+import { asRelayError } from "../api/relay-error";
 import type { LetterboxDb, TabletPush, TabletPushState } from "../db/db";
 import { SUBSCRIBE_TIMEOUT_MS, subscribeWith, TimedOut, withTimeout } from "../kit/web-push";
 import { readDeviceStatus } from "./device-status";
-import { answer, relay } from "./relay";
-import { asRelayError } from "./relay-error";
+import { relay } from "./relay";
 import { reportStatus } from "./sync";
 
 /*
@@ -24,12 +23,10 @@ export type PushRelay = {
   report(deviceToken: string, body: TabletPushRequest): Promise<void>;
 };
 
-const api = hc<AppType>("/").api;
-
 export const pushRelay: PushRelay = {
-  publicKey: async () => ((await (await answer(api.push.key.$get())).json()) as { publicKey: string }).publicKey,
+  publicKey: async () => (await call(api.push.key.$get())).publicKey,
   report: async (deviceToken, body) => {
-    await answer(api.tablet.push.$post({ json: body }, { headers: { Authorization: `Bearer ${deviceToken}` } }));
+    await call(api.tablet.push.$post({ json: body }, bearer(deviceToken)));
   },
 };
 
@@ -152,7 +149,7 @@ async function settle(db: LetterboxDb, env: PushEnv, token: string, outcome: Out
     reported = true;
   } catch (err) {
     const problem = asRelayError(err);
-    if (body.subscription && !problem.retryable && !problem.unauthenticated) {
+    if (body.subscription && !problem.transient && !problem.unauthenticated) {
       body = { unavailable: "subscribe_failed" };
       await env.relay.report(token, body).then(
         () => {

@@ -1,6 +1,6 @@
 import type { ReceiptState } from "@letterbox/shared";
+import { asRelayError } from "../api/relay-error";
 import type { LetterboxDb, QueuedReceipt } from "../db/db";
-import { asRelayError } from "./relay-error";
 import type { Relay } from "./sync";
 
 /** The relay takes at most this many receipts in one request. */
@@ -47,7 +47,7 @@ export async function flushReceipts(db: LetterboxDb, relay: Relay): Promise<numb
     } catch (err) {
       const problem = asRelayError(err);
       if (problem.unauthenticated) throw problem;
-      if (problem.retryable) return sent;
+      if (problem.transient) return sent;
       try {
         sent += await sendOneByOne(db, relay, state.deviceToken, batch);
       } catch (again) {
@@ -66,7 +66,7 @@ async function sendOneByOne(db: LetterboxDb, relay: Relay, deviceToken: string, 
       sent++;
     } catch (err) {
       const problem = asRelayError(err);
-      if (problem.unauthenticated || problem.retryable) throw problem;
+      if (problem.unauthenticated || problem.transient) throw problem;
       // Refused for good: dropping it is all that can be done.
     }
     await db.receipts.delete(receipt.key);

@@ -1,10 +1,10 @@
 import type { LogEntry, ReceiptsRequest, SendReplyRequest, SentReply, SyncPage, TabletStatusRequest } from "@letterbox/shared";
+import { asRelayError } from "../api/relay-error";
 import type { LetterboxDb, StoredMessage, TabletState } from "../db/db";
 import { writeLanguage } from "./language-memory";
 import { flushOutbox } from "./outbox";
 import { fetchPhotos } from "./photo-store";
 import { flushReceipts, queueReceipt, receiptKey } from "./receipts";
-import { asRelayError } from "./relay-error";
 
 /**
  * How the sync engine reaches the relay. Plain functions, so the page, the service worker and the

@@ -1,5 +1,5 @@
 import type { LogEntry, Message, ResidentSettings, SentReply, SyncPage, TabletStatusRequest } from "@letterbox/shared";
-import { RelayError } from "../relay-error";
+import { RelayError } from "../../api/relay-error";
 import type { Relay } from "../sync";
 
 export const TOKEN = "device-token";
@@ -90,7 +90,7 @@ export class FakeRelay implements Relay {
     }
     failure.times--;
     if (failure.afterCommit) commit();
-    throw new RelayError(failure.status, failure.status === 0 ? "network" : "injected");
+    throw new RelayError(failure.status, failure.status === 0 ? "network" : "internal");
   }
 
   get replies(): SentReply[] {
