@@ -256,7 +256,7 @@ describe("the subject access export", () => {
 
     // A day on, retention has let them go, and so does the export.
     relay.clock.advanceMinutes(DAY + 1);
-    await relay.services.residents.applyRetention(relay.services.conversations.expireMessage);
+    await relay.services.dataProtection.applyRetention();
     const later = await exported();
     expect(later.data.unsentPhotos).toEqual([]);
     expect(Object.keys(later.files).sort()).toEqual(["letterbox-export.json", `photos/${photoId}.jpg`]);
@@ -504,7 +504,7 @@ describe("retention", () => {
     const caughtUp = await sync(relay, margaret.deviceToken, `?after=${first.cursor}`);
 
     relay.clock.advanceMinutes(11 * DAY);
-    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
+    expect(await relay.services.dataProtection.applyRetention()).toEqual({
       messages: 1,
       unsentPhotos: 0,
     });
@@ -526,7 +526,7 @@ describe("retention", () => {
     expect(messagesOf(await sync(relay, arthur.deviceToken)).map((m) => m.id)).toEqual([arthursOld.id]);
 
     // Running again finds nothing more.
-    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
+    expect(await relay.services.dataProtection.applyRetention()).toEqual({
       messages: 0,
       unsentPhotos: 0,
     });
@@ -546,13 +546,13 @@ describe("retention", () => {
     await sendWithPhotos(relay, son.token, "From me too", [{ id: shared }]);
 
     relay.clock.advanceMinutes(DAY - 1);
-    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
+    expect(await relay.services.dataProtection.applyRetention()).toEqual({
       messages: 0,
       unsentPhotos: 0,
     });
     relay.clock.advanceMinutes(2);
     const fresh = await uploadPhoto(relay, margaret.familyToken, await testJpeg(11));
-    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
+    expect(await relay.services.dataProtection.applyRetention()).toEqual({
       messages: 0,
       unsentPhotos: 2,
     });
@@ -593,7 +593,7 @@ describe("retention", () => {
     await later.request(`/residents/${margaret.resident.id}`, { method: "PATCH", json: { textSize: "largest" } });
 
     relay.clock.advanceMinutes(11 * DAY);
-    await relay.services.residents.applyRetention(relay.services.conversations.expireMessage);
+    await relay.services.dataProtection.applyRetention();
 
     const entries = await auditEntries(await staffNow(relay));
     const cutoff = new Date(relay.clock.now().getTime() - 30 * 86_400_000).toISOString();
