@@ -1,5 +1,4 @@
 import {
-  auditEntrySchema,
   conversationSchema,
   createdFamilyLinkSchema,
   deviceSchema,
@@ -38,7 +37,6 @@ const DAY = 24 * 60;
 const OK = z.object({ ok: z.literal(true) });
 const devicesBody = z.object({ devices: z.array(deviceSchema) });
 const linksBody = z.object({ links: z.array(familyLinkSchema) });
-const auditBody = z.object({ entries: z.array(auditEntrySchema) });
 
 const receipts = (relay: Relay, deviceToken: string, list: { messageId: string; state: string }[]) =>
   relay.request("/api/tablet/receipts", { bearer: deviceToken, json: { receipts: list } });
@@ -53,10 +51,6 @@ async function deviceIdOf(staff: StaffClient, residentId: string): Promise<strin
   const active = devices.find((d) => d.wipedAt === null);
   if (!active) throw new Error("The resident has no active tablet");
   return active.id;
-}
-
-async function auditEntries(staff: StaffClient) {
-  return (await expectBody(await staff.request("/audit"), 200, auditBody)).entries;
 }
 
 /** Bytes of a photo as the tablet downloads it. */
@@ -225,7 +219,7 @@ describe("the subject access export", () => {
       expect(inZip.equals(await tabletPhoto(relay, deviceToken, id))).toBe(true);
     }
 
-    const [latest] = await auditEntries(staff);
+    const [latest] = await staff.auditEntries();
     expect(latest).toMatchObject({
       action: "resident.exported",
       residentId: resident.id,
@@ -358,7 +352,7 @@ describe("erasing a resident", () => {
     await expectError(await staff.request(`/residents/${resident.id}`), 404, "not_found");
     await expectError(await staff.request(`/residents/${resident.id}`, { method: "DELETE" }), 404, "not_found");
 
-    const [erased] = (await auditEntries(staff)).filter((e) => e.action === "resident.erased");
+    const [erased] = (await staff.auditEntries()).filter((e) => e.action === "resident.erased");
     expect(erased).toEqual({
       at: new Date(START.getTime() + 60_000).toISOString(),
       staffName: STAFF.name,
@@ -418,7 +412,7 @@ describe("re-issuing a family link", () => {
 
     const { links } = await expectBody(await staff.request(`/residents/${resident.id}/family-links`), 200, linksBody);
     expect(links.map((l) => [l.id, l.revokedAt])).toEqual([[link.id, null]]);
-    const [entry] = await auditEntries(staff);
+    const [entry] = await staff.auditEntries();
     expect(entry).toMatchObject({ action: "family_link.reissued", residentId: resident.id, detail: { familyLinkId: link.id } });
   });
 
@@ -453,7 +447,7 @@ describe("wiping a tablet", () => {
 
     const { devices } = await expectBody(await staff.request(`/residents/${resident.id}/devices`), 200, devicesBody);
     expect(devices[0]).toMatchObject({ id: deviceId, wipedAt: relay.clock.now().toISOString(), online: false });
-    const [entry] = await auditEntries(staff);
+    const [entry] = await staff.auditEntries();
     expect(entry).toMatchObject({ action: "tablet.wiped", residentId: resident.id, detail: { deviceId } });
     // Wiping twice is a 404: there is no active tablet with that id.
     await expectError(

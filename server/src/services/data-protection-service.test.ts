@@ -1,7 +1,6 @@
-import { auditEntrySchema, conversationSchema } from "@letterbox/shared";
+import { conversationSchema } from "@letterbox/shared";
 import { uuidv7 } from "uuidv7";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import {
   dumpTables,
   expectBody,
@@ -9,7 +8,6 @@ import {
   firstStaff,
   messagesOf,
   photoFilesOnDisk,
-  type StaffClient,
   send,
   sendWithPhotos,
   staffNow,
@@ -20,11 +18,6 @@ import {
 } from "../test-support";
 
 const DAY = 24 * 60;
-const auditBody = z.object({ entries: z.array(auditEntrySchema) });
-
-async function auditEntries(staff: StaffClient) {
-  return (await expectBody(await staff.request("/audit"), 200, auditBody)).entries;
-}
 
 describe("retention", () => {
   it("deletes messages older than the resident's setting through the log, with their photos; newer ones stay", async () => {
@@ -120,7 +113,7 @@ describe("retention", () => {
       [shared],
       [fresh],
     ]);
-    const [applied] = (await auditEntries(await staffNow(relay))).filter((e) => e.action === "retention.applied");
+    const [applied] = (await (await staffNow(relay)).auditEntries()).filter((e) => e.action === "retention.applied");
     expect(applied?.detail).toEqual({ messages: 0, unsentPhotos: 2 });
   });
 
@@ -139,7 +132,7 @@ describe("retention", () => {
     relay.clock.advanceMinutes(11 * DAY);
     await relay.services.dataProtection.applyRetention();
 
-    const entries = await auditEntries(await staffNow(relay));
+    const entries = await (await staffNow(relay)).auditEntries();
     const cutoff = new Date(relay.clock.now().getTime() - 30 * 86_400_000).toISOString();
     expect(entries.every((e) => e.at >= cutoff)).toBe(true);
     expect(entries.map((e) => e.action).reverse()).toEqual([
