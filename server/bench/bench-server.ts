@@ -53,9 +53,9 @@ async function main() {
   });
   const actor = { staff, source: "bench" };
   const resident = await services.residents.create({ fullName: "Edith Bench", preferredName: "Edith" }, actor);
-  const link = await services.residents.createFamilyLink(resident.id, { label: "Sarah (daughter)" }, actor);
+  const link = await services.familyLinks.create(resident.id, { label: "Sarah (daughter)" }, actor);
   const familyToken = new URL(link.url).hash.slice(1);
-  const { code } = await services.residents.createSetupCode(resident.id, actor);
+  const { code } = await services.tablets.createSetupCode(resident.id, actor);
 
   const pairRes = await app.request("/api/tablet/pair", {
     method: "POST",

@@ -42,7 +42,7 @@ async function main() {
   const resident = await services.residents.create({ fullName: "Edith Bench", preferredName: "Edith" }, actor);
   const familyTokens: string[] = [];
   for (let i = 0; i < FAMILY_LINKS; i++) {
-    const link = await services.residents.createFamilyLink(resident.id, { label: `Family ${i + 1}` }, actor);
+    const link = await services.familyLinks.create(resident.id, { label: `Family ${i + 1}` }, actor);
     familyTokens.push(new URL(link.url).hash.slice(1));
   }
 

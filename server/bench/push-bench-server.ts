@@ -63,8 +63,8 @@ async function main() {
   const households: Household[] = [];
   for (let i = 0; i < config.households; i++) {
     const resident = await services.residents.create({ fullName: `Resident ${i} Bench`, preferredName: `Resident ${i}` }, actor);
-    const link = await services.residents.createFamilyLink(resident.id, { label: `Family of ${i}` }, actor);
-    const { code } = await services.residents.createSetupCode(resident.id, actor);
+    const link = await services.familyLinks.create(resident.id, { label: `Family of ${i}` }, actor);
+    const { code } = await services.tablets.createSetupCode(resident.id, actor);
     const res = await app.request("/api/tablet/pair", {
       method: "POST",
       headers: { "content-type": "application/json" },

@@ -19,11 +19,15 @@ import { tabletRoutes } from "./routes/tablet-routes";
 import { Audit } from "./services/audit";
 import { ConversationService } from "./services/conversation-service";
 import { BoundedHasher, type PasswordHasher } from "./services/credentials";
+import { DashboardService } from "./services/dashboard-service";
+import { DataProtectionService } from "./services/data-protection-service";
 import { FailureLimiter } from "./services/failure-limiter";
+import { FamilyLinkService } from "./services/family-link-service";
 import { PhotoService } from "./services/photo-service";
-import { ResidentAdminService } from "./services/resident-admin-service";
+import { ResidentService } from "./services/resident-service";
 import { SignInThrottle } from "./services/sign-in-throttle";
 import { StaffService } from "./services/staff-service";
+import { TabletService } from "./services/tablet-service";
 import type { Store } from "./store";
 
 export const VERSION = "0.1.0";
@@ -56,6 +60,10 @@ export function createServices(deps: AppDeps) {
   const events = deps.events ?? new LogEvents((err) => deps.log("events.listener_failed", { error: String(err) }));
   const audit = new Audit(deps);
   const push = new PushService({ ...deps, events });
+  const conversations = new ConversationService({ ...deps, limiter, events, audit });
+  const photos = new PhotoService(deps);
+  const residents = new ResidentService({ ...deps, audit, events });
+  const tablets = new TabletService({ ...deps, audit, events, pushStates: push });
   return {
     events,
     staff: new StaffService({
@@ -66,9 +74,13 @@ export function createServices(deps: AppDeps) {
       sessionHours: deps.staffSessionHours,
       audit,
     }),
-    residents: new ResidentAdminService({ ...deps, audit, events, pushStates: push }),
-    conversations: new ConversationService({ ...deps, limiter, events, audit }),
-    photos: new PhotoService(deps),
+    residents,
+    familyLinks: new FamilyLinkService({ ...deps, audit, events }),
+    tablets,
+    dashboard: new DashboardService({ ...deps, residents, tablets }),
+    dataProtection: new DataProtectionService({ ...deps, audit, photoService: photos, conversations, residents, tablets }),
+    conversations,
+    photos,
     live: new LiveConnections(events, (err) => deps.log("live.check_failed", { error: String(err) })),
     push,
   };
@@ -87,7 +99,7 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
     .use((c, next) =>
       c.req.method === "GET" || c.req.method === "HEAD" || c.req.path === "/api/family/photos" ? next() : limitBody(c, next),
     )
-    .route("/staff", staffRoutes(services.staff, services.residents, deps))
+    .route("/staff", staffRoutes(services, deps))
     .route("/push", pushKeyRoutes(services.push))
     .route("/tablet", tabletRoutes(services.conversations, services.photos, services.live, services.push))
     .route("/family", familyRoutes(services.conversations, services.photos, services.live, services.push));

@@ -61,7 +61,7 @@ async function main() {
   // pages are told through the log.
   const applyRetention = async () => {
     try {
-      await services.residents.applyRetention(services.conversations.expireMessage);
+      await services.dataProtection.applyRetention();
     } catch (err) {
       log("retention.failed", { error: String(err) });
     }

@@ -10,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { serve } from "@hono/node-server";
 import {
+  type AuditEntry,
+  auditEntrySchema,
   type CreatedFamilyLink,
   createdFamilyLinkSchema,
   type ErrorCode,
@@ -226,6 +228,11 @@ export class StaffClient {
 
   request(urlPath: string, o: RequestOptions = {}) {
     return this.relay.request(`/api/staff${urlPath}`, { cookie: this.cookie, ...o });
+  }
+
+  /** The audit log as the console shows it, newest first. */
+  async auditEntries(): Promise<AuditEntry[]> {
+    return (await expectBody(await this.request("/audit"), 200, z.object({ entries: z.array(auditEntrySchema) }))).entries;
   }
 
   async createResident(preferredName: string, fullName = `${preferredName} Example`): Promise<Resident> {

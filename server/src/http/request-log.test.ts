@@ -33,7 +33,7 @@ async function relayOnPort() {
   });
   const actor = { staff, source: "test" };
   const resident = await services.residents.create({ fullName: "Edith Jones", preferredName: "Edith" }, actor);
-  const link = await services.residents.createFamilyLink(resident.id, { label: "Sarah (daughter)" }, actor);
+  const link = await services.familyLinks.create(resident.id, { label: "Sarah (daughter)" }, actor);
   const { server, port } = await listenForTest(app.fetch);
   return { server, port, lines, waitFor, familyToken: new URL(link.url).hash.slice(1) };
 }

@@ -79,7 +79,7 @@ async function household(timers?: Timers) {
   const relay = await startRelay({ push: { agent: receiver.agent, allowEndpoint: receiver.allows, ...(timers && { timers }) } });
   const staff = await firstStaff(relay);
   const home = await staff.household("Margaret");
-  const [device] = await relay.services.residents.listDevices(home.resident.id);
+  const [device] = await relay.services.tablets.list(home.resident.id);
   return { relay, staff, ...home, deviceId: device?.id ?? "" };
 }
 

@@ -52,7 +52,7 @@ const LAST = [
   "Bowen",
 ];
 
-/** Each resident's need, as the dashboard weighs it (WEIGHT in resident-admin-service.ts). */
+/** Each resident's need, as the dashboard weighs it (WEIGHT in dashboard-service.ts). */
 const WEIGHT: Record<Alert, number> = {
   tablet_offline: 64,
   messages_unseen: 32,

@@ -183,7 +183,7 @@ describe("the dashboard's alerts", () => {
     await seen(relay, deviceToken, message.id);
     relay.clock.advanceMinutes(8 * DAY);
     await sync(relay, deviceToken);
-    await relay.services.residents.applyRetention(relay.services.conversations.expireMessage);
+    await relay.services.dataProtection.applyRetention();
     expect(messagesOf(await sync(relay, deviceToken))).toEqual([]);
 
     // The family wrote 8 days ago: not "no family message for 14 days".

@@ -1,5 +1,4 @@
 import {
-  auditEntrySchema,
   conversationSchema,
   createdFamilyLinkSchema,
   deviceSchema,
@@ -38,7 +37,6 @@ const DAY = 24 * 60;
 const OK = z.object({ ok: z.literal(true) });
 const devicesBody = z.object({ devices: z.array(deviceSchema) });
 const linksBody = z.object({ links: z.array(familyLinkSchema) });
-const auditBody = z.object({ entries: z.array(auditEntrySchema) });
 
 const receipts = (relay: Relay, deviceToken: string, list: { messageId: string; state: string }[]) =>
   relay.request("/api/tablet/receipts", { bearer: deviceToken, json: { receipts: list } });
@@ -53,10 +51,6 @@ async function deviceIdOf(staff: StaffClient, residentId: string): Promise<strin
   const active = devices.find((d) => d.wipedAt === null);
   if (!active) throw new Error("The resident has no active tablet");
   return active.id;
-}
-
-async function auditEntries(staff: StaffClient) {
-  return (await expectBody(await staff.request("/audit"), 200, auditBody)).entries;
 }
 
 /** Bytes of a photo as the tablet downloads it. */
@@ -225,7 +219,7 @@ describe("the subject access export", () => {
       expect(inZip.equals(await tabletPhoto(relay, deviceToken, id))).toBe(true);
     }
 
-    const [latest] = await auditEntries(staff);
+    const [latest] = await staff.auditEntries();
     expect(latest).toMatchObject({
       action: "resident.exported",
       residentId: resident.id,
@@ -256,7 +250,7 @@ describe("the subject access export", () => {
 
     // A day on, retention has let them go, and so does the export.
     relay.clock.advanceMinutes(DAY + 1);
-    await relay.services.residents.applyRetention(relay.services.conversations.expireMessage);
+    await relay.services.dataProtection.applyRetention();
     const later = await exported();
     expect(later.data.unsentPhotos).toEqual([]);
     expect(Object.keys(later.files).sort()).toEqual(["letterbox-export.json", `photos/${photoId}.jpg`]);
@@ -358,7 +352,7 @@ describe("erasing a resident", () => {
     await expectError(await staff.request(`/residents/${resident.id}`), 404, "not_found");
     await expectError(await staff.request(`/residents/${resident.id}`, { method: "DELETE" }), 404, "not_found");
 
-    const [erased] = (await auditEntries(staff)).filter((e) => e.action === "resident.erased");
+    const [erased] = (await staff.auditEntries()).filter((e) => e.action === "resident.erased");
     expect(erased).toEqual({
       at: new Date(START.getTime() + 60_000).toISOString(),
       staffName: STAFF.name,
@@ -418,7 +412,7 @@ describe("re-issuing a family link", () => {
 
     const { links } = await expectBody(await staff.request(`/residents/${resident.id}/family-links`), 200, linksBody);
     expect(links.map((l) => [l.id, l.revokedAt])).toEqual([[link.id, null]]);
-    const [entry] = await auditEntries(staff);
+    const [entry] = await staff.auditEntries();
     expect(entry).toMatchObject({ action: "family_link.reissued", residentId: resident.id, detail: { familyLinkId: link.id } });
   });
 
@@ -453,7 +447,7 @@ describe("wiping a tablet", () => {
 
     const { devices } = await expectBody(await staff.request(`/residents/${resident.id}/devices`), 200, devicesBody);
     expect(devices[0]).toMatchObject({ id: deviceId, wipedAt: relay.clock.now().toISOString(), online: false });
-    const [entry] = await auditEntries(staff);
+    const [entry] = await staff.auditEntries();
     expect(entry).toMatchObject({ action: "tablet.wiped", residentId: resident.id, detail: { deviceId } });
     // Wiping twice is a 404: there is no active tablet with that id.
     await expectError(
@@ -480,137 +474,5 @@ describe("wiping a tablet", () => {
       "not_found",
     );
     await sync(relay, deviceToken);
-  });
-});
-
-describe("retention", () => {
-  it("deletes messages older than the resident's setting through the log, with their photos; newer ones stay", async () => {
-    const relay = await startRelay();
-    const staff = await firstStaff(relay);
-    const margaret = await staff.household("Margaret");
-    const arthur = await staff.household("Arthur");
-    await staff.request(`/residents/${margaret.resident.id}`, { method: "PATCH", json: { retentionDays: 30 } });
-
-    const oldPhoto = await uploadPhoto(relay, margaret.familyToken, await testJpeg(5));
-    const old = await sendWithPhotos(relay, margaret.familyToken, "Old news from November", [{ id: oldPhoto }]);
-    const arthursOld = await send(relay, arthur.familyToken, "Arthur keeps a year");
-    const first = await sync(relay, margaret.deviceToken);
-    expect(messagesOf(first).map((m) => m.id)).toEqual([old.id]);
-    await receipts(relay, margaret.deviceToken, [{ messageId: old.id, state: "seen" }]);
-
-    relay.clock.advanceMinutes(20 * DAY);
-    const newPhoto = await uploadPhoto(relay, margaret.familyToken, await testJpeg(6));
-    const newer = await sendWithPhotos(relay, margaret.familyToken, "Newer news", [{ id: newPhoto }]);
-    const caughtUp = await sync(relay, margaret.deviceToken, `?after=${first.cursor}`);
-
-    relay.clock.advanceMinutes(11 * DAY);
-    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
-      messages: 1,
-      unsentPhotos: 0,
-    });
-
-    // The tablet is told to drop it; a tablet starting afresh never sees it.
-    const next = await sync(relay, margaret.deviceToken, `?after=${caughtUp.cursor}`);
-    expect(next.entries).toEqual([expect.objectContaining({ kind: "message_deleted", messageId: old.id })]);
-    expect(messagesOf(await sync(relay, margaret.deviceToken)).map((m) => m.id)).toEqual([newer.id]);
-    const family = await expectBody(
-      await relay.request("/api/family/conversation", { bearer: margaret.familyToken }),
-      200,
-      conversationSchema,
-    );
-    expect(family.items.map((i) => (i.kind === "message" ? i.message.id : i.kind))).toEqual([newer.id]);
-
-    // Its words and its photo are gone; the newer photo and Arthur's year-long history stay.
-    expect(JSON.stringify(dumpTables(relay))).not.toContain("Old news from November");
-    expect(photoFilesOnDisk(relay)).toEqual([`${newPhoto}.jpg`, `${newPhoto}.thumb.jpg`].sort());
-    expect(messagesOf(await sync(relay, arthur.deviceToken)).map((m) => m.id)).toEqual([arthursOld.id]);
-
-    // Running again finds nothing more.
-    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
-      messages: 0,
-      unsentPhotos: 0,
-    });
-  });
-
-  it("removes photos uploaded but not sent within a day, with their files; sent and newer uploads stay", async () => {
-    const relay = await startRelay();
-    const staff = await firstStaff(relay);
-    const margaret = await staff.household("Margaret");
-    const son = await staff.createFamilyLink(margaret.resident.id, "Margaret's son");
-    const abandoned = await uploadPhoto(relay, margaret.familyToken, await testJpeg(8));
-    const sent = await uploadPhoto(relay, margaret.familyToken, await testJpeg(9));
-    await sendWithPhotos(relay, margaret.familyToken, "Sent on the day", [{ id: sent }]);
-    // The same picture from both: the daughter never sent hers, her brother did.
-    const shared = await uploadPhoto(relay, margaret.familyToken, await testJpeg(10));
-    expect(await uploadPhoto(relay, son.token, await testJpeg(10))).toBe(shared);
-    await sendWithPhotos(relay, son.token, "From me too", [{ id: shared }]);
-
-    relay.clock.advanceMinutes(DAY - 1);
-    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
-      messages: 0,
-      unsentPhotos: 0,
-    });
-    relay.clock.advanceMinutes(2);
-    const fresh = await uploadPhoto(relay, margaret.familyToken, await testJpeg(11));
-    expect(await relay.services.residents.applyRetention(relay.services.conversations.expireMessage)).toEqual({
-      messages: 0,
-      unsentPhotos: 2,
-    });
-
-    // The abandoned photo's files are gone; the shared one stays for her brother's message.
-    expect(photoFilesOnDisk(relay)).toEqual([sent, shared, fresh].flatMap((id) => [`${id}.jpg`, `${id}.thumb.jpg`]).sort());
-    const thumb = (id: string) => relay.request(`/api/family/photos/${id}/thumb`, { bearer: margaret.familyToken });
-    await expectError(await thumb(abandoned), 404, "photo_not_found");
-    // Sending an expired upload asks for the photo again (the family page uploads it anew).
-    await expectError(
-      await relay.request("/api/family/messages", {
-        bearer: margaret.familyToken,
-        json: { id: uuidv7(), text: "", photos: [{ id: abandoned }] },
-      }),
-      404,
-      "photo_not_found",
-    );
-    await sendWithPhotos(relay, margaret.familyToken, "Newer", [{ id: fresh }]);
-    expect(messagesOf(await sync(relay, margaret.deviceToken)).map((m) => m.photos.map((p) => p.id))).toEqual([
-      [sent],
-      [shared],
-      [fresh],
-    ]);
-    const [applied] = (await auditEntries(await staffNow(relay))).filter((e) => e.action === "retention.applied");
-    expect(applied?.detail).toEqual({ messages: 0, unsentPhotos: 2 });
-  });
-
-  it("prunes audit entries older than the audit retention setting, and records what it did", async () => {
-    const relay = await startRelay();
-    const staff = await firstStaff(relay);
-    const margaret = await staff.household("Margaret");
-    await staff.request("/settings", { method: "PATCH", json: { auditRetentionDays: 30 } });
-    await staff.request(`/residents/${margaret.resident.id}`, { method: "PATCH", json: { retentionDays: 7 } });
-    await send(relay, margaret.familyToken, "Soon gone");
-
-    relay.clock.advanceMinutes(20 * DAY);
-    const later = await staffNow(relay);
-    await later.request(`/residents/${margaret.resident.id}`, { method: "PATCH", json: { textSize: "largest" } });
-
-    relay.clock.advanceMinutes(11 * DAY);
-    await relay.services.residents.applyRetention(relay.services.conversations.expireMessage);
-
-    const entries = await auditEntries(await staffNow(relay));
-    const cutoff = new Date(relay.clock.now().getTime() - 30 * 86_400_000).toISOString();
-    expect(entries.every((e) => e.at >= cutoff)).toBe(true);
-    expect(entries.map((e) => e.action).reverse()).toEqual([
-      "staff.signed_in",
-      "resident.updated",
-      "retention.applied",
-      "staff.signed_in",
-    ]);
-    expect(entries.find((e) => e.action === "retention.applied")).toEqual({
-      at: relay.clock.now().toISOString(),
-      staffName: "retention",
-      action: "retention.applied",
-      residentId: null,
-      detail: { messages: 1, unsentPhotos: 0 },
-      source: "relay",
-    });
   });
 });

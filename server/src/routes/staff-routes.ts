@@ -20,8 +20,12 @@ import { clientAddress } from "../http/client-address";
 import { sameOrigin } from "../http/same-origin";
 import { validate } from "../http/validate";
 import type { Actor } from "../services/audit";
-import type { ResidentAdminService } from "../services/resident-admin-service";
+import type { DashboardService } from "../services/dashboard-service";
+import type { DataProtectionService } from "../services/data-protection-service";
+import type { FamilyLinkService } from "../services/family-link-service";
+import type { ResidentService } from "../services/resident-service";
 import { requireAdmin, SESSION_IDLE_MINUTES, type StaffService } from "../services/staff-service";
+import type { TabletService } from "../services/tablet-service";
 
 const SESSION_COOKIE = "letterbox_staff";
 const residentParam = z.object({ residentId: z.uuid() });
@@ -32,9 +36,18 @@ const ok = { ok: true as const };
 
 type Env = { Variables: { staff: StaffMember; actor: Actor } };
 
+/** What the console calls on: one service a concern. */
+export type StaffConsoleServices = {
+  staff: StaffService;
+  residents: ResidentService;
+  familyLinks: FamilyLinkService;
+  tablets: TabletService;
+  dashboard: DashboardService;
+  dataProtection: DataProtectionService;
+};
+
 export function staffRoutes(
-  staff: StaffService,
-  residents: ResidentAdminService,
+  { staff, residents, familyLinks, tablets, dashboard, dataProtection }: StaffConsoleServices,
   opts: { secureCookies: boolean; publicUrl: string; councilName?: string },
 ) {
   const startSession = (c: Context, token: string) =>
@@ -66,10 +79,10 @@ export function staffRoutes(
     .post("/staff/:staffId/end-sessions", validate("param", staffParam), async (c) =>
       c.json({ ended: await staff.endSessions(c.req.valid("param").staffId, c.get("actor")) }),
     )
-    .get("/audit", async (c) => c.json({ entries: await residents.auditLog() }))
+    .get("/audit", async (c) => c.json({ entries: await dataProtection.auditLog() }))
     .get("/settings", async (c) => c.json({ settings: await residents.orgSettings() }))
     .get("/audit.csv", async (c) =>
-      c.body(await residents.auditCsv(c.get("actor")), 200, {
+      c.body(await dataProtection.auditCsv(c.get("actor")), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": 'attachment; filename="letterbox-audit.csv"',
       }),
@@ -89,11 +102,9 @@ export function staffRoutes(
       await next();
     })
     .get("/me", (c) => c.json({ staff: c.get("staff"), council: opts.councilName ?? "your council" }))
-    .get("/dashboard", validate("query", dashboardQuerySchema), async (c) =>
-      c.json(await residents.dashboard(c.req.valid("query"))),
-    )
+    .get("/dashboard", validate("query", dashboardQuerySchema), async (c) => c.json(await dashboard.page(c.req.valid("query"))))
     .get("/dashboard/:residentId", validate("param", residentParam), async (c) =>
-      c.json({ row: await residents.dashboardRow(c.req.valid("param").residentId) }),
+      c.json({ row: await dashboard.row(c.req.valid("param").residentId) }),
     )
     .get("/residents", async (c) => c.json({ residents: await residents.list() }))
     .post("/residents", validate("json", createResidentRequestSchema), async (c) =>
@@ -112,11 +123,11 @@ export function staffRoutes(
       c.json({ resident: await residents.setArchived(c.req.valid("param").residentId, false, c.get("actor")) }),
     )
     .delete("/residents/:residentId", validate("param", residentParam), async (c) => {
-      await residents.erase(c.req.valid("param").residentId, c.get("actor"));
+      await dataProtection.erase(c.req.valid("param").residentId, c.get("actor"));
       return c.json(ok);
     })
     .get("/residents/:residentId/export", validate("param", residentParam), async (c) => {
-      const { fileName, zip } = await residents.export(c.req.valid("param").residentId, c.get("actor"));
+      const { fileName, zip } = await dataProtection.export(c.req.valid("param").residentId, c.get("actor"));
       return c.body(new Uint8Array(zip), 200, {
         "Content-Type": "application/zip",
         "Content-Disposition": `attachment; filename="${fileName}"`,
@@ -124,17 +135,14 @@ export function staffRoutes(
       });
     })
     .get("/residents/:residentId/family-links", validate("param", residentParam), async (c) =>
-      c.json({ links: await residents.listFamilyLinks(c.req.valid("param").residentId) }),
+      c.json({ links: await familyLinks.list(c.req.valid("param").residentId) }),
     )
     .post(
       "/residents/:residentId/family-links",
       validate("param", residentParam),
       validate("json", createFamilyLinkRequestSchema),
       async (c) =>
-        c.json(
-          { link: await residents.createFamilyLink(c.req.valid("param").residentId, c.req.valid("json"), c.get("actor")) },
-          201,
-        ),
+        c.json({ link: await familyLinks.create(c.req.valid("param").residentId, c.req.valid("json"), c.get("actor")) }, 201),
     )
     .patch(
       "/residents/:residentId/family-links/:linkId",
@@ -142,27 +150,27 @@ export function staffRoutes(
       validate("json", updateFamilyLinkRequestSchema),
       async (c) => {
         const { residentId, linkId } = c.req.valid("param");
-        return c.json({ link: await residents.updateFamilyLink(residentId, linkId, c.req.valid("json"), c.get("actor")) });
+        return c.json({ link: await familyLinks.update(residentId, linkId, c.req.valid("json"), c.get("actor")) });
       },
     )
     .post("/residents/:residentId/family-links/:linkId/revoke", validate("param", linkParam), async (c) => {
       const { residentId, linkId } = c.req.valid("param");
-      await residents.revokeFamilyLink(residentId, linkId, c.get("actor"));
+      await familyLinks.revoke(residentId, linkId, c.get("actor"));
       return c.json(ok);
     })
     .post("/residents/:residentId/family-links/:linkId/reissue", validate("param", linkParam), async (c) => {
       const { residentId, linkId } = c.req.valid("param");
-      return c.json({ link: await residents.reissueFamilyLink(residentId, linkId, c.get("actor")) }, 201);
+      return c.json({ link: await familyLinks.reissue(residentId, linkId, c.get("actor")) }, 201);
     })
     .post("/residents/:residentId/setup-codes", validate("param", residentParam), async (c) =>
-      c.json({ setupCode: await residents.createSetupCode(c.req.valid("param").residentId, c.get("actor")) }, 201),
+      c.json({ setupCode: await tablets.createSetupCode(c.req.valid("param").residentId, c.get("actor")) }, 201),
     )
     .get("/residents/:residentId/devices", validate("param", residentParam), async (c) =>
-      c.json({ devices: await residents.listDevices(c.req.valid("param").residentId) }),
+      c.json({ devices: await tablets.list(c.req.valid("param").residentId) }),
     )
     .post("/residents/:residentId/devices/:deviceId/wipe", validate("param", deviceParam), async (c) => {
       const { residentId, deviceId } = c.req.valid("param");
-      await residents.wipeDevice(residentId, deviceId, c.get("actor"));
+      await tablets.wipe(residentId, deviceId, c.get("actor"));
       return c.json(ok);
     })
     .route("/", admin);

@@ -318,12 +318,12 @@ export class ConversationService {
   }
 
   /** Retention removes a message as its sender would; returns its photos, for the caller to forget. */
-  expireMessage = async (messageId: string, familyLinkId: string): Promise<string[]> => {
+  async expireMessage(messageId: string, familyLinkId: string): Promise<string[]> {
     const deleted = await this.deps.store.deleteMessage(messageId, familyLinkId, this.nowIso());
     if (deleted.result !== "deleted") return [];
     this.deps.events.emit({ residentId: deleted.residentId, seq: deleted.seq, kind: "message_deleted", familyLinkId });
     return deleted.photoIds;
-  };
+  }
 
   /** The sender takes a message back: gone from the tablet and the family page at the next pull. */
   async deleteMessage({ link }: FamilyPrincipal, messageId: string): Promise<{ photoIds: string[] }> {

@@ -1,5 +1,13 @@
 import { DEFAULT_REPLY_OPTIONS, type Resident, type ResidentSettings } from "@letterbox/shared";
-import type { ResidentRow } from "../store";
+import { AppError } from "../errors";
+import type { ResidentRow, Store } from "../store";
+
+/** The resident's row, or the `not_found` every staff action on a missing resident answers with. */
+export async function requireResident(store: Store, id: string): Promise<ResidentRow> {
+  const resident = await store.findResident(id);
+  if (!resident) throw new AppError("not_found", "There is no resident with that id.");
+  return resident;
+}
 
 /** What the tablet is told about its resident: staff choices, with the language's default replies filled in. */
 export function residentSettings(r: ResidentRow): ResidentSettings {
