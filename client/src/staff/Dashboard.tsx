@@ -47,7 +47,7 @@ export function Dashboard({ view = {} }: { view?: DashboardView }) {
           <p>
             {needingAttention === 0
               ? "Nothing needs attention."
-              : `${plural(needingAttention, "resident needs", "residents need")} attention. They are listed first.`}
+              : `${plural(needingAttention, { one: "resident needs", other: "residents need" })} attention. They are listed first.`}
           </p>
           <SearchForm view={view} />
           {matching === 0 ? (
