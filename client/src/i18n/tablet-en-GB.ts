@@ -1,4 +1,5 @@
 import type { TabletStatusRequest } from "@letterbox/shared";
+import { count } from "../kit/plural";
 
 /**
  * Every word the tablet shows, in English (UK). The Welsh catalogue has the same shape; only the
@@ -8,7 +9,6 @@ import type { TabletStatusRequest } from "@letterbox/shared";
 
 type Part = "morning" | "afternoon" | "evening" | "night";
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"] as const;
-const plural = (n: number, one: string, many: string) => (n === 1 ? `1 ${one}` : `${n} ${many}`);
 
 export const tabletText = {
   lang: "en-GB",
@@ -37,7 +37,7 @@ export const tabletText = {
   weekdayPart: (weekday: number, part: Part) => `${WEEKDAYS[weekday]} ${part}`,
 
   // Always on top
-  newMessages: (n: number) => plural(n, "new message", "new messages"),
+  newMessages: (n: number) => count("en-GB", n, { one: "new message", other: "new messages" }),
 
   // One message
   /** "From Sarah, your daughter"; staff may give no relationship, and then it is "From Sarah". */
@@ -56,7 +56,7 @@ export const tabletText = {
   youReplied: (text: string) => `You replied: ${text}`,
   photoAlt: (n: number, of: number, name: string) => (of === 1 ? `Photo from ${name}` : `Photo ${n} of ${of} from ${name}`),
   showLarge: "Show it large",
-  morePhotos: (n: number) => plural(n, "more photo", "more photos"),
+  morePhotos: (n: number) => count("en-GB", n, { one: "more photo", other: "more photos" }),
   photoComing: "The photo will be here soon",
   backToMessage: "Back to the message",
   nextPhoto: "Next photo",
@@ -70,7 +70,7 @@ export const tabletText = {
   resting: "Letterbox is resting for now.",
   restingHint: "Messages will show here again soon.",
   notSetUp: "This tablet is resting. The Letterbox team will set it up again.",
-  nightWaiting: (n: number) => `${plural(n, "new message", "new messages")} waiting for the morning`,
+  nightWaiting: (n: number) => `${count("en-GB", n, { one: "new message", other: "new messages" })} waiting for the morning`,
   showMessages: "Show messages",
 
   // A notification, when a push brings a message and the app is not on screen
@@ -106,7 +106,8 @@ export const tabletText = {
     messages: "Messages",
     unread: "Unread",
     waiting: "Waiting to send",
-    waitingValue: (replies: number, receipts: number) => `${replies} replies, ${receipts} receipts`,
+    waitingValue: (replies: number, receipts: number) =>
+      `${count("en-GB", replies, { one: "reply", other: "replies" })}, ${count("en-GB", receipts, { one: "receipt", other: "receipts" })}`,
     notSent: "Replies the relay refused",
     storage: "Storage used",
     storageValue: (used: string, quota: string) => `${used} of ${quota}`,

@@ -1,32 +1,12 @@
 import type { StaffMember } from "@letterbox/shared";
-import { type ReactNode, Suspense, useCallback, useEffect, useState } from "react";
-import { lazyNamed } from "../kit/lazy-named";
+import { type ComponentType, type ReactNode, Suspense, useCallback, useEffect, useState } from "react";
 import { NeedsAdmin, NotFound } from "./Failed";
+import { PAGES, type Section } from "./pages";
 import { entryLink, href, type Route } from "./route";
 import { AcceptInvite, FirstAccount, SignIn } from "./SignIn";
 import { SessionContext, useRoute } from "./session";
 import { relay } from "./staff-api";
 import { Loading, Page } from "./ui";
-
-// The first load draws the sign-in page; the console's pages (and zod, which some of their forms
-// use through @letterbox/shared) are fetched once someone is signed in, each page on its own.
-const Dashboard = lazyNamed(() => import("./Dashboard"), "Dashboard");
-const Archived = lazyNamed(() => import("./Dashboard"), "Archived");
-const AddResident = lazyNamed(() => import("./ResidentPage"), "AddResident");
-const ResidentPage = lazyNamed(() => import("./ResidentPage"), "ResidentPage");
-const ResidentSettings = lazyNamed(() => import("./ResidentSettings"), "ResidentSettings");
-const SetUpTablet = lazyNamed(() => import("./TabletPages"), "SetUpTablet");
-const WipeTablet = lazyNamed(() => import("./TabletPages"), "WipeTablet");
-const NewFamilyLink = lazyNamed(() => import("./FamilyLinkPages"), "NewFamilyLink");
-const RevokeFamilyLink = lazyNamed(() => import("./FamilyLinkPages"), "RevokeFamilyLink");
-const ReissueFamilyLink = lazyNamed(() => import("./FamilyLinkPages"), "ReissueFamilyLink");
-const EditFamilyLink = lazyNamed(() => import("./FamilyLinkPages"), "EditFamilyLink");
-const WelcomeLetter = lazyNamed(() => import("./WelcomeLetter"), "WelcomeLetter");
-const ErasePage = lazyNamed(() => import("./ErasePage"), "ErasePage");
-const StaffList = lazyNamed(() => import("./StaffPages"), "StaffList");
-const InvitePage = lazyNamed(() => import("./StaffPages"), "InvitePage");
-const AuditLog = lazyNamed(() => import("./AuditLog"), "AuditLog");
-const OrgSettingsPage = lazyNamed(() => import("./OrgSettingsPage"), "OrgSettingsPage");
 
 export function App() {
   const [entry, setEntry] = useState(() => entryLink(location.hash));
@@ -109,54 +89,23 @@ export function App() {
   );
 }
 
+/** The page the address names, from the table in pages.ts; its ids (and the dashboard's view) are its props. */
 function Pages({ route, staff }: { route: Route; staff: StaffMember }) {
-  const admin = staff.role === "admin";
-  switch (route.page) {
-    case "dashboard":
-      // A new search or page is a new page: it loads afresh and its heading takes focus.
-      return <Dashboard key={href(route)} view={route.view ?? {}} />;
-    case "archived":
-      return <Archived />;
-    case "addResident":
-      return <AddResident />;
-    case "resident":
-      return <ResidentPage key={route.id} id={route.id} />;
-    case "residentSettings":
-      return <ResidentSettings key={route.id} id={route.id} />;
-    case "setUpTablet":
-      return <SetUpTablet key={route.id} id={route.id} />;
-    case "wipeTablet":
-      return <WipeTablet key={route.deviceId} id={route.id} deviceId={route.deviceId} />;
-    case "newFamilyLink":
-      return <NewFamilyLink key={route.id} id={route.id} />;
-    case "editFamilyLink":
-      return <EditFamilyLink key={route.linkId} id={route.id} linkId={route.linkId} />;
-    case "revokeFamilyLink":
-      return <RevokeFamilyLink key={route.linkId} id={route.id} linkId={route.linkId} />;
-    case "reissueFamilyLink":
-      return <ReissueFamilyLink key={route.linkId} id={route.id} linkId={route.linkId} />;
-    case "welcomeLetter":
-      return <WelcomeLetter key={route.linkId} id={route.id} linkId={route.linkId} />;
-    case "erase":
-      return <ErasePage key={route.id} id={route.id} />;
-    case "staff":
-      return admin ? <StaffList /> : <NeedsAdmin />;
-    case "invite":
-      return admin ? <InvitePage /> : <NeedsAdmin />;
-    case "audit":
-      return admin ? <AuditLog /> : <NeedsAdmin />;
-    case "settings":
-      return admin ? <OrgSettingsPage /> : <NeedsAdmin />;
-    case "notFound":
-      return <NotFound />;
-  }
+  if (route.page === "notFound") return <NotFound />;
+  const entry = PAGES[route.page];
+  if (entry.admin && staff.role !== "admin") return <NeedsAdmin />;
+  // The table's rows check each component takes its path's ids; here they are one union.
+  const Component = entry.component as ComponentType<Omit<Route, "page">>;
+  const { page: _, ...props } = route;
+  // Another address is a new page (a new search, another resident): it loads afresh and its heading takes focus.
+  return <Component key={href(route)} {...props} />;
 }
 
-const SECTIONS = [
-  { href: "#/", text: "Residents", pages: ["dashboard", "archived", "addResident"], admin: false },
-  { href: "#/staff", text: "Staff", pages: ["staff", "invite"], admin: true },
-  { href: "#/audit", text: "Audit log", pages: ["audit"], admin: true },
-  { href: "#/settings", text: "Settings", pages: ["settings"], admin: true },
+const SECTIONS: { section: Section; href: string; text: string; admin: boolean }[] = [
+  { section: "residents", href: href({ page: "dashboard" }), text: "Residents", admin: false },
+  { section: "staff", href: href({ page: "staff" }), text: "Staff", admin: true },
+  { section: "audit", href: href({ page: "audit" }), text: "Audit log", admin: true },
+  { section: "settings", href: href({ page: "settings" }), text: "Settings", admin: true },
 ];
 
 function Shell({
@@ -170,7 +119,7 @@ function Shell({
   onSignOut?: () => void;
   children: ReactNode;
 }) {
-  const inResident = route && "id" in route;
+  const section = route && route.page !== "notFound" ? PAGES[route.page].section : null;
   return (
     <>
       {/* biome-ignore lint/a11y/useValidAnchor: following "#main" would replace the page's hash route, so the click moves focus itself. */}
@@ -203,7 +152,7 @@ function Shell({
         <nav className="staff-nav" aria-label="Console">
           <ul>
             {SECTIONS.filter((s) => !s.admin || staff.role === "admin").map((s) => {
-              const current = route && (s.pages.includes(route.page) || (s.href === "#/" && inResident));
+              const current = s.section === section;
               return (
                 <li key={s.href}>
                   <a href={s.href} aria-current={current ? "page" : undefined}>

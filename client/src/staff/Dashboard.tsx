@@ -18,7 +18,7 @@ const REFRESH_MS = 60_000;
  * The landing page: the residents, those who need attention first (the relay sorts them and sends
  * one page), found by name or by what needs attention.
  */
-export function Dashboard({ view }: { view: DashboardView }) {
+export function Dashboard({ view = {} }: { view?: DashboardView }) {
   const loaded = useLoad(() => relay.dashboard(view), "");
   const now = useNow(REFRESH_MS);
   const reload = loaded.state === "ready" ? loaded.reload : null;
@@ -47,7 +47,7 @@ export function Dashboard({ view }: { view: DashboardView }) {
           <p>
             {needingAttention === 0
               ? "Nothing needs attention."
-              : `${plural(needingAttention, "resident needs", "residents need")} attention. They are listed first.`}
+              : `${plural(needingAttention, { one: "resident needs", other: "residents need" })} attention. They are listed first.`}
           </p>
           <SearchForm view={view} />
           {matching === 0 ? (

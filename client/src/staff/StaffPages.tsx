@@ -104,7 +104,7 @@ export function StaffList() {
                             const ended = await relay.endSessions(a.id);
                             return ended === 0
                               ? `${a.name} was not signed in anywhere.`
-                              : `${a.name} has been signed out on ${plural(ended, "device")}.`;
+                              : `${a.name} has been signed out on ${plural(ended, { one: "device", other: "devices" })}.`;
                           })
                         }
                       >

@@ -13,7 +13,7 @@ export function alertText(alert: Alert, row: DashboardRow, now: Date): string {
     }
     case "messages_unseen": {
       const unseen = since(row.oldestUnseenAt);
-      const count = plural(row.unseenCount, "message");
+      const count = plural(row.unseenCount, { one: "message", other: "messages" });
       return unseen ? `${count} unseen for ${unseen}` : `${count} unseen`;
     }
     case "no_family_message":

@@ -1,4 +1,5 @@
 import type { Battery, Device, Language, PushProblem } from "@letterbox/shared";
+import { count, type PluralWords } from "../kit/plural";
 
 /** Plain words for counts, times and device facts: what staff read on every page. */
 
@@ -6,13 +7,14 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** "1 message", "3 messages": the console is in English (UK). */
+export const plural = (n: number, words: PluralWords) => count("en-GB", n, words);
 
 /** How long something has lasted: "45 minutes", "5 hours", "47 hours", then whole days ("2 days"). */
 export function duration(ms: number): string {
-  if (ms < HOUR) return plural(Math.max(1, Math.floor(ms / MINUTE)), "minute");
-  if (ms < 2 * DAY) return plural(Math.floor(ms / HOUR), "hour");
-  return plural(Math.floor(ms / DAY), "day");
+  if (ms < HOUR) return plural(Math.max(1, Math.floor(ms / MINUTE)), { one: "minute", other: "minutes" });
+  if (ms < 2 * DAY) return plural(Math.floor(ms / HOUR), { one: "hour", other: "hours" });
+  return plural(Math.floor(ms / DAY), { one: "day", other: "days" });
 }
 
 /** "just now", "12 minutes ago", "3 hours ago", "2 days ago". */
@@ -22,33 +24,15 @@ export function ago(iso: string, now: Date): string {
   return `${duration(ms)} ago`;
 }
 
-const pad = (n: number) => String(n).padStart(2, "0");
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
+// In the officer's own time zone, as the rest of their computer shows it.
+const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const day = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric" });
 
 /** "10:32", on the 24-hour clock. */
-export const timeOfDay = (iso: string) => {
-  const d = new Date(iso);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-};
+export const timeOfDay = (iso: string) => clock.format(new Date(iso));
 
 /** "28 November 2026" */
-export const date = (iso: string) => {
-  const d = new Date(iso);
-  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
-};
+export const date = (iso: string) => day.format(new Date(iso));
 
 /** "28 November 2026 at 10:32" */
 export const dateTime = (iso: string) => `${date(iso)} at ${timeOfDay(iso)}`;

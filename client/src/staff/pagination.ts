@@ -20,6 +20,6 @@ export function pageLinks(page: number, pages: number): (number | null)[] {
 export function shownRange(page: number, pageSize: number, onPage: number, matching: number): string {
   const first = (page - 1) * pageSize + 1;
   const last = first + onPage - 1;
-  const of = plural(matching, "resident");
+  const of = plural(matching, { one: "resident", other: "residents" });
   return first === last ? `Showing ${first} of ${of}` : `Showing ${first}–${last} of ${of}`;
 }

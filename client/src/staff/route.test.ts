@@ -51,6 +51,22 @@ describe("hash routes", () => {
     expect(parseRoute(`#/?q=${"a".repeat(200)}`)).toEqual({ page: "dashboard", view: { q: "a".repeat(80) } });
   });
 
+  it("makes a link only with the ids its page's path names (checked by pnpm typecheck)", () => {
+    // Never called: the compiler's refusals are the test.
+    const wrong = () => [
+      // @ts-expect-error a resident's page needs the resident's id
+      href({ page: "resident" }),
+      // @ts-expect-error a wipe page's second id is deviceId
+      href({ page: "wipeTablet", id: ID, linkId: LINK }),
+      // @ts-expect-error the staff list has no id
+      href({ page: "staff", id: ID }),
+      // @ts-expect-error no such page
+      href({ page: "residents" }),
+    ];
+    expect(wrong).toBeTypeOf("function");
+    expect(href({ page: "wipeTablet", id: ID, deviceId: LINK })).toBe(`#/residents/${ID}/tablets/${LINK}/wipe`);
+  });
+
   it("says when an address is not a page", () => {
     expect(parseRoute("#/residents/not-an-id")).toEqual({ page: "notFound" });
     expect(parseRoute(`#/residents/${ID}/nothing`)).toEqual({ page: "notFound" });
