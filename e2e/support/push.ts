@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import type { PushPayload } from "@letterbox/shared";
 import type { BrowserContext, CDPSession, Page } from "@playwright/test";
 
 /**
@@ -7,14 +8,6 @@ import type { BrowserContext, CDPSession, Page } from "@playwright/test";
  * would after decrypting one; and where a test needs a subscription that works, the page's
  * PushManager is replaced by one that hands out a subscription the relay accepts.
  */
-
-/** The relay's push payload (shared/src/api.ts, pushPayloadSchema). */
-export type PushPayload = {
-  kind: "message" | "message_deleted" | "reply" | "receipt";
-  residentId: string;
-  seq: number;
-  senderName?: string;
-};
 
 /** The DevTools side of one context's service workers, opened from `page` (any page of the context). */
 export class WorkerPush {

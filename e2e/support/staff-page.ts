@@ -1,14 +1,6 @@
-import {
-  type APIRequestContext,
-  type Browser,
-  type BrowserContext,
-  expect,
-  type Locator,
-  type Page,
-  request,
-} from "@playwright/test";
-import { SEED_STAFF, type StaffApi } from "./fixtures";
-import { expectNoAxeViolations } from "./pages";
+import { type Browser, type BrowserContext, expect, type Locator, type Page } from "@playwright/test";
+import { SEED_STAFF, type StaffApi } from "./api";
+import { expectNoAxeViolations } from "./checks";
 
 export type Person = { name: string; email: string; password: string };
 
@@ -17,7 +9,7 @@ export type Person = { name: string; email: string; password: string };
  * the words on the page. Every page it opens can be checked with axe.
  */
 export class StaffPage {
-  private constructor(
+  constructor(
     readonly context: BrowserContext,
     readonly page: Page,
   ) {}
@@ -36,9 +28,9 @@ export class StaffPage {
 
   /** An officer invited through the API who makes their account from the link, as a new colleague would. */
   static async officer(browser: Browser, staff: StaffApi, who: Person): Promise<StaffPage> {
-    const { invite } = await staff.post<{ invite: { url: string } }>("/invites", { role: "officer" });
+    const invite = await staff.invite("officer");
     const console = await StaffPage.open(browser, staff.relay.url);
-    await console.page.goto(invite.url);
+    await console.page.goto(invite);
     await console.fillNewAccount(who);
     await expect(console.heading("Residents")).toBeVisible();
     return console;
@@ -50,6 +42,14 @@ export class StaffPage {
     await this.page.getByLabel("Email address").fill(email);
     await this.page.getByLabel("Password", { exact: true }).fill(password);
     await this.page.getByRole("button", { name: "Sign in" }).click();
+    await expect(this.heading("Residents")).toBeVisible();
+  }
+
+  /** Makes the first staff account from the one-time link the relay prints on its first start. */
+  async createFirstAccount(setupLink: string, who: Person) {
+    await this.page.goto(setupLink);
+    await expect(this.heading("Create the first staff account")).toBeVisible();
+    await this.fillNewAccount(who);
     await expect(this.heading("Residents")).toBeVisible();
   }
 
@@ -182,59 +182,6 @@ export class StaffPage {
   }
 }
 
-/** A tablet through the tablet API: paired with a code, reporting its status as the app does after a sync. */
-export class ApiTablet {
-  private constructor(
-    readonly api: APIRequestContext,
-    readonly token: string,
-  ) {}
-
-  static async pair(baseURL: string, code: string): Promise<ApiTablet> {
-    const api = await request.newContext({ baseURL });
-    const res = await api.post("/api/tablet/pair", { data: { code } });
-    expect(res.status(), await res.text()).toBe(201);
-    return new ApiTablet(api, ((await res.json()) as { deviceToken: string }).deviceToken);
-  }
-
-  private get headers() {
-    return { Authorization: `Bearer ${this.token}` };
-  }
-
-  /**
-   * What a tablet that cannot take push says, as the real one does: why (POST /api/tablet/push, the
-   * relay's push state for it), then its status report.
-   */
-  async report(status: {
-    pushState: "no_push_manager" | "permission_denied" | "subscribe_failed";
-    storagePersisted: boolean;
-    appVersion?: string;
-  }) {
-    const push = await this.api.post("/api/tablet/push", { headers: this.headers, data: { unavailable: status.pushState } });
-    expect(push.status(), await push.text()).toBe(200);
-    const res = await this.api.post("/api/tablet/status", {
-      headers: this.headers,
-      data: {
-        appVersion: status.appVersion ?? "1.4.2",
-        language: "en-GB",
-        storageUsedBytes: 12_340_000,
-        storageQuotaBytes: 2_000_000_000,
-        storagePersisted: status.storagePersisted,
-        pushState: status.pushState,
-      },
-    });
-    expect(res.status(), await res.text()).toBeLessThan(300);
-  }
-
-  /** The status of a sync: 200 while paired, 410 once staff wiped it. */
-  async syncStatus(): Promise<number> {
-    return (await this.api.get("/api/tablet/sync", { headers: this.headers })).status();
-  }
-
-  async dispose() {
-    await this.api.dispose();
-  }
-}
-
 /** A page of the console: its address and the heading it shows. */
 export type ConsoleRoute = { name: string; hash: string; heading: string | RegExp };
 
@@ -274,52 +221,3 @@ export const SIGNED_OUT_ROUTES: ConsoleRoute[] = [
   { name: "first account", hash: `#setup=${"A".repeat(43)}`, heading: "Create the first staff account" },
   { name: "invitation", hash: `#invite=${"B".repeat(43)}`, heading: "Create your staff account" },
 ];
-
-/**
- * What a page writes to the browser console as an error, throws uncaught, or has refused by its
- * Content-Security-Policy (the `securitypolicyviolation` event, which a caught refusal also fires),
- * from the moment each page of the context starts. Read `problems` after the page has settled.
- */
-export async function watchForPageProblems(context: BrowserContext): Promise<string[]> {
-  const problems: string[] = [];
-  await context.exposeBinding("reportPolicyViolation", ({ page }, text: string) => {
-    problems.push(`CSP violation on ${page.url()}: ${text}`);
-  });
-  await context.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => {
-      const report = (window as unknown as { reportPolicyViolation: (text: string) => void }).reportPolicyViolation;
-      report(`${e.effectiveDirective} blocked ${e.blockedURI || "(inline)"} at ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  const watch = (page: Page) => {
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(`console error on ${page.url()}: ${message.text()}`);
-    });
-    page.on("pageerror", (error) => problems.push(`uncaught on ${page.url()}: ${error.message}`));
-  };
-  context.pages().forEach(watch);
-  context.on("page", watch);
-  return problems;
-}
-
-/**
- * A resident with a family link and a paired tablet, made through the API, with the ids that the
- * resident's pages are addressed by.
- */
-export async function householdForEveryPage(staff: StaffApi, preferredName: string) {
-  const household = await staff.household(preferredName);
-  const tablet = await ApiTablet.pair(staff.relay.url, household.setupCode);
-  await tablet.dispose();
-  const { links } = (await (await staff.api.get(`/api/staff/residents/${household.residentId}/family-links`)).json()) as {
-    links: { id: string }[];
-  };
-  const { devices } = (await (await staff.api.get(`/api/staff/residents/${household.residentId}/devices`)).json()) as {
-    devices: { id: string }[];
-  };
-  return {
-    residentId: household.residentId,
-    fullName: `${preferredName} Jones`,
-    linkId: links[0]?.id ?? "",
-    deviceId: devices[0]?.id ?? "",
-  };
-}

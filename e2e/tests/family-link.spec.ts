@@ -1,13 +1,13 @@
-import { FamilyPage, familyHousehold } from "../support/family-page";
+import { expectNoAxeViolations } from "../support/checks";
+import { FamilyPage } from "../support/family-page";
 import { expect, test } from "../support/fixtures";
-import { expectNoAxeViolations } from "../support/pages";
 
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "en-GB" };
 // The relay names the council from COUNCIL_NAME ("your council" unless set).
 const GONE = "This link no longer works. Please ask your council for a new one.";
 
 test("the token leaves the address bar, and the page opens again from this phone alone", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   const family = new FamilyPage(page);
@@ -22,7 +22,7 @@ test("the token leaves the address bar, and the page opens again from this phone
 });
 
 test("a link revoked while the page is open shows the kind page at once, and again when opened", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   const family = new FamilyPage(page);
@@ -48,7 +48,7 @@ test("a link revoked while the page is open shows the kind page at once, and aga
 });
 
 test("a message waiting to go when the link is revoked is not sent, and the page says why", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   const family = new FamilyPage(page);

@@ -1,6 +1,7 @@
-import { FamilyPage, familyHousehold, TabletDevice } from "../support/family-page";
+import { TabletApi } from "../support/api";
+import { expectNoAxeViolations } from "../support/checks";
+import { FamilyPage } from "../support/family-page";
 import { expect, test } from "../support/fixtures";
-import { expectNoAxeViolations } from "../support/pages";
 
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "en-GB" };
 
@@ -9,8 +10,8 @@ test("a family member chooses how their name shows, and the tablet gets it with 
   seeded,
   baseURL,
 }) => {
-  const home = await familyHousehold(seeded);
-  const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+  const home = await seeded.household();
+  const tablet = await TabletApi.pair(baseURL ?? "", home.setupCode);
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   const family = new FamilyPage(page);

@@ -1,6 +1,7 @@
-import { FamilyPage, familyHousehold, TabletDevice } from "../support/family-page";
+import { TabletApi } from "../support/api";
+import { expectNoAxeViolations } from "../support/checks";
+import { FamilyPage } from "../support/family-page";
 import { expect, test } from "../support/fixtures";
-import { expectNoAxeViolations } from "../support/pages";
 
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
@@ -12,9 +13,9 @@ const today = (h: number, m: number) => {
 };
 
 test("in quiet hours the page says plainly when Margaret will see it", async ({ browser, seeded, baseURL }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   await seeded.patch(`/residents/${home.residentId}`, { quietHours: { start: "21:00", end: "08:00" } });
-  const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+  const tablet = await TabletApi.pair(baseURL ?? "", home.setupCode);
   const context = await browser.newContext({ ...phone, locale: "en-GB" });
   const page = await context.newPage();
   await page.clock.setFixedTime(today(22, 15));
@@ -43,9 +44,9 @@ test("when staff pause messages the open page says so, and stops saying so when 
   seeded,
   baseURL,
 }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   await seeded.patch(`/residents/${home.residentId}`, { quietHours: null });
-  const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+  const tablet = await TabletApi.pair(baseURL ?? "", home.setupCode);
   const context = await browser.newContext({ ...phone, locale: "en-GB" });
   const page = await context.newPage();
   const family = new FamilyPage(page);
@@ -62,7 +63,7 @@ test("when staff pause messages the open page says so, and stops saying so when 
 });
 
 test("a tablet not yet set up, or silent for hours, is named as such", async ({ browser, seeded, baseURL }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   await seeded.patch(`/residents/${home.residentId}`, { quietHours: null });
   const context = await browser.newContext({ ...phone, locale: "en-GB" });
   const page = await context.newPage();
@@ -70,7 +71,7 @@ test("a tablet not yet set up, or silent for hours, is named as such", async ({ 
   await family.open(home.familyLink);
   await expect(page.getByText("Margaret’s tablet is not set up yet — Margaret will see your messages once it is.")).toBeVisible();
 
-  const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+  const tablet = await TabletApi.pair(baseURL ?? "", home.setupCode);
   await expect(page.getByText("not set up yet")).toBeHidden();
   // Three hours on, with no word from the tablet.
   await page.clock.setFixedTime(new Date(Date.now() + 3 * 3_600_000));
@@ -84,9 +85,9 @@ test("a tablet not yet set up, or silent for hours, is named as such", async ({ 
 });
 
 test("a phone set to Welsh gets the page in Welsh", async ({ browser, seeded, baseURL }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   await seeded.patch(`/residents/${home.residentId}`, { quietHours: { start: "21:00", end: "08:00" } });
-  const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+  const tablet = await TabletApi.pair(baseURL ?? "", home.setupCode);
   const context = await browser.newContext({ ...phone, locale: "cy-GB" });
   const page = await context.newPage();
   await page.clock.setFixedTime(today(22, 15));

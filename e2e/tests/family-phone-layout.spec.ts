@@ -1,8 +1,9 @@
 import type { Locator } from "@playwright/test";
-import { drawPhoto, FamilyPage, familyHousehold, linkToken, TabletDevice } from "../support/family-page";
+import { FamilyApi, linkToken, TabletApi } from "../support/api";
+import { expectNoAxeViolations } from "../support/checks";
+import { FamilyPage } from "../support/family-page";
 import { expect, test } from "../support/fixtures";
-import { expectNoAxeViolations } from "../support/pages";
-import { FamilyApi } from "../support/tablet-page";
+import { drawPhoto } from "../support/photos";
 
 /** `upper` ends where `lower` begins or before: not behind it. */
 async function expectAbove(upper: Locator, lower: Locator) {
@@ -14,7 +15,7 @@ async function expectAbove(upper: Locator, lower: Locator) {
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "en-GB" };
 
 test("The page opens with its heading in full and the newest message in view", async ({ browser, seeded, baseURL }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   await seeded.patch(`/residents/${home.residentId}`, { quietHours: null });
   const context = await browser.newContext(phone);
   const page = await context.newPage();
@@ -32,7 +33,7 @@ test("The page opens with its heading in full and the newest message in view", a
   expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(844);
 
   // A short conversation, all of it on the screen: nothing to scroll, so nothing scrolls.
-  const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+  const tablet = await TabletApi.pair(baseURL ?? "", home.setupCode);
   const sarah = await FamilyApi.open(baseURL ?? "", linkToken(home.familyLink));
   const first = await sarah.send("Hello Mum! We moved in yesterday. Love you ♥");
   await tablet.receipt(first.id, "seen");
@@ -71,7 +72,7 @@ test("The page opens with its heading in full and the newest message in view", a
 });
 
 test("A photo's caption box spans the composer and wraps a long caption instead of scrolling it", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   await seeded.patch(`/residents/${home.residentId}`, { quietHours: null });
   const context = await browser.newContext(phone);
   const page = await context.newPage();

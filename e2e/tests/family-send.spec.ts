@@ -1,6 +1,9 @@
-import { drawPhoto, expectLargeTargets, FamilyPage, familyHousehold, TabletDevice, uuidv7 } from "../support/family-page";
+import { uuidv7 } from "uuidv7";
+import { TabletApi } from "../support/api";
+import { expectLargeTargets, expectNoAxeViolations } from "../support/checks";
+import { FamilyPage } from "../support/family-page";
 import { expect, test } from "../support/fixtures";
-import { expectNoAxeViolations } from "../support/pages";
+import { drawPhoto } from "../support/photos";
 
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "en-GB" };
 const TEXT = "Hello Mum! We moved in yesterday. The garden is big enough for your roses. Love you ♥";
@@ -10,10 +13,10 @@ test("Sarah sends text and three photos while offline; they go once when back; s
   seeded,
   baseURL,
 }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   // No quiet hours, so the page has nothing to say about the tablet resting whatever the time of the run.
   await seeded.patch(`/residents/${home.residentId}`, { quietHours: null });
-  const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+  const tablet = await TabletApi.pair(baseURL ?? "", home.setupCode);
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   const family = new FamilyPage(page);
@@ -126,7 +129,7 @@ test("Sarah sends text and three photos while offline; they go once when back; s
 });
 
 test("keeping a message is one tap away: Keep it leaves it where it was", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext(phone);
   const family = new FamilyPage(await context.newPage());
   await family.open(home.familyLink);
@@ -145,8 +148,8 @@ test("keeping a message is one tap away: Keep it leaves it where it was", async 
 });
 
 test("a message whose answer was lost on the way back is sent again and stored once", async ({ browser, seeded, baseURL }) => {
-  const home = await familyHousehold(seeded);
-  const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+  const home = await seeded.household();
+  const tablet = await TabletApi.pair(baseURL ?? "", home.setupCode);
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   const family = new FamilyPage(page);
@@ -173,7 +176,7 @@ test("a message whose answer was lost on the way back is sent again and stored o
 });
 
 test("each photo shows how far it has got while the message is sending", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   const family = new FamilyPage(page);
@@ -208,7 +211,7 @@ test("each photo shows how far it has got while the message is sending", async (
 });
 
 test("the relay's sentence for a refused photo is shown next to that photo", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   const family = new FamilyPage(page);
@@ -243,10 +246,10 @@ test("where staff allow it, Sarah sees the rest of the family's messages, who se
   baseURL,
   request,
 }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   await seeded.patch(`/residents/${home.residentId}`, { familySeesAll: true });
   const tom = await seeded.familyLink(home.residentId, "Tom (son)");
-  const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+  const tablet = await TabletApi.pair(baseURL ?? "", home.setupCode);
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   const family = new FamilyPage(page);
@@ -274,7 +277,7 @@ test("where staff allow it, Sarah sees the rest of the family's messages, who se
 });
 
 test("on a laptop the same page reads well and stays accessible", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB" });
   const page = await context.newPage();
   const family = new FamilyPage(page);
@@ -294,7 +297,7 @@ test("on a laptop the same page reads well and stays accessible", async ({ brows
 });
 
 test("at most ten photos go in one message, and the page says so", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext(phone);
   const page = await context.newPage();
   const family = new FamilyPage(page);

@@ -1,16 +1,8 @@
-import {
-  drawPhoto,
-  expectNoSidewaysScroll,
-  FamilyPage,
-  familyHousehold,
-  linkToken,
-  stuckShare,
-  TabletDevice,
-  tabThroughPage,
-} from "../support/family-page";
+import { FamilyApi, linkToken, TabletApi } from "../support/api";
+import { expectNoAxeViolations, expectNoSidewaysScroll, stuckShare, tabThroughPage } from "../support/checks";
+import { FamilyPage } from "../support/family-page";
 import { expect, test } from "../support/fixtures";
-import { expectNoAxeViolations } from "../support/pages";
-import { FamilyApi } from "../support/tablet-page";
+import { drawPhoto } from "../support/photos";
 
 // 1280 × 1024 at 400 % and at 200 % (a laptop zoomed in), and a phone held upright.
 const screens = [
@@ -25,9 +17,9 @@ for (const screen of screens) {
     seeded,
     baseURL,
   }) => {
-    const home = await familyHousehold(seeded);
+    const home = await seeded.household();
     await seeded.patch(`/residents/${home.residentId}`, { quietHours: null });
-    const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+    const tablet = await TabletApi.pair(baseURL ?? "", home.setupCode);
     const sarah = await FamilyApi.open(baseURL ?? "", linkToken(home.familyLink));
     // A conversation longer than any of these screens: her messages (each with Delete) and replies.
     const context = await browser.newContext({ viewport: screen.viewport, isMobile: screen.isMobile, locale: "en-GB" });
@@ -85,9 +77,9 @@ test("At 400 % zoom the page still follows the conversation: a reply that arrive
   seeded,
   baseURL,
 }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   await seeded.patch(`/residents/${home.residentId}`, { quietHours: null });
-  const tablet = await TabletDevice.pair(baseURL ?? "", home.setupCode);
+  const tablet = await TabletApi.pair(baseURL ?? "", home.setupCode);
   const sarah = await FamilyApi.open(baseURL ?? "", linkToken(home.familyLink));
   const first = await sarah.send("Shall I ring you at 6?");
   for (let n = 1; n <= 3; n++) await sarah.send(`Message number ${n} of the week`);

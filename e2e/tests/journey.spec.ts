@@ -1,5 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { expectNoAxeViolations, FamilyPortal, StaffConsole, TabletApp } from "../support/pages";
+import { expectNoAxeViolations } from "../support/checks";
+import { FamilyPage } from "../support/family-page";
+import { StaffPage } from "../support/staff-page";
+import { TabletScreen } from "../support/tablet-page";
 
 const officer = { name: "Priya Shah", email: "priya.shah@council.example", password: "kettle harbour violet 42" };
 // Fixed for the tablet's clock face; the relay keeps real time.
@@ -8,25 +11,25 @@ const tabletNow = new Date("2026-11-28T10:32:00");
 test("staff pairs a tablet, family sends, the tablet shows it, also offline", async ({ browser }) => {
   // 1–2. The officer creates the first account, a resident, a family link and a set-up code.
   const staffContext = await browser.newContext();
-  const staff = new StaffConsole(await staffContext.newPage());
+  const staff = new StaffPage(staffContext, await staffContext.newPage());
   const setupLink = process.env.LETTERBOX_SETUP_LINK;
   if (!setupLink) throw new Error("global setup did not provide the staff set-up link");
   await staff.createFirstAccount(setupLink, officer);
   await staff.addResident("Margaret Jones", "Margaret");
   const familyLink = await staff.createFamilyLink("Margaret Jones", "Sarah (daughter)");
   expect(familyLink).toMatch(/^http:\/\/localhost:\d+\/family#[A-Za-z0-9_-]{43}$/);
-  const code = await staff.createSetupCode("Margaret Jones");
+  const code = await staff.setUpTablet("Margaret Jones");
   await expectNoAxeViolations(staff.page);
 
   // 3. The tablet is set up with the code and from then on opens straight to Margaret's messages.
   const tabletContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const tabletPage = await tabletContext.newPage();
   await tabletPage.clock.setFixedTime(tabletNow);
-  const tablet = new TabletApp(tabletPage);
+  const tablet = new TabletScreen(tabletPage);
   await tablet.open();
   await expect(tabletPage.getByText("Saturday 28 November")).toBeVisible();
   await expectNoAxeViolations(tabletPage);
-  await tablet.pair(code);
+  await tablet.enterSetupCode(code);
   await expect(tabletPage.getByRole("heading", { name: "No messages yet" })).toBeVisible();
   await tabletPage.reload();
   await expect(tabletPage.getByRole("heading", { name: "No messages yet" })).toBeVisible();
@@ -38,14 +41,16 @@ test("staff pairs a tablet, family sends, the tablet shows it, also offline", as
   await familyPage.goto(familyLink);
   await expect(familyPage.getByRole("heading", { name: "Messages to Margaret" })).toBeVisible();
   await expect(familyPage).not.toHaveURL(/#/);
-  const family = new FamilyPortal(familyPage);
-  await family.send("Hello Mum! We moved in yesterday. Love you ♥");
+  const family = new FamilyPage(familyPage);
+  await family.write("Hello Mum! We moved in yesterday. Love you ♥");
+  await family.send();
+  await expect(family.conversation.getByText("Hello Mum! We moved in yesterday. Love you ♥")).toBeVisible();
   await expectNoAxeViolations(familyPage);
 
   // 5. The tablet shows it in large type within a few seconds, without anyone touching it.
-  await expect(tablet.message("Hello Mum! We moved in yesterday. Love you ♥")).toBeVisible();
+  await expect(tablet.messageText("Hello Mum! We moved in yesterday. Love you ♥")).toBeVisible();
   await expect(tabletPage.getByRole("heading", { name: "From Sarah (daughter)" })).toBeVisible();
-  const fontSize = await tablet.message("Hello Mum!").evaluate((el) => Number.parseFloat(getComputedStyle(el).fontSize));
+  const fontSize = await tablet.messageText("Hello Mum!").evaluate((el) => Number.parseFloat(getComputedStyle(el).fontSize));
   expect(fontSize).toBeGreaterThanOrEqual(28);
   await expectNoAxeViolations(tabletPage);
   await tabletPage.screenshot({ path: test.info().outputPath("tablet-message.png") });
@@ -55,7 +60,7 @@ test("staff pairs a tablet, family sends, the tablet shows it, also offline", as
   await tablet.waitForOfflineReady();
   await tabletContext.setOffline(true);
   await tabletPage.reload();
-  await expect(tablet.message("Hello Mum! We moved in yesterday. Love you ♥")).toBeVisible();
+  await expect(tablet.messageText("Hello Mum! We moved in yesterday. Love you ♥")).toBeVisible();
   await expect(tabletPage.getByRole("status")).toContainText("Showing saved messages");
   await expectNoAxeViolations(tabletPage);
   await tabletPage.screenshot({ path: test.info().outputPath("tablet-offline.png") });
@@ -64,9 +69,9 @@ test("staff pairs a tablet, family sends, the tablet shows it, also offline", as
 });
 
 test("a wrong set-up code is explained and the tablet stays unpaired", async ({ page }) => {
-  const tablet = new TabletApp(page);
+  const tablet = new TabletScreen(page);
   await tablet.open();
-  await tablet.pair("ABCD2345");
+  await tablet.enterSetupCode("ABCD2345");
   await expect(page.getByRole("alert")).toContainText("That set-up code is not right");
   await expect(page.getByRole("heading", { name: "Set up this tablet" })).toBeVisible();
 });

@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from "@playwright/test";
-import { expectLargeTargets, FamilyPage, familyHousehold } from "../support/family-page";
+import { expectLargeTargets, expectNoAxeViolations } from "../support/checks";
+import { FamilyPage } from "../support/family-page";
 import { expect, test } from "../support/fixtures";
-import { expectNoAxeViolations } from "../support/pages";
 import { notifications, WorkerPush, withFakePushService, withoutPushManager } from "../support/push";
 
 const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: "en-GB" };
@@ -38,7 +38,7 @@ test("with a working push service, Sarah turns notifications on and off; the rel
   browser,
   seeded,
 }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext(phone);
   await context.grantPermissions(["notifications"]);
   const subscription = await withFakePushService(context);
@@ -68,7 +68,7 @@ test("with a working push service, Sarah turns notifications on and off; the rel
 });
 
 test("where this phone cannot subscribe, Sarah is told plainly and the switch stays off", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
 
   // Notifications allowed, but no push service answers (as here): nothing reaches the relay.
   const context = await browser.newContext(phone);
@@ -95,7 +95,7 @@ test("where this phone cannot subscribe, Sarah is told plainly and the switch st
 });
 
 test("a browser without push offers no switch", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext(phone);
   await withoutPushManager(context);
   const { page, family } = await familyPhone(context);
@@ -106,7 +106,7 @@ test("a browser without push offers no switch", async ({ browser, seeded }) => {
 });
 
 test("with the family page closed, a reply and a seen message show as notifications", async ({ browser, seeded, baseURL }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext(phone);
   await context.grantPermissions(["notifications"]);
   const { page, family } = await familyPhone(context);
@@ -129,7 +129,7 @@ test("with the family page closed, a reply and a seen message show as notificati
 });
 
 test("the family page opens with no signal, as an installed app would", async ({ browser, seeded }) => {
-  const home = await familyHousehold(seeded);
+  const home = await seeded.household();
   const context = await browser.newContext(phone);
   const { page, family } = await familyPhone(context);
   await family.open(home.familyLink);

@@ -1,5 +1,6 @@
 import type { Page, Request } from "@playwright/test";
-import { expect, type StaffApi, test } from "../support/fixtures";
+import type { StaffApi } from "../support/api";
+import { expect, test } from "../support/fixtures";
 import { withFakePushService, withoutPushManager, withPushServiceUnreachable } from "../support/push";
 import { TabletPage } from "../support/tablet-page";
 

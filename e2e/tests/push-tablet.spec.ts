@@ -1,6 +1,7 @@
 import { expect, test } from "../support/fixtures";
+import { PHOTOS } from "../support/photos";
 import { notifications, WorkerPush } from "../support/push";
-import { PHOTOS, TabletPage } from "../support/tablet-page";
+import { TabletPage } from "../support/tablet-page";
 
 // Saturday 28 November 2026, 10:32 on the tablet's clock (not quiet hours); the relay keeps real time.
 const morning = new Date("2026-11-28T10:32:00");

@@ -1,4 +1,5 @@
-import { expect, SEED_STAFF, test } from "../support/fixtures";
+import { SEED_STAFF } from "../support/api";
+import { expect, test } from "../support/fixtures";
 import { type Person, StaffPage } from "../support/staff-page";
 
 const officer: Person = { name: "Tom Evans", email: "tom.evans@council.example", password: "lantern orchard pebble 7" };

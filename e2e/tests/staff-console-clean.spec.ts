@@ -1,5 +1,7 @@
-import { expect, SEED_STAFF, test } from "../support/fixtures";
-import { consoleRoutes, householdForEveryPage, SIGNED_OUT_ROUTES, StaffPage, watchForPageProblems } from "../support/staff-page";
+import { SEED_STAFF } from "../support/api";
+import { watchForPageProblems } from "../support/checks";
+import { expect, test } from "../support/fixtures";
+import { consoleRoutes, SIGNED_OUT_ROUTES, StaffPage } from "../support/staff-page";
 
 // Every page of the console, loaded afresh, must leave the browser console clean: no errors, no
 // uncaught exceptions and nothing refused by the Content-Security-Policy. A console that logs
@@ -17,7 +19,7 @@ test("loading each console page signed out logs no error and breaks no CSP rule"
 });
 
 test("loading each console page signed in logs no error and breaks no CSP rule", async ({ browser, seeded }) => {
-  const ids = await householdForEveryPage(seeded, "Olwen");
+  const ids = await seeded.householdForEveryPage("Olwen");
   const staff = await StaffPage.open(browser, seeded.relay.url);
   const problems = await watchForPageProblems(staff.context);
   await staff.signIn(SEED_STAFF.email, SEED_STAFF.password);

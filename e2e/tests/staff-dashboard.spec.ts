@@ -1,6 +1,7 @@
 import type { Response } from "@playwright/test";
-import { expect, SEED_STAFF, type StaffApi, test } from "../support/fixtures";
-import { ApiTablet, StaffPage } from "../support/staff-page";
+import { SEED_STAFF, type StaffApi, TabletApi } from "../support/api";
+import { expect, test } from "../support/fixtures";
+import { StaffPage } from "../support/staff-page";
 
 // A council with hundreds of residents: the dashboard finds them by name and by what needs
 // attention, one page at a time, in the order of need, and back and forward retrace the search.
@@ -50,7 +51,7 @@ async function tregaron(seeded: StaffApi) {
     if (name.startsWith("Lowri")) await seeded.patch(`/residents/${ids[i]}`, { paused: true });
   }
   for (const name of ["Iolo Tregaron-Bevan", "Ceri Tregaron-Yorath"]) {
-    const tablet = await ApiTablet.pair(seeded.relay.url, await seeded.setupCode(ids[names.indexOf(name)] ?? ""));
+    const tablet = await TabletApi.pair(seeded.relay.url, await seeded.setupCode(ids[names.indexOf(name)] ?? ""));
     await tablet.report({ pushState: "permission_denied", storagePersisted: true });
     await tablet.dispose();
   }

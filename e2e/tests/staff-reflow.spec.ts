@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
-import { expect, SEED_STAFF, test } from "../support/fixtures";
-import { consoleRoutes, householdForEveryPage, SIGNED_OUT_ROUTES, StaffPage } from "../support/staff-page";
+import { SEED_STAFF } from "../support/api";
+import { expect, test } from "../support/fixtures";
+import { consoleRoutes, SIGNED_OUT_ROUTES, StaffPage } from "../support/staff-page";
 
 // Reflow (WCAG 1.4.10): at 320 CSS px wide (1280 px at 400 % zoom) every page of the console reads
 // without scrolling sideways, and its tables become cards rather than columns too narrow for a name.
@@ -42,7 +43,7 @@ test("every console page fits 320 px without sideways scrolling or names broken 
 }) => {
   // Twenty-one pages, each checked by axe: longer than most tests.
   test.slow();
-  const ids = await householdForEveryPage(seeded, "Margaret");
+  const ids = await seeded.householdForEveryPage("Margaret");
   await seeded.resident("Bartholomew Featherstonehaugh", "Bart");
   const staff = await StaffPage.open(browser, seeded.relay.url);
   await staff.page.setViewportSize({ width: 320, height: 640 });
@@ -91,7 +92,7 @@ test("at 320 px each dashboard row is a card: the name, then each cell under its
 });
 
 test("between the card layout and a wide screen, the console's tables still fit the window", async ({ browser, seeded }) => {
-  const ids = await householdForEveryPage(seeded, "Gwenllian");
+  const ids = await seeded.householdForEveryPage("Gwenllian");
   const staff = await StaffPage.administrator(browser, seeded);
   const tables = consoleRoutes(ids).filter((r) => ["dashboard", "resident", "staff", "audit log"].includes(r.name));
   for (const width of [721, 800, 1024]) {

@@ -1,7 +1,8 @@
+import { uuidv7 } from "uuidv7";
+import { TabletApi } from "../support/api";
 import { expect, test } from "../support/fixtures";
-import { TabletApp } from "../support/pages";
-import { ApiTablet, type Person, StaffPage } from "../support/staff-page";
-import { uuidv7 } from "../support/tablet-page";
+import { type Person, StaffPage } from "../support/staff-page";
+import { TabletScreen } from "../support/tablet-page";
 
 const rhian: Person = { name: "Rhian Morgan", email: "rhian.morgan@council.example", password: "copper willow anchor 26" };
 const dev: Person = { name: "Dev Patel", email: "dev.patel@council.example", password: "marble hedgehog tundra 4" };
@@ -21,7 +22,7 @@ test("set up a tablet by code: the page shows when it pairs, then what it allowe
   await staff.expectAxeClean();
   await staff.page.screenshot({ path: test.info().outputPath("staff-set-up-tablet.png") });
 
-  const tablet = await ApiTablet.pair(seeded.relay.url, code);
+  const tablet = await TabletApi.pair(seeded.relay.url, code);
   await expect(staff.heading("Tablet set up")).toBeVisible();
   await expect(staff.page.getByText("Ruth’s tablet is set up.")).toBeVisible();
   await expect(staff.page.getByText(/Waiting for the tablet to report whether it can take push/)).toBeVisible();
@@ -59,9 +60,9 @@ test("a tablet set up in its own browser; 'Wipe and unpair' stops it at once and
 
   const tabletContext = await browser.newContext({ baseURL: seeded.relay.url, viewport: { width: 1280, height: 800 } });
   const tabletPage = await tabletContext.newPage();
-  const tablet = new TabletApp(tabletPage);
+  const tablet = new TabletScreen(tabletPage);
   await tablet.open();
-  await tablet.pair(code);
+  await tablet.enterSetupCode(code);
   await expect(tabletPage.getByRole("heading", { name: "Set up this tablet" })).toBeHidden();
   await expect(staff.heading("Tablet set up")).toBeVisible();
   const sent = await seeded.api.post("/api/family/messages", {

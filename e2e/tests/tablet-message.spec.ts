@@ -1,5 +1,6 @@
 import { expect, test } from "../support/fixtures";
-import { PHOTOS, TabletPage } from "../support/tablet-page";
+import { PHOTOS } from "../support/photos";
+import { TabletPage } from "../support/tablet-page";
 
 // Saturday 28 November 2026, 10:32 on the tablet's clock; the relay keeps real time.
 const morning = new Date("2026-11-28T10:32:00");

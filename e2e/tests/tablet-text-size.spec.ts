@@ -1,6 +1,7 @@
+import { expectNoAxeViolations, expectResidentFriendly } from "../support/checks";
 import { expect, test } from "../support/fixtures";
-import { expectNoAxeViolations } from "../support/pages";
-import { drawnPhoto, expectResidentFriendly, LANDSCAPE, messageLayout, PORTRAIT, TabletPage } from "../support/tablet-page";
+import { drawnPhoto } from "../support/photos";
+import { LANDSCAPE, messageLayout, PORTRAIT, TabletPage } from "../support/tablet-page";
 
 // The text sizes exist for residents with low vision: at each of them, in both orientations, the
 // message text must get the room first (several lines of it at once), and nothing may sit on top
