@@ -93,51 +93,57 @@ test("an officer adds a resident and changes their details and tablet settings, 
 
 test("the dashboard lists residents by need, in plain words; pausing and archiving show there", async ({ browser, seeded }) => {
   // Push not working needs attention before a tablet not set up, which comes before a paused
-  // resident (who is expected to be quiet: the relay says only that).
-  const yvonne = await seeded.resident("Yvonne Marsh", "Yvonne");
+  // resident (who is expected to be quiet: the relay says only that). The relay is shared with other
+  // specs, so the dashboard has more than a page of residents: the officer finds these three by their
+  // family name, as a busy council's would.
+  const yvonne = await seeded.resident("Yvonne Pennant", "Yvonne");
   const tablet = await TabletApi.pair(seeded.relay.url, await seeded.setupCode(yvonne));
   await tablet.report({ pushState: "no_push_manager", storagePersisted: false });
-  const walter = await seeded.resident("Walter Gray", "Walter");
+  const walter = await seeded.resident("Walter Pennant", "Walter");
   await seeded.patch(`/residents/${walter}`, { paused: true });
-  await seeded.resident("Nora Hale", "Nora");
+  await seeded.resident("Nora Pennant", "Nora");
 
   const staff = await StaffPage.officer(browser, seeded, gareth);
-  await expect(staff.row("Yvonne Marsh").getByRole("listitem")).toHaveText(["Push not working"]);
-  await expect(staff.row("Yvonne Marsh")).toContainText("Online now");
-  await expect(staff.row("Yvonne Marsh")).toContainText("Version 1.4.2");
-  await expect(staff.row("Walter Gray").getByRole("listitem")).toHaveText(["Paused"]);
-  await expect(staff.row("Nora Hale").getByRole("listitem")).toHaveText(["Tablet not set up yet"]);
-  await expect(staff.row("Nora Hale")).toContainText("No family message yet");
+  await staff.search("Pennant");
+  await expect(staff.row("Yvonne Pennant").getByRole("listitem")).toHaveText(["Push not working"]);
+  await expect(staff.row("Yvonne Pennant")).toContainText("Online now");
+  await expect(staff.row("Yvonne Pennant")).toContainText("Version 1.4.2");
+  await expect(staff.row("Walter Pennant").getByRole("listitem")).toHaveText(["Paused"]);
+  await expect(staff.row("Nora Pennant").getByRole("listitem")).toHaveText(["Tablet not set up yet"]);
+  await expect(staff.row("Nora Pennant")).toContainText("No family message yet");
   const order = await staff.dashboardOrder();
-  expect(order.indexOf("Yvonne Marsh")).toBeLessThan(order.indexOf("Nora Hale"));
-  expect(order.indexOf("Nora Hale")).toBeLessThan(order.indexOf("Walter Gray"));
+  expect(order.indexOf("Yvonne Pennant")).toBeLessThan(order.indexOf("Nora Pennant"));
+  expect(order.indexOf("Nora Pennant")).toBeLessThan(order.indexOf("Walter Pennant"));
   await staff.expectAxeClean();
   await staff.page.screenshot({ path: test.info().outputPath("staff-dashboard.png"), fullPage: true });
 
-  await staff.openResident("Nora Hale");
+  await staff.openResident("Nora Pennant");
   await staff.button("Pause messages").click();
   await expect(staff.banner()).toHaveText("Messages to Nora are paused.");
   await expect(staff.page.getByText("Messages are paused. Nora’s tablet shows a calm screen")).toBeVisible();
   await staff.expectAxeClean();
   await staff.nav("Residents");
-  await expect(staff.row("Nora Hale").getByRole("listitem")).toHaveText(["Paused"]);
+  await staff.search("Pennant");
+  await expect(staff.row("Nora Pennant").getByRole("listitem")).toHaveText(["Paused"]);
 
-  await staff.openResident("Nora Hale");
+  await staff.openResident("Nora Pennant");
   await staff.button("Resume messages").click();
   await expect(staff.banner()).toHaveText("Messages to Nora have resumed.");
   await staff.button("Archive this resident").click();
-  await expect(staff.banner()).toHaveText("Nora Hale has been archived.");
-  await expect(staff.page.getByText(/^Archived on .*Nora Hale is not on the dashboard\.$/)).toBeVisible();
+  await expect(staff.banner()).toHaveText("Nora Pennant has been archived.");
+  await expect(staff.page.getByText(/^Archived on .*Nora Pennant is not on the dashboard\.$/)).toBeVisible();
   await staff.nav("Residents");
-  await expect(staff.row("Nora Hale")).toHaveCount(0);
+  await staff.search("Pennant");
+  await expect(staff.row("Nora Pennant")).toHaveCount(0);
   await staff.link("Archived residents").click();
   await expect(staff.heading("Archived residents")).toBeVisible();
   await staff.expectAxeClean();
-  await staff.link("Nora Hale").click();
+  await staff.link("Nora Pennant").click();
   await staff.button("Bring back from the archive").click();
-  await expect(staff.banner()).toHaveText("Nora Hale is back on the dashboard.");
+  await expect(staff.banner()).toHaveText("Nora Pennant is back on the dashboard.");
   await staff.nav("Residents");
-  await expect(staff.row("Nora Hale")).toHaveCount(1);
+  await staff.search("Pennant");
+  await expect(staff.row("Nora Pennant")).toHaveCount(1);
   await Promise.all([staff.close(), tablet.dispose()]);
 });
 

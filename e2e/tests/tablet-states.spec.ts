@@ -95,8 +95,9 @@ test("the hidden staff corner: a long press, the PIN, the tablet's state, and se
 
   const status = page.getByRole("dialog", { name: "This tablet" });
   await expect(status).toBeVisible();
-  await expect(status.getByRole("definition")).toHaveCount(12);
+  await expect(status.getByRole("definition")).toHaveCount(13);
   await expect(status).toContainText("App version");
+  await expect(status).toContainText("Battery");
   await expect(status).toContainText("Reachable");
   await expect(status).toContainText("Last sync");
   await expect(status).toContainText("Storage kept safe");

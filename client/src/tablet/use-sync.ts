@@ -80,8 +80,12 @@ export function useSync(paired: boolean, deviceToken: string | undefined): SyncH
     };
   }, [paired, deviceToken]);
   const syncSoon = useCallback(() => {
-    void loop.current?.trigger();
-    askForBackgroundSync();
+    // The worker is asked only for what this page could not send itself: registering while online
+    // would fire at once and sync twice.
+    void loop.current?.trigger().then(async () => {
+      const waiting = (await db.outbox.filter((r) => !r.failed).count()) + (await db.receipts.count());
+      if (waiting > 0) askForBackgroundSync();
+    });
   }, []);
   return { connection, syncSoon };
 }
