@@ -1,11 +1,10 @@
 import {
-  type Alert,
-  type DashboardRow,
   dashboardRowResponseSchema,
   dashboardSchema,
   staffSessionSchema,
 } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
+import { needScore } from "../services/dashboard-service";
 import {
   cookieSetBy,
   expectBody,
@@ -51,18 +50,6 @@ const LAST = [
   "Watkins",
   "Bowen",
 ];
-
-/** Each resident's need, as the dashboard weighs it (WEIGHT in dashboard-service.ts). */
-const WEIGHT: Record<Alert, number> = {
-  tablet_offline: 64,
-  messages_unseen: 32,
-  battery_low: 16,
-  push_failing: 8,
-  no_family_message: 4,
-  tablet_never_set_up: 2,
-  paused: 1,
-};
-const need = (row: DashboardRow) => row.alerts.reduce((sum, a) => sum + WEIGHT[a], 0);
 
 /**
  * 300 residents, as a council's relay has them after a year: most with a tablet nobody set up yet,
@@ -124,7 +111,7 @@ describe("the dashboard with hundreds of residents", SEEDED, () => {
     const { rows } = await allPages(staff, "pageSize=40");
     expect(rows).toHaveLength(303);
     expect(new Set(rows.map((r) => r.resident.id)).size).toBe(303);
-    const order = rows.map((r) => [-need(r), r.resident.fullName] as const);
+    const order = rows.map((r) => [-needScore(r), r.resident.fullName] as const);
     const sorted = [...order].sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
     expect(order).toEqual(sorted);
     expect(rows.at(-1)?.resident.preferredName).toBe("Tegwen");

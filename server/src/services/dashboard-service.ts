@@ -118,7 +118,8 @@ const WEIGHT: Record<Alert, number> = {
   tablet_never_set_up: 2,
   paused: 1,
 };
-const needScore = (row: DashboardRow) => row.alerts.reduce((sum, a) => sum + WEIGHT[a], 0);
+/** How much a row needs attention: the dashboard lists the highest first. */
+export const needScore = (row: DashboardRow) => row.alerts.reduce((sum, a) => sum + WEIGHT[a], 0);
 
 /** A name as search compares it: "Siân" is found by "sian", "O’Brien" by "o'brien". */
 const searchable = (text: string) =>
