@@ -153,7 +153,12 @@ export class TabletPage extends TabletScreen {
     // A known battery, as the clock is known: whether the host's browser has one must not change what
     // the tablet shows. A test about the battery defines its own after this.
     await page.addInitScript(() => {
-      const battery = Object.assign(new EventTarget(), { level: 0.8, charging: true, chargingTime: 0, dischargingTime: Infinity });
+      const battery = Object.assign(new EventTarget(), {
+        level: 0.8,
+        charging: true,
+        chargingTime: 0,
+        dischargingTime: Infinity,
+      });
       Object.defineProperty(navigator, "getBattery", { configurable: true, value: () => Promise.resolve(battery) });
     });
     // Each chime is two oscillators; count them without changing what the page does.

@@ -1,8 +1,4 @@
-import {
-  dashboardRowResponseSchema,
-  dashboardSchema,
-  staffSessionSchema,
-} from "@letterbox/shared";
+import { dashboardRowResponseSchema, dashboardSchema, staffSessionSchema } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
 import { needScore } from "../services/dashboard-service";
 import {
