@@ -28,6 +28,7 @@ test("a tablet whose battery is low and not charging shows on the dashboard and 
   await expect(tablet.page.getByRole("heading", { name: "No messages yet" })).toBeVisible();
 
   const staff = await StaffPage.officer(browser, seeded, nia);
+  await staff.search("Ivy Jones");
   const alerts = staff.row("Ivy Jones").getByRole("listitem");
   // The tablet reports after its first sync; the dashboard shows what it had when it loaded.
   await expect(async () => {
@@ -63,6 +64,7 @@ test("a tablet whose battery is low and not charging shows on the dashboard and 
     await expect(battery).toHaveText("12%, charging", { timeout: 1_000 });
   }).toPass({ timeout: 30_000 });
   await staff.nav("Residents");
+  await staff.search("Ivy Jones");
   await expect(staff.row("Ivy Jones")).toBeVisible();
   await expect(staff.row("Ivy Jones").getByText(/Battery low/)).toHaveCount(0);
   await Promise.all([staff.close(), tablet.close()]);
@@ -90,6 +92,7 @@ test("a tablet whose browser has no Battery Status API reports no battery, and r
     await expect(battery).toHaveText("Not reported by this tablet’s browser", { timeout: 1_000 });
   }).toPass({ timeout: 30_000 });
   await staff.nav("Residents");
+  await staff.search("Alun Jones");
   await expect(staff.row("Alun Jones")).toBeVisible();
   await expect(staff.row("Alun Jones").getByText(/Battery/)).toHaveCount(0);
   await Promise.all([staff.close(), tablet.close()]);

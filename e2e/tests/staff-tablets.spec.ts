@@ -45,6 +45,7 @@ test("set up a tablet by code: the page shows when it pairs, then what it allowe
     "Not reported by this tablet’s browser",
   ]);
   await staff.nav("Residents");
+  await staff.search("Ruth Baker");
   await expect(staff.row("Ruth Baker").getByRole("listitem")).toHaveText(["Push not working"]);
   await Promise.all([staff.close(), tablet.dispose()]);
 });
@@ -122,6 +123,7 @@ test("a tablet set up in its own browser; 'Wipe and unpair' stops it at once and
   expect(kept).toEqual([0, 0]);
 
   await staff.nav("Residents");
+  await staff.search("Gwen Lloyd");
   await expect(staff.row("Gwen Lloyd").getByRole("listitem")).toHaveText(["Tablet not set up yet"]);
   await Promise.all([staff.close(), tabletContext.close()]);
 });
