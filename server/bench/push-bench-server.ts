@@ -13,7 +13,6 @@ import { createApp, createServices } from "../src/app";
 import { systemClock } from "../src/clock";
 import { openDataFolder } from "../src/data-folder";
 import type { Logger } from "../src/log";
-import { KyselyPushStore } from "../src/push/push-store";
 import type { FromPushServer, Household, PushServerConfig, ToPushServer } from "./push-protocol";
 
 const send = (message: FromPushServer) => {
@@ -44,7 +43,6 @@ async function main() {
   };
   const agent = new https.Agent({ ca: config.receiverCert, keepAlive: true });
   const push = {
-    store: new KyselyPushStore(db),
     subject: "mailto:digital-inclusion@council.example",
     agent,
     allowEndpoint: (url: URL) => url.origin === config.receiverOrigin,

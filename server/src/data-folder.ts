@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { KyselyStore } from "./db/kysely-store";
+import { kyselyStore } from "./db/kysely-store";
 import { openSqlite } from "./db/sqlite";
 import { LocalBlobStore, PhotoStore } from "./images/photo-store";
 
@@ -17,7 +17,7 @@ export async function openDataFolder(dataDir: string) {
   const db = await openSqlite(dataDir);
   return {
     db,
-    store: new KyselyStore(db),
+    store: kyselyStore(db),
     photos: new PhotoStore(new LocalBlobStore(path.join(dataDir, PHOTOS_FOLDER))),
     openToOthers,
   };

@@ -8,7 +8,6 @@ import { ConfigError, loadConfig, PLACEHOLDER_VAPID_SUBJECT } from "./config";
 import { openDataFolder } from "./data-folder";
 import { gracefulStop } from "./http/graceful-stop";
 import { jsonLogger, silentLogger } from "./log";
-import { KyselyPushStore } from "./push/push-store";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const clientDist = path.resolve(here, "../../client/dist");
@@ -35,7 +34,6 @@ async function main() {
     staffSessionHours: config.staffSessionHours,
     clientDist,
     push: {
-      store: new KyselyPushStore(db),
       subject: config.vapidSubject,
       serviceHosts: config.pushServiceHosts,
       ...(config.pushProxy && { proxy: config.pushProxy }),

@@ -43,7 +43,6 @@ import { openDataFolder } from "./data-folder";
 import type { Database } from "./db/schema";
 import { silentLogger } from "./log";
 import type { PushOptions } from "./push/push-service";
-import { KyselyPushStore } from "./push/push-store";
 import type { PasswordHasher } from "./services/credentials";
 
 export const START = new Date("2026-11-28T10:00:00Z");
@@ -125,18 +124,13 @@ export type Relay = Awaited<ReturnType<typeof startRelay>>;
  * the relay's bounded scrypt, to count or hold hashes.
  */
 export async function startRelay(
-  opts: {
-    publicUrl?: string;
-    push?: Partial<Omit<PushOptions, "store">>;
-    dataDir?: string;
-    passwordHasher?: PasswordHasher;
-  } = {},
+  opts: { publicUrl?: string; push?: Partial<PushOptions>; dataDir?: string; passwordHasher?: PasswordHasher } = {},
 ) {
   const { db, store, photos, dataDir, dbFile } = await openTestDatabase(opts.dataDir);
   // The real configuration decides publicUrl and secureCookies, as it does in main.ts.
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: opts.publicUrl ?? "http://localhost:8080" });
   const clock = new FixedClock(START);
-  const push = { store: new KyselyPushStore(db), subject: config.vapidSubject, ...opts.push };
+  const push = { subject: config.vapidSubject, ...opts.push };
   const deps = {
     store,
     photos,

@@ -6,9 +6,10 @@ import { AppError } from "../errors";
 import type { LogEvent, LogEvents } from "../events";
 import type { Logger } from "../log";
 import type { FamilyPrincipal, TabletPrincipal } from "../services/conversation-service";
+import type { Store } from "../store";
 import { type ProxySettings, ProxyTunnelAgent } from "./proxy-agent";
 import { type PushSender, problemOf, WebPushSender } from "./push-sender";
-import type { NewSubscription, PushStore, StoredSubscription, TabletPushStatus, VapidKeyPair } from "./push-store";
+import type { NewSubscription, StoredSubscription, TabletPushStatus, VapidKeyPair } from "./push-store";
 import { type Attempt, type QueueOptions, type QueueStats, SendQueue, type Timers } from "./send-queue";
 import { loadOrCreateVapidKeys } from "./vapid";
 
@@ -55,7 +56,6 @@ export function topicFor(recipientId: string, news: PushNews): string {
 }
 
 export type PushOptions = {
-  store: PushStore;
   /** VAPID `sub`: how a push service reaches whoever runs this relay (mailto: or https:). */
   subject: string;
   /** How pushes leave; a WebPushSender over `agent` when not given. */
@@ -75,6 +75,7 @@ export type PushOptions = {
 };
 
 type Deps = {
+  store: Store;
   clock: Clock;
   log: Logger;
   events: LogEvents;
@@ -134,7 +135,7 @@ export class PushService {
 
   private vapidKeys(): Promise<VapidKeyPair> {
     if (!this.keys) {
-      const { store } = this.options;
+      const store = this.deps.store.push;
       this.keys = loadOrCreateVapidKeys({ store, clock: this.deps.clock, log: this.deps.log });
       // A failed read (database busy at start) is tried again next time, not remembered.
       this.keys.catch(() => {
@@ -151,7 +152,7 @@ export class PushService {
   // Subscriptions ---------------------------------------------------------------------------
 
   async reportTablet(tablet: TabletPrincipal, body: TabletPushRequest): Promise<void> {
-    const { store } = this.options;
+    const store = this.deps.store.push;
     if (body.subscription) {
       await store.subscribeDevice(tablet.deviceId, this.newSubscription(body.subscription, tablet.residentId));
       this.deps.log("push.tablet_subscribed", { residentId: tablet.residentId, deviceId: tablet.deviceId });
@@ -166,12 +167,12 @@ export class PushService {
   }
 
   async subscribeFamily({ link }: FamilyPrincipal, body: FamilyPushRequest): Promise<void> {
-    await this.options.store.subscribeFamilyLink(link.id, this.newSubscription(body.subscription, link.residentId));
+    await this.deps.store.push.subscribeFamilyLink(link.id, this.newSubscription(body.subscription, link.residentId));
     this.deps.log("push.family_subscribed", { residentId: link.residentId, familyLinkId: link.id });
   }
 
   async unsubscribeFamily({ link }: FamilyPrincipal): Promise<void> {
-    if (await this.options.store.unsubscribeFamilyLink(link.id)) {
+    if (await this.deps.store.push.unsubscribeFamilyLink(link.id)) {
       this.deps.log("push.family_unsubscribed", { residentId: link.residentId, familyLinkId: link.id });
     }
   }
@@ -181,7 +182,7 @@ export class PushService {
    * sending to it fails. Of one resident's tablets, or of every tablet in use.
    */
   tabletPushStatus(residentId?: string): Promise<TabletPushStatus[]> {
-    return this.enabled ? this.options.store.tabletPushStatus(residentId) : Promise.resolve([]);
+    return this.enabled ? this.deps.store.push.tabletPushStatus(residentId) : Promise.resolve([]);
   }
 
   private newSubscription(s: PushSubscriptionJson, residentId: string): NewSubscription {
@@ -223,7 +224,7 @@ export class PushService {
   }
 
   private async dispatch(event: LogEvent): Promise<void> {
-    const { store } = this.options;
+    const store = this.deps.store.push;
     let subscriptions: StoredSubscription[];
     switch (event.kind) {
       // The tablet learns of new and taken-back messages.
@@ -284,10 +285,10 @@ export class PushService {
     });
     switch (outcome.result) {
       case "sent":
-        if (sub.failingSince) await this.options.store.markWorking(sub.id);
+        if (sub.failingSince) await this.deps.store.push.markWorking(sub.id);
         return { outcome: "done" };
       case "gone":
-        await this.options.store.removeGone(sub.id, this.nowIso());
+        await this.deps.store.push.removeGone(sub.id, this.nowIso());
         this.deps.log("push.subscription_gone", { subscriptionId: sub.id, status: outcome.status, ...owner(sub) });
         return { outcome: "done" };
       case "retry":
@@ -304,7 +305,7 @@ export class PushService {
   private async giveUp(job: Job, error: string, attempts: number): Promise<void> {
     const sub = job.subscription;
     this.deps.log("push.failed", { subscriptionId: sub.id, error, attempts, ...owner(sub) });
-    await this.options.store.markFailing(sub.id, { error, problem: problemOf(error) }, this.nowIso());
+    await this.deps.store.push.markFailing(sub.id, { error, problem: problemOf(error) }, this.nowIso());
   }
 
   /** Resolves once every event so far has been looked up and every push sent or given up (tests, benchmark). */

@@ -171,7 +171,7 @@ describe("a bad photo", () => {
     const { relay, familyToken, store } = await household().then(async (h) => ({ ...h, store: h.relay.store }));
     const link = (await relay.services.conversations.authenticateFamily(familyToken)).link;
     for (let i = 0; i < LIMITS.photosPerSenderPerDay; i++) {
-      await store.recordPhotoUpload({
+      await store.photoRecords.recordUpload({
         photoId: "a".repeat(64),
         familyLinkId: link.id,
         residentId: link.residentId,
@@ -189,7 +189,7 @@ describe("a bad photo", () => {
     const { relay, familyToken } = await household();
     const link = (await relay.services.conversations.authenticateFamily(familyToken)).link;
     for (let i = 0; i < LIMITS.photosPerSenderPerDay - 1; i++) {
-      await relay.store.recordPhotoUpload({
+      await relay.store.photoRecords.recordUpload({
         photoId: "b".repeat(64),
         familyLinkId: link.id,
         residentId: link.residentId,

@@ -19,6 +19,6 @@ export class Audit {
       "staff" in actor
         ? { staffId: actor.staff.id, staffName: actor.staff.name, source: actor.source }
         : { staffId: null, staffName: actor.system, source: "relay" };
-    return this.deps.store.appendAudit({ at: this.deps.clock.now().toISOString(), action, residentId, detail, ...who });
+    return this.deps.store.audit.append({ at: this.deps.clock.now().toISOString(), action, residentId, detail, ...who });
   }
 }

@@ -77,7 +77,7 @@ export class ConversationService {
     const token = newToken();
     const now = this.nowIso();
     const device: DeviceRow = { id: randomUUID(), residentId: "", pairedAt: now, lastSeenAt: now, revokedAt: null };
-    const resident = await this.deps.store.pairDevice(hashToken(code), device, hashToken(token), now).catch((err) => {
+    const resident = await this.deps.store.devices.pair(hashToken(code), device, hashToken(token), now).catch((err) => {
       attempt.release();
       throw err;
     });
@@ -102,7 +102,7 @@ export class ConversationService {
   }
 
   async authenticateTablet(token: string | undefined): Promise<TabletPrincipal> {
-    const device = token ? await this.deps.store.findDeviceByTokenHash(hashToken(token)) : undefined;
+    const device = token ? await this.deps.store.devices.findByTokenHash(hashToken(token)) : undefined;
     if (!device) throw new AppError("unauthenticated", "This tablet is not set up.");
     // Staff wiped it (the loan ended): the tablet clears its data and shows the set-up screen.
     if (device.revokedAt)
@@ -110,7 +110,7 @@ export class ConversationService {
     const now = this.deps.clock.now();
     // Last seen feeds the staff dashboard; a minute's precision spares a disk write per pull.
     const silentFor = device.lastSeenAt ? now.getTime() - Date.parse(device.lastSeenAt) : Number.POSITIVE_INFINITY;
-    if (silentFor > 60_000) await this.deps.store.touchDevice(device.id, now.toISOString());
+    if (silentFor > 60_000) await this.deps.store.devices.touch(device.id, now.toISOString());
     // Back after long enough for an open family page to say it has been offline: tell that page,
     // which does not poll while its live connection is open.
     if (silentFor > TABLET_BACK_ONLINE_AFTER_MS) {
@@ -122,7 +122,7 @@ export class ConversationService {
   async pull(tablet: TabletPrincipal, query: SyncQuery): Promise<SyncPage> {
     const resident = await this.requireResident(tablet.residentId);
     // One more than asked tells whether another page follows without a count query.
-    const rows = await this.deps.store.pullLog(tablet.residentId, query.after, query.limit + 1);
+    const rows = await this.deps.store.log.pull(tablet.residentId, query.after, query.limit + 1);
     // Read after the entries, so the head is never below the cursor this page hands out.
     const position = await this.requirePosition(tablet.residentId, tabletNotSetUp);
     const page = rows.slice(0, query.limit);
@@ -139,7 +139,7 @@ export class ConversationService {
 
   /** Delivered and seen receipts from the tablet; repeats and receipts for deleted messages change nothing. */
   async recordReceipts(tablet: TabletPrincipal, input: ReceiptsRequest): Promise<number> {
-    const recorded = await this.deps.store.recordReceipts(tablet.residentId, input.receipts, this.nowIso());
+    const recorded = await this.deps.store.log.recordReceipts(tablet.residentId, input.receipts, this.nowIso());
     if (recorded.length > 0) this.deps.log("receipts.recorded", { residentId: tablet.residentId, count: recorded.length });
     for (const r of recorded) this.deps.events.emit({ residentId: tablet.residentId, kind: "receipt", ...r });
     return recorded.length;
@@ -147,7 +147,7 @@ export class ConversationService {
 
   /** A one-tap reply, idempotent by the tablet's id like family messages. */
   async reply(tablet: TabletPrincipal, input: SendReplyRequest): Promise<{ created: boolean; reply: SentReply }> {
-    const result = await this.deps.store.appendReply({
+    const result = await this.deps.store.log.appendReply({
       id: input.id,
       residentId: tablet.residentId,
       inReplyTo: input.inReplyTo,
@@ -172,24 +172,24 @@ export class ConversationService {
   /** Device health for the staff dashboard, reported by the tablet after it syncs. */
   async recordStatus(tablet: TabletPrincipal, status: TabletStatusRequest): Promise<void> {
     // An app from before battery readings says nothing of it: no reading, as from a browser without the API.
-    await this.deps.store.recordDeviceStatus(tablet.deviceId, { ...status, battery: status.battery ?? null }, this.nowIso());
+    await this.deps.store.devices.recordStatus(tablet.deviceId, { ...status, battery: status.battery ?? null }, this.nowIso());
   }
 
   /** `gone`: what the caller says when the resident has been erased meanwhile. */
   private async requirePosition(residentId: string, gone: () => AppError) {
-    const position = await this.deps.store.logPosition(residentId);
+    const position = await this.deps.store.log.position(residentId);
     if (!position) throw gone();
     return position;
   }
 
   private async requireResident(id: string) {
-    const resident = await this.deps.store.findResident(id);
+    const resident = await this.deps.store.residents.find(id);
     if (!resident) throw tabletNotSetUp();
     return resident;
   }
 
   async authenticateFamily(token: string | undefined): Promise<FamilyPrincipal> {
-    const link = token ? await this.deps.store.findFamilyLinkByTokenHash(hashToken(token)) : undefined;
+    const link = token ? await this.deps.store.familyLinks.findByTokenHash(hashToken(token)) : undefined;
     if (!link)
       throw new AppError(
         "unauthenticated",
@@ -198,13 +198,13 @@ export class ConversationService {
     if (link.revokedAt) throw new AppError("link_revoked", this.revokedSentence());
     const now = this.deps.clock.now();
     if (!link.lastUsedAt || now.getTime() - Date.parse(link.lastUsedAt) > 60_000) {
-      await this.deps.store.touchFamilyLink(link.id, now.toISOString());
+      await this.deps.store.familyLinks.touch(link.id, now.toISOString());
     }
     return { link };
   }
 
   async familyMe({ link }: FamilyPrincipal): Promise<FamilyMe> {
-    const resident = await this.deps.store.findResident(link.residentId);
+    const resident = await this.deps.store.residents.find(link.residentId);
     if (!resident) throw new AppError("link_revoked", this.revokedSentence());
     return {
       resident: { preferredName: resident.preferredName },
@@ -215,7 +215,7 @@ export class ConversationService {
 
   /** How the family member is named on the tablet from their next message on. */
   async setDisplayName(family: FamilyPrincipal, input: UpdateFamilyMeRequest): Promise<FamilyMe> {
-    await this.deps.store.setFamilyDisplayName(family.link.id, input.displayName);
+    await this.deps.store.familyLinks.setDisplayName(family.link.id, input.displayName);
     return this.familyMe({ link: { ...family.link, displayName: input.displayName } });
   }
 
@@ -224,9 +224,9 @@ export class ConversationService {
    * it, the rest of the family's. Each of their messages says how far it got.
    */
   async conversation({ link }: FamilyPrincipal): Promise<Conversation> {
-    const resident = await this.deps.store.findResident(link.residentId);
+    const resident = await this.deps.store.residents.find(link.residentId);
     if (!resident) throw new AppError("link_revoked", this.revokedSentence());
-    const { messages, replies } = await this.deps.store.conversation(link.residentId);
+    const { messages, replies } = await this.deps.store.log.conversation(link.residentId);
     const visible = (familyLinkId: string) => familySees(resident, link, familyLinkId);
     const items: ConversationItem[] = [
       ...messages
@@ -250,7 +250,7 @@ export class ConversationService {
       items,
       logId,
       tablet: {
-        lastSeenAt: await this.deps.store.tabletLastSeen(link.residentId),
+        lastSeenAt: await this.deps.store.devices.lastSeen(link.residentId),
         quietHours: resident.quietHours,
         paused: resident.paused,
       },
@@ -267,8 +267,8 @@ export class ConversationService {
     if (event.familyLinkId === undefined) return true;
     const owner = event.familyLinkId;
     // Read afresh: staff may have changed the setting since the connection opened.
-    return this.deps.store
-      .findResident(link.residentId)
+    return this.deps.store.residents
+      .find(link.residentId)
       .then((resident) => resident !== undefined && familySees(resident, link, owner));
   }
 
@@ -279,12 +279,12 @@ export class ConversationService {
   async send({ link }: FamilyPrincipal, input: SendMessageRequest): Promise<{ created: boolean; message: SentMessage }> {
     const photos: Photo[] = [];
     for (const attachment of input.photos ?? []) {
-      const upload = await this.deps.store.findPhotoUpload(attachment.id, link.id);
+      const upload = await this.deps.store.photoRecords.findUpload(attachment.id, link.id);
       if (!upload)
         throw new AppError("photo_not_found", "One of the photos was not uploaded, or has expired. Please add it again.");
       photos.push({ id: upload.photoId, width: upload.width, height: upload.height, caption: attachment.caption ?? "" });
     }
-    const { created, message } = await this.deps.store.appendMessage({
+    const { created, message } = await this.deps.store.log.appendMessage({
       id: input.id,
       residentId: link.residentId,
       familyLinkId: link.id,
@@ -319,7 +319,7 @@ export class ConversationService {
 
   /** Retention removes a message as its sender would; returns its photos, for the caller to forget. */
   async expireMessage(messageId: string, familyLinkId: string): Promise<string[]> {
-    const deleted = await this.deps.store.deleteMessage(messageId, familyLinkId, this.nowIso());
+    const deleted = await this.deps.store.log.deleteMessage(messageId, familyLinkId, this.nowIso());
     if (deleted.result !== "deleted") return [];
     this.deps.events.emit({ residentId: deleted.residentId, seq: deleted.seq, kind: "message_deleted", familyLinkId });
     return deleted.photoIds;
@@ -327,7 +327,7 @@ export class ConversationService {
 
   /** The sender takes a message back: gone from the tablet and the family page at the next pull. */
   async deleteMessage({ link }: FamilyPrincipal, messageId: string): Promise<{ photoIds: string[] }> {
-    const deleted = await this.deps.store.deleteMessage(messageId, link.id, this.nowIso());
+    const deleted = await this.deps.store.log.deleteMessage(messageId, link.id, this.nowIso());
     if (deleted.result === "not_found") throw new AppError("not_found", "There is no message of yours with that id.");
     if (deleted.result !== "deleted") return { photoIds: [] };
     this.deps.log("message.deleted", { residentId: link.residentId });

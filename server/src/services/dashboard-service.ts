@@ -61,11 +61,11 @@ export class DashboardService {
   /** Every resident with what needs attention first: all from data the relay has, at the clock's time. */
   private async rows(settings: OrgSettings, onlyResidentId?: string): Promise<DashboardRow[]> {
     const now = this.deps.clock.now();
-    const facts = new Map((await this.deps.store.residentFacts()).map((f) => [f.residentId, f]));
-    const devices = await this.deps.store.listDevices();
+    const facts = new Map((await this.deps.store.residents.facts()).map((f) => [f.residentId, f]));
+    const devices = await this.deps.store.devices.list();
     const push = await this.deps.tablets.pushByDevice();
     const rows: DashboardRow[] = [];
-    for (const resident of await this.deps.store.listResidents()) {
+    for (const resident of await this.deps.store.residents.list()) {
       if (resident.archivedAt || (onlyResidentId && resident.id !== onlyResidentId)) continue;
       const tablet = devices.find((d) => d.residentId === resident.id && !d.revokedAt);
       const f = facts.get(resident.id);

@@ -44,7 +44,7 @@ export class DataProtectionService {
 
   /** Erasure: the resident, their log, messages, photos on disk, links, tablets and subscriptions. */
   async erase(residentId: string, by: Actor) {
-    const erased = await this.deps.store.eraseResident(residentId);
+    const erased = await this.deps.store.residents.erase(residentId);
     if (!erased) throw new AppError("not_found", "There is no resident with that id.");
     await this.deps.photoService.forgetUnused(erased.photoIds);
     await this.deps.audit.record(by, "resident.erased", residentId, { photos: erased.photoIds.length });
@@ -53,10 +53,10 @@ export class DataProtectionService {
   /** Subject access: everything held about the resident, as JSON with the photos beside it, zipped. */
   async export(residentId: string, by: Actor): Promise<{ fileName: string; zip: Uint8Array }> {
     const resident = await requireResident(this.deps.store, residentId);
-    const { messages, replies } = await this.deps.store.conversation(residentId, true);
-    const links = await this.deps.store.listFamilyLinks(residentId);
+    const { messages, replies } = await this.deps.store.log.conversation(residentId, true);
+    const links = await this.deps.store.familyLinks.list(residentId);
     const tablets = await this.deps.tablets.list(residentId);
-    const unsent = await this.deps.store.unsentPhotoUploads(residentId);
+    const unsent = await this.deps.store.photoRecords.unsentUploads(residentId);
     const labels = new Map(links.map((l) => [l.id, l.displayName ?? l.label]));
     const now = this.deps.clock.now();
     const data = {
@@ -101,17 +101,19 @@ export class DataProtectionService {
   async applyRetention(): Promise<{ messages: number; unsentPhotos: number }> {
     const now = this.deps.clock.now();
     let count = 0;
-    for (const resident of await this.deps.store.listResidents()) {
+    for (const resident of await this.deps.store.residents.list()) {
       const before = new Date(now.getTime() - resident.retentionDays * 86_400_000).toISOString();
-      for (const m of await this.deps.store.messagesSentBefore(resident.id, before)) {
+      for (const m of await this.deps.store.log.messagesSentBefore(resident.id, before)) {
         await this.deps.photoService.forgetUnused(await this.deps.conversations.expireMessage(m.id, m.familyLinkId));
         count++;
       }
     }
-    const unsent = await this.deps.store.expireUnsentPhotoUploads(new Date(now.getTime() - UNSENT_UPLOAD_MS).toISOString());
+    const unsent = await this.deps.store.photoRecords.expireUnsentUploads(
+      new Date(now.getTime() - UNSENT_UPLOAD_MS).toISOString(),
+    );
     await this.deps.photoService.forgetUnused(unsent);
     const settings = await this.deps.residents.orgSettings();
-    await this.deps.store.pruneAudit(new Date(now.getTime() - settings.auditRetentionDays * 86_400_000).toISOString());
+    await this.deps.store.audit.prune(new Date(now.getTime() - settings.auditRetentionDays * 86_400_000).toISOString());
     if (count > 0 || unsent.length > 0) {
       await this.deps.audit.record({ system: "retention" }, "retention.applied", null, {
         messages: count,
@@ -122,7 +124,7 @@ export class DataProtectionService {
   }
 
   async auditLog(limit = 500): Promise<AuditEntry[]> {
-    return (await this.deps.store.listAudit(limit)).map(({ staffId: _id, ...entry }) => entry);
+    return (await this.deps.store.audit.list(limit)).map(({ staffId: _id, ...entry }) => entry);
   }
 
   async auditCsv(by: Actor): Promise<string> {

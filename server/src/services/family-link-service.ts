@@ -30,7 +30,7 @@ export class FamilyLinkService {
       revokedAt: null,
       lastUsedAt: null,
     };
-    await this.deps.store.createFamilyLink(link, hashToken(token));
+    await this.deps.store.familyLinks.create(link, hashToken(token));
     // Ids only: the audit log outlives an erasure, so it holds no names.
     await this.deps.audit.record(by, "family_link.created", residentId, { familyLinkId: link.id });
     return this.withUrl(link, token);
@@ -38,7 +38,7 @@ export class FamilyLinkService {
 
   async list(residentId: string): Promise<FamilyLink[]> {
     await requireResident(this.deps.store, residentId);
-    return (await this.deps.store.listFamilyLinks(residentId)).map(toFamilyLink);
+    return (await this.deps.store.familyLinks.list(residentId)).map(toFamilyLink);
   }
 
   /**
@@ -46,7 +46,7 @@ export class FamilyLinkService {
    * ones; messages already on the tablet keep what they were sent with, as with a chosen name.
    */
   async update(residentId: string, linkId: string, changes: FamilyLinkChanges, by: Actor): Promise<FamilyLink> {
-    const link = await this.deps.store.updateFamilyLink(linkId, residentId, changes);
+    const link = await this.deps.store.familyLinks.update(linkId, residentId, changes);
     if (!link) throw new AppError("not_found", "There is no family link with that id for this resident.");
     // Which fields changed, never their words: the audit log outlives an erasure.
     await this.deps.audit.record(by, "family_link.updated", residentId, { familyLinkId: linkId, fields: Object.keys(changes) });
@@ -54,7 +54,7 @@ export class FamilyLinkService {
   }
 
   async revoke(residentId: string, linkId: string, by: Actor) {
-    const revoked = await this.deps.store.revokeFamilyLink(linkId, residentId, this.deps.clock.now().toISOString());
+    const revoked = await this.deps.store.familyLinks.revoke(linkId, residentId, this.deps.clock.now().toISOString());
     if (!revoked) throw new AppError("not_found", "There is no active family link with that id for this resident.");
     this.hintLinkEnded(residentId, linkId);
     await this.deps.audit.record(by, "family_link.revoked", residentId, { familyLinkId: linkId });
@@ -66,7 +66,7 @@ export class FamilyLinkService {
    */
   async reissue(residentId: string, linkId: string, by: Actor): Promise<CreatedFamilyLink> {
     const token = newToken();
-    const link = await this.deps.store.replaceFamilyLinkToken(linkId, residentId, hashToken(token));
+    const link = await this.deps.store.familyLinks.replaceToken(linkId, residentId, hashToken(token));
     if (!link) throw new AppError("not_found", "There is no family link with that id for this resident.");
     this.hintLinkEnded(residentId, linkId);
     await this.deps.audit.record(by, "family_link.reissued", residentId, { familyLinkId: linkId });

@@ -46,7 +46,7 @@ export class PhotoService {
     try {
       const now = this.deps.clock.now();
       const since = new Date(now.getTime() - 86_400_000).toISOString();
-      if ((await this.deps.store.countPhotoUploadsSince(link.id, since)) >= LIMITS.photosPerSenderPerDay) {
+      if ((await this.deps.store.photoRecords.countUploadsSince(link.id, since)) >= LIMITS.photosPerSenderPerDay) {
         throw new AppError(
           "quota_exceeded",
           `You have sent ${LIMITS.photosPerSenderPerDay} photos today, the most for one day. Please send more tomorrow.`,
@@ -56,7 +56,7 @@ export class PhotoService {
       const bytes = await readBody();
       const processed = await place.decode(() => processPhoto(bytes));
       const saved = await this.deps.photos.save(processed);
-      await this.deps.store.recordPhotoUpload({
+      await this.deps.store.photoRecords.recordUpload({
         photoId: saved.id,
         familyLinkId: link.id,
         residentId: link.residentId,
@@ -101,7 +101,8 @@ export class PhotoService {
 
   /** The display image, for the resident's tablet: only photos of the resident's live messages. */
   async forTablet(residentId: string, photoId: string): Promise<Buffer> {
-    if (!(await this.deps.store.isPhotoInConversation(photoId, residentId))) throw new AppError("photo_not_found", NOT_FOUND);
+    if (!(await this.deps.store.photoRecords.isInConversation(photoId, residentId)))
+      throw new AppError("photo_not_found", NOT_FOUND);
     return this.require(await this.deps.photos.display(photoId));
   }
 
@@ -116,17 +117,17 @@ export class PhotoService {
   }
 
   private async familyMaySee(link: FamilyLinkRow, photoId: string): Promise<boolean> {
-    if (await this.deps.store.findPhotoUpload(photoId, link.id)) return true;
-    const senders = await this.deps.store.photoSenders(photoId, link.residentId);
+    if (await this.deps.store.photoRecords.findUpload(photoId, link.id)) return true;
+    const senders = await this.deps.store.photoRecords.senders(photoId, link.residentId);
     if (senders.length === 0) return false;
-    const resident = await this.deps.store.findResident(link.residentId);
+    const resident = await this.deps.store.residents.find(link.residentId);
     return resident !== undefined && senders.some((sender) => familySees(resident, link, sender));
   }
 
   /** After a deletion: removes the files of photos that nothing refers to any more. */
   async forgetUnused(photoIds: string[]): Promise<void> {
     for (const id of photoIds) {
-      if (!(await this.deps.store.isPhotoReferenced(id))) await this.deps.photos.remove(id);
+      if (!(await this.deps.store.photoRecords.isReferenced(id))) await this.deps.photos.remove(id);
     }
   }
 

@@ -28,14 +28,14 @@ export class ResidentService {
 
   async create(input: CreateResidentRequest, by: Actor): Promise<Resident> {
     const resident = newResidentRow(randomUUID(), input.fullName, input.preferredName, this.deps.clock.now().toISOString());
-    await this.deps.store.createResident(resident);
+    await this.deps.store.residents.create(resident);
     await this.deps.audit.record(by, "resident.created", resident.id);
     return toResident(resident);
   }
 
   async update(id: string, input: UpdateResidentRequest, by: Actor): Promise<Resident> {
     await requireResident(this.deps.store, id);
-    const updated = await this.deps.store.updateResident(id, input);
+    const updated = await this.deps.store.residents.update(id, input);
     if (!updated) throw new AppError("not_found", "There is no resident with that id.");
     // An open tablet (and family page) hears at once, rather than at its next timed sync.
     this.deps.events.emit({ residentId: id, seq: 0, kind: "settings" });
@@ -47,13 +47,13 @@ export class ResidentService {
   async setArchived(id: string, archived: boolean, by: Actor): Promise<Resident> {
     await requireResident(this.deps.store, id);
     const archivedAt = archived ? this.deps.clock.now().toISOString() : null;
-    const updated = await this.deps.store.updateResident(id, { archivedAt });
+    const updated = await this.deps.store.residents.update(id, { archivedAt });
     await this.deps.audit.record(by, archived ? "resident.archived" : "resident.unarchived", id);
     return toResident(updated as ResidentRow);
   }
 
   async list(): Promise<Resident[]> {
-    return (await this.deps.store.listResidents()).map(toResident);
+    return (await this.deps.store.residents.list()).map(toResident);
   }
 
   async get(id: string): Promise<Resident> {
@@ -62,12 +62,12 @@ export class ResidentService {
 
   /** What the council chose, with the defaults for what it has not. */
   async orgSettings(): Promise<OrgSettings> {
-    const stored = orgSettingsSchema.partial().safeParse(await this.deps.store.getOrgSettings());
+    const stored = orgSettingsSchema.partial().safeParse(await this.deps.store.residents.getOrgSettings());
     return { ...DEFAULT_ORG_SETTINGS, ...(stored.success ? stored.data : {}) };
   }
 
   async updateOrgSettings(patch: Partial<OrgSettings>, by: Actor): Promise<OrgSettings> {
-    await this.deps.store.setOrgSettings(patch);
+    await this.deps.store.residents.setOrgSettings(patch);
     await this.deps.audit.record(by, "settings.updated", null, patch);
     return this.orgSettings();
   }

@@ -4,7 +4,7 @@ import type { ResidentRow, Store } from "../store";
 
 /** The resident's row, or the `not_found` every staff action on a missing resident answers with. */
 export async function requireResident(store: Store, id: string): Promise<ResidentRow> {
-  const resident = await store.findResident(id);
+  const resident = await store.residents.find(id);
   if (!resident) throw new AppError("not_found", "There is no resident with that id.");
   return resident;
 }

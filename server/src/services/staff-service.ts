@@ -40,10 +40,10 @@ export class StaffService {
 
   /** When nobody can sign in yet, makes a fresh one-time link to create the first account. */
   async issueFirstStaffLink(): Promise<string | undefined> {
-    if ((await this.deps.store.countStaff()) > 0) return undefined;
+    if ((await this.deps.store.staff.count()) > 0) return undefined;
     const token = newToken();
     const expires = new Date(this.now().getTime() + SETUP_LINK_TTL_HOURS * 3_600_000);
-    await this.deps.store.replaceStaffSetupToken(hashToken(token), expires.toISOString());
+    await this.deps.store.staff.replaceSetupToken(hashToken(token), expires.toISOString());
     return `${this.deps.publicUrl}/staff#setup=${token}`;
   }
 
@@ -69,11 +69,11 @@ export class StaffService {
     const tokenHash = hashToken(input.token);
     const staff = await this.withTokenChecked(
       source,
-      () => this.deps.store.staffSetupTokenUsable(tokenHash, this.now().toISOString()),
+      () => this.deps.store.staff.setupTokenUsable(tokenHash, this.now().toISOString()),
       invalid,
       async (attempt) => {
         const row = await this.newStaffRow(input, "admin");
-        const result = await this.deps.store.createFirstStaff(row, tokenHash, this.now().toISOString());
+        const result = await this.deps.store.staff.createFirst(row, tokenHash, this.now().toISOString());
         if (result === "token_invalid") {
           attempt.failed();
           throw invalid();
@@ -91,7 +91,7 @@ export class StaffService {
   /** For the command line: creates an administrator directly (there is no link to guard). */
   async createStaff(input: NewAccount): Promise<StaffMember> {
     const staff = await this.newStaffRow(input, "admin");
-    if ((await this.deps.store.createStaff(staff)) === "email_taken") {
+    if ((await this.deps.store.staff.create(staff)) === "email_taken") {
       throw new AppError("email_taken", "There is already an account with this email address.");
     }
     this.deps.log("staff.created", { staffId: staff.id, via: "cli" });
@@ -103,7 +103,7 @@ export class StaffService {
     const token = newToken();
     const now = this.now();
     const expiresAt = new Date(now.getTime() + INVITE_TTL_DAYS * 86_400_000).toISOString();
-    await this.deps.store.createInvite({
+    await this.deps.store.staff.createInvite({
       tokenHash: hashToken(token),
       role,
       createdBy: by.staff.id,
@@ -120,11 +120,11 @@ export class StaffService {
     const tokenHash = hashToken(input.token);
     const staff = await this.withTokenChecked(
       source,
-      () => this.deps.store.inviteUsable(tokenHash, this.now().toISOString()),
+      () => this.deps.store.staff.inviteUsable(tokenHash, this.now().toISOString()),
       invalid,
       async (attempt) => {
         const { role: _unused, ...row } = await this.newStaffRow(input, "officer");
-        const result = await this.deps.store.acceptInvite(tokenHash, row, this.now().toISOString());
+        const result = await this.deps.store.staff.acceptInvite(tokenHash, row, this.now().toISOString());
         if (result === "invite_invalid") {
           attempt.failed();
           throw invalid();
@@ -133,7 +133,7 @@ export class StaffService {
         return row;
       },
     );
-    const created = await this.deps.store.findStaffById(staff.id);
+    const created = await this.deps.store.staff.findById(staff.id);
     if (!created) throw new Error("the accepted invitation made no account");
     const session = await this.startSession(created);
     await this.deps.audit.record({ staff: session.staff, source }, "staff.joined", null, { role: created.role });
@@ -175,7 +175,7 @@ export class StaffService {
   private async checkPassword(email: string, password: string, source: string): Promise<StaffRow> {
     const attempt = this.deps.signIns.reserve(email, source);
     try {
-      const staff = await this.deps.store.findStaffByEmail(email);
+      const staff = await this.deps.store.staff.findByEmail(email);
       const ok = await this.deps.hasher.verify(password, staff?.passwordHash ?? (await decoyPasswordHash));
       if (!staff || !ok || staff.disabledAt) {
         attempt.failed();
@@ -192,49 +192,58 @@ export class StaffService {
   private async startSession(staff: StaffRow) {
     const token = newToken();
     const now = this.now().toISOString();
-    await this.deps.store.createSession({ tokenHash: hashToken(token), staffId: staff.id, createdAt: now, lastSeenAt: now });
+    await this.deps.store.staff.createSession({
+      tokenHash: hashToken(token),
+      staffId: staff.id,
+      createdAt: now,
+      lastSeenAt: now,
+    });
     return { sessionToken: token, staff: toMember(staff) };
   }
 
   /** Returns the signed-in staff member, or throws `unauthenticated`. Extends the idle timer. */
   async authenticate(sessionToken: string | undefined): Promise<StaffMember> {
-    const found = sessionToken ? await this.deps.store.findSession(hashToken(sessionToken)) : undefined;
+    const found = sessionToken ? await this.deps.store.staff.findSession(hashToken(sessionToken)) : undefined;
     const now = this.now();
     const idle = found && now.getTime() - Date.parse(found.session.lastSeenAt) > SESSION_IDLE_MINUTES * 60_000;
     const lifetimeMs = (this.deps.sessionHours ?? DEFAULT_SESSION_HOURS) * 3_600_000;
     const over = found && now.getTime() - Date.parse(found.session.createdAt) >= lifetimeMs;
     if (!found || idle || over || found.staff.disabledAt) {
-      if (found) await this.deps.store.deleteSession(found.session.tokenHash);
+      if (found) await this.deps.store.staff.deleteSession(found.session.tokenHash);
       throw new AppError("unauthenticated", "Please sign in.");
     }
     // Writing on every request would cost a disk sync each time; a minute's precision is plenty.
     if (now.getTime() - Date.parse(found.session.lastSeenAt) > 60_000) {
-      await this.deps.store.touchSession(found.session.tokenHash, now.toISOString());
+      await this.deps.store.staff.touchSession(found.session.tokenHash, now.toISOString());
     }
     return toMember(found.staff);
   }
 
   async signOut(sessionToken: string | undefined) {
-    if (sessionToken) await this.deps.store.deleteSession(hashToken(sessionToken));
+    if (sessionToken) await this.deps.store.staff.deleteSession(hashToken(sessionToken));
   }
 
   async listStaff(): Promise<StaffAccount[]> {
-    return (await this.deps.store.listStaff()).map((s) => ({ ...toMember(s), createdAt: s.createdAt, disabledAt: s.disabledAt }));
+    return (await this.deps.store.staff.list()).map((s) => ({
+      ...toMember(s),
+      createdAt: s.createdAt,
+      disabledAt: s.disabledAt,
+    }));
   }
 
   /** Disabling ends the account's sessions at once; enabling lets it sign in again. */
   async setDisabled(staffId: string, disabled: boolean, by: Actor) {
     if (staffId === by.staff.id) throw new AppError("forbidden", "You cannot disable your own account.");
-    const done = await this.deps.store.setStaffDisabled(staffId, disabled ? this.now().toISOString() : null);
+    const done = await this.deps.store.staff.setDisabled(staffId, disabled ? this.now().toISOString() : null);
     if (!done) throw new AppError("not_found", "There is no staff account with that id.");
-    if (disabled) await this.deps.store.deleteSessionsOf(staffId);
+    if (disabled) await this.deps.store.staff.deleteSessionsOf(staffId);
     await this.deps.audit.record(by, disabled ? "staff.disabled" : "staff.enabled", null, { staffId });
   }
 
   async endSessions(staffId: string, by: Actor) {
-    if (!(await this.deps.store.findStaffById(staffId)))
+    if (!(await this.deps.store.staff.findById(staffId)))
       throw new AppError("not_found", "There is no staff account with that id.");
-    const ended = await this.deps.store.deleteSessionsOf(staffId);
+    const ended = await this.deps.store.staff.deleteSessionsOf(staffId);
     await this.deps.audit.record(by, "staff.sessions_ended", null, { staffId, sessions: ended });
     return ended;
   }

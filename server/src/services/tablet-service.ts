@@ -29,7 +29,7 @@ export class TabletService {
     const code = newSetupCode();
     const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + SETUP_CODE.ttlMinutes * 60_000).toISOString();
-    await this.deps.store.createSetupCode({
+    await this.deps.store.devices.createSetupCode({
       codeHash: hashToken(code),
       residentId,
       createdBy: by.staff.id,
@@ -44,12 +44,12 @@ export class TabletService {
     await requireResident(this.deps.store, residentId);
     const push = await this.pushByDevice(residentId);
     const now = this.deps.clock.now();
-    return (await this.deps.store.listDevices(residentId)).map((d) => toDevice(d, push.get(d.id), now));
+    return (await this.deps.store.devices.list(residentId)).map((d) => toDevice(d, push.get(d.id), now));
   }
 
   /** The loan lifecycle: the tablet's token dies now, and on its next contact it clears itself and shows set-up. */
   async wipe(residentId: string, deviceId: string, by: Actor) {
-    if (!(await this.deps.store.wipeDevice(deviceId, residentId, this.deps.clock.now().toISOString()))) {
+    if (!(await this.deps.store.devices.wipe(deviceId, residentId, this.deps.clock.now().toISOString()))) {
       throw new AppError("not_found", "There is no active tablet with that id for this resident.");
     }
     this.deps.events.emit({ residentId, seq: 0, kind: "settings" });

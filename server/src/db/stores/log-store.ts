@@ -1,0 +1,430 @@
+import type { Photo, ReceiptState } from "@letterbox/shared";
+import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Database } from "../schema";
+
+/** A message as the relay keeps it; `seq` is its place in the resident's log. */
+export type MessageRow = {
+  id: string;
+  residentId: string;
+  familyLinkId: string;
+  senderName: string;
+  senderRelationship: string | null;
+  text: string;
+  photos: Photo[];
+  sentAt: string;
+  seq: number;
+  deletedAt: string | null;
+  deliveredAt: string | null;
+  seenAt: string | null;
+};
+export type ReplyRow = {
+  id: string;
+  residentId: string;
+  inReplyTo: string;
+  /** The family link the reply goes to: the sender of the message it answers. */
+  familyLinkId: string;
+  text: string;
+  sentAt: string;
+  seq: number;
+};
+export type LogEntryRow =
+  | { seq: number; at: string; kind: "message"; message: MessageRow }
+  | { seq: number; at: string; kind: "message_deleted"; messageId: string }
+  | { seq: number; at: string; kind: "receipt"; messageId: string; state: ReceiptState }
+  | { seq: number; at: string; kind: "reply"; reply: ReplyRow };
+export type LogKind = LogEntryRow["kind"];
+/** Every kind this relay reads; the type makes a new kind fail to compile until it is listed. */
+const KNOWN_KINDS: Record<LogKind, true> = { message: true, message_deleted: true, receipt: true, reply: true };
+const isKnownKind = (kind: string): kind is LogKind => Object.hasOwn(KNOWN_KINDS, kind);
+
+export type NewMessage = Omit<MessageRow, "seq" | "deletedAt" | "deliveredAt" | "seenAt">;
+export type NewReply = Omit<ReplyRow, "seq" | "familyLinkId">;
+type AppendResult = { created: boolean; message: MessageRow };
+
+/**
+ * Each resident's log: messages, replies and receipts, numbered by a per-resident sequence that
+ * tablets and family pages pull from. Every write that others must hear about appends an entry.
+ */
+export interface LogStore {
+  /**
+   * Appends a message and its log entry with the resident's next sequence number, durably. When
+   * the id is already taken, nothing is written and the stored message is returned instead.
+   */
+  appendMessage(message: NewMessage): Promise<AppendResult>;
+  /** Marks the sender's message deleted (text and photos dropped) and logs it; idempotent. */
+  deleteMessage(
+    id: string,
+    familyLinkId: string,
+    at: string,
+  ): Promise<
+    { result: "deleted"; residentId: string; seq: number; photoIds: string[] } | { result: "already_deleted" | "not_found" }
+  >;
+  /** Records the receipts that move a message forward (delivered, then seen) and logs each; returns those. */
+  recordReceipts(
+    residentId: string,
+    receipts: { messageId: string; state: ReceiptState }[],
+    at: string,
+  ): Promise<{ seq: number; familyLinkId: string }[]>;
+  /** Appends a reply to a message of the resident; `no_message` when there is no such message. */
+  appendReply(reply: NewReply): Promise<{ created: boolean; reply: ReplyRow } | "no_message">;
+  /**
+   * The resident's log after `afterSeq`, at most `limit` entries; a message entry whose message was
+   * deleted carries it with deletedAt set. An entry of a kind this relay does not know (written by
+   * a newer version) ends the page before it, so a client never moves its cursor past it.
+   */
+  pull(residentId: string, afterSeq: number, limit: number): Promise<LogEntryRow[]>;
+  /** Every live message and reply of the resident, in log order; with `includeDeleted`, deleted messages too (no content). */
+  conversation(residentId: string, includeDeleted?: boolean): Promise<{ messages: MessageRow[]; replies: ReplyRow[] }>;
+  /**
+   * Where the resident's log stands: which copy of the log this database holds (a restore changes
+   * it) and the last seq handed out.
+   */
+  position(residentId: string): Promise<{ logId: string; head: number } | undefined>;
+  /** Ids of the resident's live messages sent before `before` (for retention). */
+  messagesSentBefore(residentId: string, before: string): Promise<{ id: string; familyLinkId: string }[]>;
+}
+
+type Db = Kysely<Database> | Transaction<Database>;
+type PendingAppend = { message: NewMessage; resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
+
+export class KyselyLogStore implements LogStore {
+  private pendingAppends: PendingAppend[] = [];
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Group commit: appends that arrive while the disk is busy are written together in one
+   * transaction, and each caller is answered only after that transaction's commit is on disk.
+   * One fsync then covers many messages instead of one, without weakening durability.
+   */
+  appendMessage(m: NewMessage): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.pendingAppends.push({ message: m, resolve, reject });
+      if (this.pendingAppends.length === 1) setImmediate(() => void this.flushAppends());
+    });
+  }
+
+  private async flushAppends() {
+    const batch = this.pendingAppends.splice(0);
+    try {
+      const results = await this.db.transaction().execute(async (tx) => {
+        const out: AppendResult[] = [];
+        for (const { message } of batch) out.push(await appendMessageIn(tx, message));
+        return out;
+      });
+      for (const [i, p] of batch.entries()) p.resolve(results[i] as AppendResult);
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]?.reject(err);
+        return;
+      }
+      // One bad append must not fail its neighbours: each is tried again on its own.
+      for (const p of batch) {
+        this.db
+          .transaction()
+          .execute((tx) => appendMessageIn(tx, p.message))
+          .then(p.resolve, p.reject);
+      }
+    }
+  }
+
+  async deleteMessage(id: string, familyLinkId: string, at: string) {
+    return this.db.transaction().execute(async (tx) => {
+      const message = await tx
+        .selectFrom("messages")
+        .select(["resident_id", "deleted_at"])
+        .where("id", "=", id)
+        .where("family_link_id", "=", familyLinkId)
+        .executeTakeFirst();
+      if (!message) return { result: "not_found" as const };
+      if (message.deleted_at) return { result: "already_deleted" as const };
+      const seq = await appendLogEntry(tx, message.resident_id, { kind: "message_deleted", at, messageId: id });
+      // The text and photos go at once; the row stays so the log and replies still make sense.
+      await tx.updateTable("messages").set({ deleted_at: at, text: "" }).where("id", "=", id).execute();
+      const photos = await tx.deleteFrom("message_photos").where("message_id", "=", id).returning("photo_id").execute();
+      if (photos.length > 0) {
+        await tx
+          .deleteFrom("photo_uploads")
+          .where("family_link_id", "=", familyLinkId)
+          .where(
+            "photo_id",
+            "in",
+            photos.map((p) => p.photo_id),
+          )
+          .execute();
+      }
+      return { result: "deleted" as const, residentId: message.resident_id, seq, photoIds: photos.map((p) => p.photo_id) };
+    });
+  }
+
+  async recordReceipts(residentId: string, receipts: { messageId: string; state: ReceiptState }[], at: string) {
+    return this.db.transaction().execute(async (tx) => {
+      const recorded: { seq: number; familyLinkId: string }[] = [];
+      for (const { messageId, state } of receipts) {
+        const message = await tx
+          .selectFrom("messages")
+          .select(["delivered_at", "seen_at", "family_link_id"])
+          .where("id", "=", messageId)
+          .where("resident_id", "=", residentId)
+          .where("deleted_at", "is", null)
+          .executeTakeFirst();
+        // A receipt for a message the relay no longer has (deleted meanwhile) is simply dropped.
+        if (!message) continue;
+        if (state === "delivered" ? message.delivered_at : message.seen_at) continue;
+        const seq = await appendLogEntry(tx, residentId, { kind: "receipt", at, messageId, state });
+        await tx
+          .updateTable("messages")
+          .set(state === "seen" ? { seen_at: at, delivered_at: message.delivered_at ?? at } : { delivered_at: at })
+          .where("id", "=", messageId)
+          .execute();
+        recorded.push({ seq, familyLinkId: message.family_link_id });
+      }
+      return recorded;
+    });
+  }
+
+  async appendReply(r: NewReply) {
+    return this.db.transaction().execute(async (tx) => {
+      const existing = await tx.selectFrom("replies").selectAll().where("id", "=", r.id).executeTakeFirst();
+      if (existing) return { created: false, reply: toReply(existing) };
+      const message = await tx
+        .selectFrom("messages")
+        .select("family_link_id")
+        .where("id", "=", r.inReplyTo)
+        .where("resident_id", "=", r.residentId)
+        .executeTakeFirst();
+      if (!message) return "no_message" as const;
+      const seq = await appendLogEntry(tx, r.residentId, { kind: "reply", at: r.sentAt, replyId: r.id });
+      const row = {
+        id: r.id,
+        resident_id: r.residentId,
+        in_reply_to: r.inReplyTo,
+        family_link_id: message.family_link_id,
+        text: r.text,
+        sent_at: r.sentAt,
+        seq,
+      };
+      await tx.insertInto("replies").values(row).execute();
+      return { created: true, reply: toReply(row) };
+    });
+  }
+
+  async pull(residentId: string, afterSeq: number, limit: number): Promise<LogEntryRow[]> {
+    const entries = await this.db
+      .selectFrom("log_entries")
+      .selectAll()
+      .where("resident_id", "=", residentId)
+      .where("seq", ">", afterSeq)
+      .orderBy("seq")
+      .limit(limit)
+      .execute();
+    if (entries.length === 0) return [];
+    const messageIds = entries.filter((e) => e.kind === "message" && e.message_id).map((e) => e.message_id as string);
+    const replyIds = entries.filter((e) => e.kind === "reply" && e.reply_id).map((e) => e.reply_id as string);
+    const messages =
+      messageIds.length === 0
+        ? []
+        : await messagesWithPhotos(
+            this.db,
+            await this.db.selectFrom("messages").selectAll().where("id", "in", messageIds).execute(),
+          );
+    const replies =
+      replyIds.length === 0
+        ? []
+        : (await this.db.selectFrom("replies").selectAll().where("id", "in", replyIds).execute()).map(toReply);
+    const messageById = new Map(messages.map((m) => [m.id, m]));
+    const replyById = new Map(replies.map((r) => [r.id, r]));
+    const page: LogEntryRow[] = [];
+    for (const e of entries) {
+      // An entry of a kind this relay does not know (a newer version wrote it, mid-upgrade) ends
+      // the page: skipping it would move the reader's cursor past it for good.
+      if (!isKnownKind(e.kind)) break;
+      const entry = readEntry(e, messageById, replyById);
+      if (entry) page.push(entry);
+    }
+    return page;
+  }
+
+  async conversation(residentId: string, includeDeleted = false) {
+    let query = this.db.selectFrom("messages").selectAll().where("resident_id", "=", residentId);
+    if (!includeDeleted) query = query.where("deleted_at", "is", null);
+    const messageRows = await query.orderBy("seq").execute();
+    const replies = await this.db
+      .selectFrom("replies")
+      .selectAll()
+      .where("resident_id", "=", residentId)
+      .orderBy("seq")
+      .execute();
+    return { messages: await messagesWithPhotos(this.db, messageRows), replies: replies.map(toReply) };
+  }
+
+  async position(residentId: string) {
+    const row = await this.db
+      .selectFrom("residents")
+      .select((eb) => ["last_seq", eb.selectFrom("log_identity").select("log_id").where("id", "=", 1).as("log_id")])
+      .where("id", "=", residentId)
+      .executeTakeFirst();
+    if (!row?.log_id) return undefined;
+    return { logId: row.log_id, head: row.last_seq };
+  }
+
+  async messagesSentBefore(residentId: string, before: string) {
+    const rows = await this.db
+      .selectFrom("messages")
+      .select(["id", "family_link_id"])
+      .where("resident_id", "=", residentId)
+      .where("deleted_at", "is", null)
+      .where("sent_at", "<", before)
+      .execute();
+    return rows.map((r) => ({ id: r.id, familyLinkId: r.family_link_id }));
+  }
+}
+
+/** What a log entry points at, by kind; the columns a kind does not use stay null. */
+type NewLogEntry =
+  | { kind: "message"; at: string; messageId: string }
+  | { kind: "message_deleted"; at: string; messageId: string }
+  | { kind: "receipt"; at: string; messageId: string; state: ReceiptState }
+  | { kind: "reply"; at: string; replyId: string };
+
+/**
+ * Takes the resident's next sequence number and appends the log entry under it, inside the
+ * caller's transaction; returns the number. The one place a log entry is written.
+ */
+async function appendLogEntry(tx: Transaction<Database>, residentId: string, entry: NewLogEntry): Promise<number> {
+  const { last_seq: seq } = await tx
+    .updateTable("residents")
+    .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
+    .where("id", "=", residentId)
+    .returning("last_seq")
+    .executeTakeFirstOrThrow();
+  await tx
+    .insertInto("log_entries")
+    .values({
+      resident_id: residentId,
+      seq,
+      kind: entry.kind,
+      at: entry.at,
+      message_id: "messageId" in entry ? entry.messageId : null,
+      reply_id: "replyId" in entry ? entry.replyId : null,
+      receipt_state: "state" in entry ? entry.state : null,
+    })
+    .execute();
+  return seq;
+}
+
+/** A stored entry of a known kind as the log's reader gets it; undefined when what it points at is gone. */
+function readEntry(
+  e: Selectable<Database["log_entries"]>,
+  messageById: Map<string, MessageRow>,
+  replyById: Map<string, ReplyRow>,
+): LogEntryRow | undefined {
+  const base = { seq: e.seq, at: e.at };
+  const kind = e.kind as LogKind;
+  switch (kind) {
+    case "message": {
+      const message = messageById.get(e.message_id ?? "");
+      return message && { ...base, kind, message };
+    }
+    case "reply": {
+      const reply = replyById.get(e.reply_id ?? "");
+      return reply && { ...base, kind, reply };
+    }
+    case "message_deleted":
+      return { ...base, kind, messageId: e.message_id ?? "" };
+    case "receipt":
+      return { ...base, kind, messageId: e.message_id ?? "", state: e.receipt_state as ReceiptState };
+    default:
+      kind satisfies never;
+      return undefined;
+  }
+}
+
+/** Stores one message and its log entry with the resident's next sequence number, unless the id is taken. */
+async function appendMessageIn(tx: Transaction<Database>, m: NewMessage): Promise<AppendResult> {
+  const existing = await tx.selectFrom("messages").selectAll().where("id", "=", m.id).executeTakeFirst();
+  if (existing) return { created: false, message: (await messagesWithPhotos(tx, [existing]))[0] as MessageRow };
+  const seq = await appendLogEntry(tx, m.residentId, { kind: "message", at: m.sentAt, messageId: m.id });
+  const row = {
+    id: m.id,
+    resident_id: m.residentId,
+    family_link_id: m.familyLinkId,
+    sender_name: m.senderName,
+    sender_relationship: m.senderRelationship,
+    text: m.text,
+    sent_at: m.sentAt,
+    seq,
+    deleted_at: null,
+    delivered_at: null,
+    seen_at: null,
+  };
+  await tx.insertInto("messages").values(row).execute();
+  if (m.photos.length > 0) {
+    await tx
+      .insertInto("message_photos")
+      .values(
+        m.photos.map((p, position) => ({
+          message_id: m.id,
+          position,
+          photo_id: p.id,
+          width: p.width,
+          height: p.height,
+          caption: p.caption,
+        })),
+      )
+      .execute();
+  }
+  return { created: true, message: toMessage(row, m.photos) };
+}
+
+const toMessage = (r: Selectable<Database["messages"]>, photos: Photo[] = []): MessageRow => ({
+  id: r.id,
+  residentId: r.resident_id,
+  familyLinkId: r.family_link_id,
+  senderName: r.sender_name,
+  senderRelationship: r.sender_relationship,
+  text: r.text,
+  photos,
+  sentAt: r.sent_at,
+  seq: r.seq,
+  deletedAt: r.deleted_at,
+  deliveredAt: r.delivered_at,
+  seenAt: r.seen_at,
+});
+
+const toReply = (r: Selectable<Database["replies"]>): ReplyRow => ({
+  id: r.id,
+  residentId: r.resident_id,
+  inReplyTo: r.in_reply_to,
+  familyLinkId: r.family_link_id,
+  text: r.text,
+  sentAt: r.sent_at,
+  seq: r.seq,
+});
+
+/** The photos of each message, in order, in one query. */
+async function photosOf(db: Db, messageIds: string[]): Promise<Map<string, Photo[]>> {
+  const byMessage = new Map<string, Photo[]>();
+  if (messageIds.length === 0) return byMessage;
+  const rows = await db
+    .selectFrom("message_photos")
+    .selectAll()
+    .where("message_id", "in", messageIds)
+    .orderBy("message_id")
+    .orderBy("position")
+    .execute();
+  for (const r of rows) {
+    const list = byMessage.get(r.message_id) ?? [];
+    list.push({ id: r.photo_id, width: r.width, height: r.height, caption: r.caption });
+    byMessage.set(r.message_id, list);
+  }
+  return byMessage;
+}
+
+async function messagesWithPhotos(db: Db, rows: Selectable<Database["messages"]>[]): Promise<MessageRow[]> {
+  const photos = await photosOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => toMessage(r, photos.get(r.id)));
+}
