@@ -56,7 +56,7 @@ export type AppDeps = {
 };
 
 export function createServices(deps: AppDeps) {
-  const limiter = new FailureLimiter(deps.clock);
+  const limiter = new FailureLimiter(deps.store.limits, deps.clock);
   const events = deps.events ?? new LogEvents((err) => deps.log("events.listener_failed", { error: String(err) }));
   const audit = new Audit(deps);
   const push = new PushService({ ...deps, events });
@@ -69,7 +69,7 @@ export function createServices(deps: AppDeps) {
     staff: new StaffService({
       ...deps,
       limiter,
-      signIns: new SignInThrottle(deps.clock),
+      signIns: new SignInThrottle(deps.store.limits, deps.clock),
       hasher: deps.passwordHasher ?? new BoundedHasher(),
       sessionHours: deps.staffSessionHours,
       audit,

@@ -1,6 +1,7 @@
 import type { AuditStore } from "./db/stores/audit-store";
 import type { DeviceStore } from "./db/stores/device-store";
 import type { FamilyLinkStore } from "./db/stores/family-link-store";
+import type { LimitStore } from "./db/stores/limit-store";
 import type { LogStore } from "./db/stores/log-store";
 import type { PhotoRecordStore } from "./db/stores/photo-record-store";
 import type { ResidentStore } from "./db/stores/resident-store";
@@ -22,11 +23,14 @@ export interface Store {
   photoRecords: PhotoRecordStore;
   audit: AuditStore;
   push: PushStore;
+  /** Budgets of tries against guessing, shared by every instance of the relay. */
+  limits: LimitStore;
 }
 
 export type { AuditRow, AuditStore } from "./db/stores/audit-store";
 export type { DeviceHealthRow, DeviceRow, DeviceStatus, DeviceStore, NewSetupCode } from "./db/stores/device-store";
 export type { FamilyLinkPatch, FamilyLinkRow, FamilyLinkStore } from "./db/stores/family-link-store";
+export type { Counter, CounterChanges, LimitStore } from "./db/stores/limit-store";
 export type { LogEntryRow, LogKind, LogStore, MessageRow, NewMessage, NewReply, ReplyRow } from "./db/stores/log-store";
 export type { PhotoRecordStore, PhotoUploadRow } from "./db/stores/photo-record-store";
 export type { ResidentFacts, ResidentPatch, ResidentRow, ResidentStore } from "./db/stores/resident-store";

@@ -5,6 +5,7 @@ import type { Database } from "./schema";
 import { KyselyAuditStore } from "./stores/audit-store";
 import { KyselyDeviceStore } from "./stores/device-store";
 import { KyselyFamilyLinkStore } from "./stores/family-link-store";
+import { KyselyLimitStore } from "./stores/limit-store";
 import { KyselyLogStore } from "./stores/log-store";
 import { KyselyPhotoRecordStore } from "./stores/photo-record-store";
 import { KyselyResidentStore } from "./stores/resident-store";
@@ -21,5 +22,6 @@ export function kyselyStore(db: Kysely<Database>): Store {
     photoRecords: new KyselyPhotoRecordStore(db),
     audit: new KyselyAuditStore(db),
     push: new KyselyPushStore(db),
+    limits: new KyselyLimitStore(db),
   };
 }

@@ -275,6 +275,19 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable("devices").addColumn("battery_charging", "integer").execute();
     },
   },
+  "0012_limit_counters": {
+    async up(db: Kysely<unknown>) {
+      // Wrong-guess and sign-in budgets, in the database so that every relay instance counts the
+      // same tries. A counter is gone once it has fully recovered (expires_at), so rows stay few.
+      await db.schema
+        .createTable("limit_counters")
+        .addColumn("key", "text", (c) => c.primaryKey())
+        .addColumn("value", "text", (c) => c.notNull())
+        .addColumn("expires_at", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("limit_counters_expiry").on("limit_counters").column("expires_at").execute();
+    },
+  },
 };
 
 /** Every migration the relay knows, its own and its modules' (push). */

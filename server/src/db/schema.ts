@@ -31,6 +31,13 @@ export interface Database extends PushTables {
     detail: string;
     source: string;
   };
+  /** One budget of tries (db/stores/limit-store.ts). */
+  limit_counters: {
+    key: string;
+    /** JSON, in the shape its limiter keeps. */
+    value: string;
+    expires_at: string;
+  };
   org_settings: {
     key: string;
     /** JSON. */

@@ -73,22 +73,22 @@ export class ConversationService {
   }
 
   async pair(code: string, source: string): Promise<PairResponse> {
-    const attempt = this.deps.limiter.reserve(`pair:${source}`);
+    const attempt = await this.deps.limiter.reserve(`pair:${source}`);
     const token = newToken();
     const now = this.nowIso();
     const device: DeviceRow = { id: randomUUID(), residentId: "", pairedAt: now, lastSeenAt: now, revokedAt: null };
-    const resident = await this.deps.store.devices.pair(hashToken(code), device, hashToken(token), now).catch((err) => {
-      attempt.release();
+    const resident = await this.deps.store.devices.pair(hashToken(code), device, hashToken(token), now).catch(async (err) => {
+      await attempt.release();
       throw err;
     });
     if (!resident) {
-      attempt.failed();
+      await attempt.failed();
       throw new AppError(
         "setup_code_invalid",
         "That set-up code is not right, or it has been used or has expired. Make a new code in the staff console.",
       );
     }
-    attempt.succeeded();
+    await attempt.succeeded();
     this.deps.log("tablet.paired", { residentId: resident.id, deviceId: device.id });
     // An open family page says "not set up yet" until it hears otherwise.
     this.deps.events.emit({ residentId: resident.id, seq: 0, kind: "settings" });

@@ -2,22 +2,24 @@ import { FAILED_ATTEMPTS } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
 import { FixedClock } from "../clock";
 import { AppError } from "../errors";
-import { START } from "../test-support";
+import { openTestDatabase, START } from "../test-support";
 import { FailureLimiter, waitInWords } from "./failure-limiter";
 
-function limiter() {
+/** A limiter on a real database file, as the relay runs it. */
+async function limiter() {
   const clock = new FixedClock(START);
-  return { clock, limiter: new FailureLimiter(clock) };
+  const { store } = await openTestDatabase();
+  return { clock, store, limiter: new FailureLimiter(store.limits, clock) };
 }
 
-function failTimes(limiter: FailureLimiter, times: number, ...keys: string[]) {
-  for (let i = 0; i < times; i++) limiter.reserve(...keys).failed();
+async function failTimes(limiter: FailureLimiter, times: number, ...keys: string[]) {
+  for (let i = 0; i < times; i++) await (await limiter.reserve(...keys)).failed();
 }
 
 /** The error a new try meets, or undefined when it is let through (and then given back). */
-function refusal(limiter: FailureLimiter, ...keys: string[]): AppError | undefined {
+async function refusal(limiter: FailureLimiter, ...keys: string[]): Promise<AppError | undefined> {
   try {
-    limiter.reserve(...keys).release();
+    await (await limiter.reserve(...keys)).release();
     return undefined;
   } catch (e) {
     if (e instanceof AppError) return e;
@@ -26,83 +28,77 @@ function refusal(limiter: FailureLimiter, ...keys: string[]): AppError | undefin
 }
 
 describe("FailureLimiter", () => {
-  it("lets four failures through and stops the fifth, with how long to wait", () => {
-    const { limiter: l } = limiter();
-    failTimes(l, FAILED_ATTEMPTS.max - 1, "k");
-    expect(refusal(l, "k")).toBeUndefined();
-    l.reserve("k").failed();
-    const error = refusal(l, "k");
+  it("lets four failures through and stops the fifth, with how long to wait", async () => {
+    const { limiter: l } = await limiter();
+    await failTimes(l, FAILED_ATTEMPTS.max - 1, "k");
+    expect(await refusal(l, "k")).toBeUndefined();
+    await (await l.reserve("k")).failed();
+    const error = await refusal(l, "k");
     expect(error?.code).toBe("too_many_attempts");
     expect(error?.message).toBe("Too many wrong tries. Please wait 15 minutes and try again.");
     expect(error?.retryAfterSeconds).toBe(15 * 60);
   });
 
-  it("counts a try from the moment it starts, so tries in parallel cannot all get past the limit", () => {
-    const { limiter: l } = limiter();
-    const started = [];
-    let refused = 0;
-    // None of them has failed yet: each is still waiting on its slow part.
-    for (let i = 0; i < 40; i++) {
-      try {
-        started.push(l.reserve("k"));
-      } catch {
-        refused++;
-      }
-    }
-    expect(started).toHaveLength(FAILED_ATTEMPTS.max);
-    expect(refused).toBe(40 - FAILED_ATTEMPTS.max);
+  it("counts a try from the moment it starts, so tries in parallel cannot all get past the limit", async () => {
+    const { limiter: l } = await limiter();
+    // All at once, and none of them has failed yet: each is still waiting on its slow part.
+    const tries = await Promise.allSettled(Array.from({ length: 40 }, () => l.reserve("k")));
+    expect(tries.filter((t) => t.status === "fulfilled")).toHaveLength(FAILED_ATTEMPTS.max);
+    expect(tries.filter((t) => t.status === "rejected").map((t) => (t.reason as AppError).code)).toEqual(
+      Array(40 - FAILED_ATTEMPTS.max).fill("too_many_attempts"),
+    );
   });
 
-  it("gives a try back when it ends without a verdict", () => {
-    const { limiter: l } = limiter();
-    failTimes(l, FAILED_ATTEMPTS.max - 1, "k");
-    const attempt = l.reserve("k");
-    expect(refusal(l, "k")?.code).toBe("too_many_attempts");
-    attempt.release();
-    expect(refusal(l, "k")).toBeUndefined();
+  it("gives a try back when it ends without a verdict", async () => {
+    const { limiter: l } = await limiter();
+    await failTimes(l, FAILED_ATTEMPTS.max - 1, "k");
+    const attempt = await l.reserve("k");
+    expect((await refusal(l, "k"))?.code).toBe("too_many_attempts");
+    await attempt.release();
+    expect(await refusal(l, "k")).toBeUndefined();
     // Settled once: a later release changes nothing.
-    const failed = l.reserve("k");
-    failed.failed();
-    failed.release();
-    expect(refusal(l, "k")?.code).toBe("too_many_attempts");
+    const failed = await l.reserve("k");
+    await failed.failed();
+    await failed.release();
+    expect((await refusal(l, "k"))?.code).toBe("too_many_attempts");
   });
 
-  it("counts the wait down and lets tries through once the window has passed", () => {
-    const { clock, limiter: l } = limiter();
-    failTimes(l, 5, "k");
+  it("counts the wait down and lets tries through once the window has passed", async () => {
+    const { clock, limiter: l } = await limiter();
+    await failTimes(l, 5, "k");
     clock.advanceMinutes(14);
-    expect(refusal(l, "k")?.message).toBe("Too many wrong tries. Please wait 1 minute and try again.");
+    expect((await refusal(l, "k"))?.message).toBe("Too many wrong tries. Please wait 1 minute and try again.");
     clock.advanceMinutes(1);
-    expect(refusal(l, "k")).toBeUndefined();
+    expect(await refusal(l, "k")).toBeUndefined();
   });
 
-  it("forgets each failure 15 minutes after it happened", () => {
-    const { clock, limiter: l } = limiter();
-    failTimes(l, 4, "k");
+  it("forgets each failure 15 minutes after it happened", async () => {
+    const { clock, limiter: l } = await limiter();
+    await failTimes(l, 4, "k");
     clock.advanceMinutes(10);
-    l.reserve("k").failed();
-    expect(refusal(l, "k")).toBeDefined();
+    await (await l.reserve("k")).failed();
+    expect(await refusal(l, "k")).toBeDefined();
     clock.advanceMinutes(5);
     // The first four have gone; one recent failure remains, so four more are allowed.
-    failTimes(l, 3, "k");
-    expect(refusal(l, "k")).toBeUndefined();
-    l.reserve("k").failed();
-    expect(refusal(l, "k")).toBeDefined();
+    await failTimes(l, 3, "k");
+    expect(await refusal(l, "k")).toBeUndefined();
+    await (await l.reserve("k")).failed();
+    expect(await refusal(l, "k")).toBeDefined();
   });
 
-  it("keeps keys apart, and stops a try when any of its keys is used up", () => {
-    const { limiter: l } = limiter();
-    failTimes(l, 5, "pair:192.0.2.1", "setup:192.0.2.1");
-    expect(refusal(l, "pair:192.0.2.2", "setup:192.0.2.2")).toBeUndefined();
-    expect(refusal(l, "pair:192.0.2.2", "setup:192.0.2.1")).toBeDefined();
+  it("keeps keys apart, and stops a try when any of its keys is used up", async () => {
+    const { limiter: l } = await limiter();
+    await failTimes(l, 5, "pair:192.0.2.1", "setup:192.0.2.1");
+    expect(await refusal(l, "pair:192.0.2.2", "setup:192.0.2.2")).toBeUndefined();
+    expect(await refusal(l, "pair:192.0.2.2", "setup:192.0.2.1")).toBeDefined();
   });
 
-  it("starts again after a success", () => {
-    const { limiter: l } = limiter();
-    failTimes(l, 4, "k");
-    l.reserve("k").succeeded();
-    failTimes(l, 4, "k");
-    expect(refusal(l, "k")).toBeUndefined();
+  it("starts again after a success", async () => {
+    const { limiter: l } = await limiter();
+    await failTimes(l, 4, "k");
+    await (await l.reserve("k")).succeeded();
+    await failTimes(l, 4, "k");
+    expect(await refusal(l, "k")).toBeUndefined();
   });
 });
 

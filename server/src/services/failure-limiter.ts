@@ -1,15 +1,31 @@
 import { FAILED_ATTEMPTS } from "@letterbox/shared";
 import type { Clock } from "../clock";
+import type { CounterChanges, LimitStore } from "../db/stores/limit-store";
 import { AppError } from "../errors";
 
 /** One try that holds its place in the limits until its outcome is known. */
 export interface Attempt {
   /** The guess was wrong: it keeps counting. */
-  failed(): void;
+  failed(): Promise<void>;
   /** The guess was right. */
-  succeeded(): void;
+  succeeded(): Promise<void>;
   /** No verdict (a refusal that is not a wrong guess, or an error): the try is given back. Does nothing once settled. */
-  release(): void;
+  release(): Promise<void>;
+}
+
+/** An Attempt whose outcomes each run at most once, whichever comes first. */
+export function settleOnce(outcomes: {
+  failed: () => Promise<void>;
+  succeeded: () => Promise<void>;
+  release: () => Promise<void>;
+}): Attempt {
+  let settled = false;
+  const once = (then: () => Promise<void>) => () => {
+    if (settled) return Promise.resolve();
+    settled = true;
+    return then();
+  };
+  return { failed: once(outcomes.failed), succeeded: once(outcomes.succeeded), release: once(outcomes.release) };
 }
 
 /** How long to wait, in words: "30 seconds", "1 minute", "15 minutes". */
@@ -29,53 +45,53 @@ export function tooManyAttempts(waitMs: number): AppError {
 }
 
 /**
- * Counts failed guesses (set-up codes, set-up links, invitations) per key in memory. After `max`
- * failures inside the window, further tries from that key are refused until the window has passed.
- * A try is counted when it starts, before the slow part (a database lookup, a password hash), so
- * tries sent in parallel cannot all get past a check made before any of them failed. A relay
- * restart forgets the counts, which costs an attacker a restart per five guesses: acceptable.
+ * Counts failed guesses (set-up codes, set-up links, invitations) per key, in the database so that
+ * every relay instance counts the same ones. After `max` failures inside the window, further tries
+ * from that key are refused until the window has passed. A try is counted when it starts, before
+ * the slow part (a database lookup, a password hash), so tries sent in parallel cannot all get
+ * past a check made before any of them failed.
  */
 export class FailureLimiter {
-  private readonly failures = new Map<string, number[]>();
-
   constructor(
+    private readonly counters: LimitStore,
     private readonly clock: Clock,
     private readonly max = FAILED_ATTEMPTS.max,
     private readonly windowMs = FAILED_ATTEMPTS.windowMinutes * 60_000,
   ) {}
 
   /** Takes a try from every key, or throws `too_many_attempts` if any of them has used up its tries. */
-  reserve(...keys: string[]): Attempt {
+  async reserve(...keys: string[]): Promise<Attempt> {
     const now = this.clock.now().getTime();
-    for (const key of keys) {
-      const recent = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-      if (recent.length === 0) this.failures.delete(key);
-      else this.failures.set(key, recent);
-      if (recent.length >= this.max) throw tooManyAttempts((recent[0] ?? now) + this.windowMs - now);
-    }
-    for (const key of keys) this.failures.set(key, [...(this.failures.get(key) ?? []), now]);
-    let settled = false;
-    const settle = (then: () => void) => {
-      if (settled) return;
-      settled = true;
-      then();
-    };
-    return {
-      failed: () => settle(() => {}),
-      succeeded: () => settle(() => this.forget(keys)),
+    const keep = (times: number[]) => ({ value: times, expiresAt: new Date(Math.max(...times) + this.windowMs).toISOString() });
+    // Each key's value: the start times of its tries in the window that have not succeeded.
+    await this.counters.change<number[], void>(keys, this.iso(now), (current) => {
+      const changes: CounterChanges<number[]> = new Map();
+      for (const key of keys) {
+        const recent = (current.get(key) ?? []).filter((t) => now - t < this.windowMs);
+        if (recent.length >= this.max) throw tooManyAttempts((recent[0] ?? now) + this.windowMs - now);
+        changes.set(key, keep([...recent, now]));
+      }
+      return { changes, result: undefined };
+    });
+    return settleOnce({
+      failed: async () => {},
+      succeeded: () =>
+        this.counters.change(keys, this.iso(), () => ({ changes: new Map(keys.map((k) => [k, undefined])), result: undefined })),
       release: () =>
-        settle(() => {
+        this.counters.change<number[], void>(keys, this.iso(), (current) => {
+          const changes: CounterChanges<number[]> = new Map();
           for (const key of keys) {
-            const times = this.failures.get(key) ?? [];
+            const times = [...(current.get(key) ?? [])];
             const at = times.indexOf(now);
             if (at >= 0) times.splice(at, 1);
-            if (times.length === 0) this.failures.delete(key);
+            changes.set(key, times.length === 0 ? undefined : keep(times));
           }
+          return { changes, result: undefined };
         }),
-    };
+    });
   }
 
-  private forget(keys: string[]) {
-    for (const key of keys) this.failures.delete(key);
+  private iso(ms = this.clock.now().getTime()) {
+    return new Date(ms).toISOString();
   }
 }

@@ -1,14 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { FixedClock } from "../clock";
 import { AppError } from "../errors";
-import { START } from "../test-support";
+import { openTestDatabase, START } from "../test-support";
 import { addressGroup, SIGN_IN_BUDGETS, SignInThrottle } from "./sign-in-throttle";
 
 const EMAIL = "priya.shah@council.example";
 
-function refusal(throttle: SignInThrottle, email: string, address: string): AppError | undefined {
+/** A throttle on a real database file, as the relay runs it. */
+async function throttleAt(clock = new FixedClock(START)) {
+  const { store } = await openTestDatabase();
+  return new SignInThrottle(store.limits, clock);
+}
+
+async function refusal(throttle: SignInThrottle, email: string, address: string): Promise<AppError | undefined> {
   try {
-    throttle.reserve(email, address).release();
+    await (await throttle.reserve(email, address)).release();
     return undefined;
   } catch (e) {
     if (e instanceof AppError) return e;
@@ -17,32 +23,32 @@ function refusal(throttle: SignInThrottle, email: string, address: string): AppE
 }
 
 describe("SignInThrottle", () => {
-  it("bounds first tries from ever new addresses (a botnet) by the account's budget for clean addresses", () => {
+  it("bounds first tries from ever new addresses (a botnet) by the account's budget for clean addresses", async () => {
     const clock = new FixedClock(START);
-    const throttle = new SignInThrottle(clock);
+    const throttle = await throttleAt(clock);
     const { accountFromCleanAddresses: clean } = SIGN_IN_BUDGETS;
-    for (let i = 0; i < clean.tries; i++) throttle.reserve(EMAIL, `10.0.${i >> 8}.${i & 255}`).failed();
-    const refused = refusal(throttle, EMAIL, "10.9.9.9");
+    for (let i = 0; i < clean.tries; i++) await (await throttle.reserve(EMAIL, `10.0.${i >> 8}.${i & 255}`)).failed();
+    const refused = await refusal(throttle, EMAIL, "10.9.9.9");
     expect(refused?.code).toBe("too_many_attempts");
     expect(refused?.retryAfterSeconds).toBe(clean.recoverMs / 1000);
     // Another account is not touched by it.
-    expect(refusal(throttle, "owen.pritchard@council.example", "10.9.9.9")).toBeUndefined();
+    expect(await refusal(throttle, "owen.pritchard@council.example", "10.9.9.9")).toBeUndefined();
     clock.advanceMinutes(clean.recoverMs / 60_000);
-    expect(refusal(throttle, EMAIL, "10.9.9.9")).toBeUndefined();
+    expect(await refusal(throttle, EMAIL, "10.9.9.9")).toBeUndefined();
   });
 
-  it("costs the account nothing for a right password", () => {
-    const throttle = new SignInThrottle(new FixedClock(START));
-    for (let i = 0; i < 100; i++) throttle.reserve(EMAIL, `10.1.0.${i}`).succeeded();
-    expect(refusal(throttle, EMAIL, "10.2.0.1")).toBeUndefined();
+  it("costs the account nothing for a right password", async () => {
+    const throttle = await throttleAt();
+    for (let i = 0; i < 100; i++) await (await throttle.reserve(EMAIL, `10.1.0.${i}`)).succeeded();
+    expect(await refusal(throttle, EMAIL, "10.2.0.1")).toBeUndefined();
   });
 
-  it("counts an IPv6 address by its /64, and an IPv4-mapped one as IPv4", () => {
-    const throttle = new SignInThrottle(new FixedClock(START));
+  it("counts an IPv6 address by its /64, and an IPv4-mapped one as IPv4", async () => {
+    const throttle = await throttleAt();
     const { accountFromAddress } = SIGN_IN_BUDGETS;
-    for (let i = 0; i < accountFromAddress.tries; i++) throttle.reserve(EMAIL, `2001:db8:1:2::${i + 1}`).failed();
-    expect(refusal(throttle, EMAIL, "2001:db8:1:2:ffff:1:2:3")?.code).toBe("too_many_attempts");
-    expect(refusal(throttle, EMAIL, "2001:db8:1:3::1")).toBeUndefined();
+    for (let i = 0; i < accountFromAddress.tries; i++) await (await throttle.reserve(EMAIL, `2001:db8:1:2::${i + 1}`)).failed();
+    expect((await refusal(throttle, EMAIL, "2001:db8:1:2:ffff:1:2:3"))?.code).toBe("too_many_attempts");
+    expect(await refusal(throttle, EMAIL, "2001:db8:1:3::1")).toBeUndefined();
   });
 });
 

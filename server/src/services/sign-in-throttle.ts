@@ -1,7 +1,7 @@
 import { isIPv4, isIPv6 } from "node:net";
 import type { Clock } from "../clock";
-import type { Attempt } from "./failure-limiter";
-import { tooManyAttempts } from "./failure-limiter";
+import type { CounterChanges, LimitStore } from "../db/stores/limit-store";
+import { type Attempt, settleOnce, tooManyAttempts } from "./failure-limiter";
 
 /** A budget of tries that recovers one try every `recoverMs`. */
 type Budget = { tries: number; recoverMs: number };
@@ -39,84 +39,99 @@ export const SIGN_IN_BUDGETS = {
 /** An address is failing on an account after this many wrong passwords for it within the hour. */
 export const FAILING = { failures: 3, windowMs: 60 * 60_000 };
 
-/** Past this many tracked keys, fully recovered ones are forgotten (attackers choose the keys). */
-const SWEEP_ABOVE = 10_000;
-
+/** A budget's tries in use as of `at`; they recover continuously. */
 type Used = { used: number; at: number };
+/** The recent wrong passwords for an account from an address (the last few only). */
+type Failures = number[];
 
+/**
+ * The budgets live in the database (a LimitStore), so every relay instance draws on the same ones.
+ * A budget that has fully recovered, and failures older than the hour, are forgotten.
+ */
 export class SignInThrottle {
-  /** Tries in use per budget key, as of `at`; a key that has fully recovered is absent. */
-  private readonly spent = new Map<string, Used>();
-  /** Recent failures of an account from an address (the last few only). */
-  private readonly failuresFrom = new Map<string, number[]>();
-
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly counters: LimitStore,
+    private readonly clock: Clock,
+  ) {}
 
   /** Takes a try from each budget that applies, or throws `too_many_attempts` with how long to wait. */
-  reserve(email: string, address: string): Attempt {
+  async reserve(email: string, address: string): Promise<Attempt> {
     const now = this.clock.now().getTime();
-    if (this.spent.size + this.failuresFrom.size > SWEEP_ABOVE) this.sweep(now);
     const from = addressGroup(address);
     const pairKey = `${email} ${from}`;
-    const failures = (this.failuresFrom.get(pairKey) ?? []).filter((t) => now - t < FAILING.windowMs).length;
-    const budgets: [string, Budget][] = [
-      [`pair:${pairKey}`, SIGN_IN_BUDGETS.accountFromAddress],
-      [`from:${from}`, SIGN_IN_BUDGETS.address],
-    ];
-    if (failures === 0) budgets.push([`clean:${email}`, SIGN_IN_BUDGETS.accountFromCleanAddresses]);
-    if (failures >= FAILING.failures) budgets.push([`failing:${email}`, SIGN_IN_BUDGETS.accountFromFailingAddresses]);
+    const key = {
+      pair: `sign-in/pair:${pairKey}`,
+      from: `sign-in/from:${from}`,
+      clean: `sign-in/clean:${email}`,
+      failing: `sign-in/failing:${email}`,
+      failures: `sign-in/failures:${pairKey}`,
+    };
+    const budgets = await this.counters.change<Used | Failures, [string, Budget][]>(Object.values(key), iso(now), (current) => {
+      const failures = ((current.get(key.failures) as Failures | undefined) ?? []).filter(
+        (t) => now - t < FAILING.windowMs,
+      ).length;
+      const budgets: [string, Budget][] = [
+        [key.pair, SIGN_IN_BUDGETS.accountFromAddress],
+        [key.from, SIGN_IN_BUDGETS.address],
+      ];
+      if (failures === 0) budgets.push([key.clean, SIGN_IN_BUDGETS.accountFromCleanAddresses]);
+      if (failures >= FAILING.failures) budgets.push([key.failing, SIGN_IN_BUDGETS.accountFromFailingAddresses]);
 
-    let waitMs = 0;
-    for (const [key, budget] of budgets) {
-      const over = this.usedNow(key, budget, now) - (budget.tries - 1);
-      if (over > 0) waitMs = Math.max(waitMs, over * budget.recoverMs);
-    }
-    if (waitMs > 0) throw tooManyAttempts(waitMs);
-    for (const [key, budget] of budgets) this.spent.set(key, { used: this.usedNow(key, budget, now) + 1, at: now });
-
-    let settled = false;
-    const giveBack = (keys: [string, Budget][]) => {
-      const at = this.clock.now().getTime();
-      for (const [key, budget] of keys) {
-        const used = this.usedNow(key, budget, at) - 1;
-        if (used > 0) this.spent.set(key, { used, at });
-        else this.spent.delete(key);
+      let waitMs = 0;
+      for (const [k, budget] of budgets) {
+        const over = usedNow(current.get(k) as Used | undefined, budget, now) - (budget.tries - 1);
+        if (over > 0) waitMs = Math.max(waitMs, over * budget.recoverMs);
       }
-    };
-    return {
-      failed: () => {
-        if (settled) return;
-        settled = true;
-        this.failuresFrom.set(pairKey, [...(this.failuresFrom.get(pairKey) ?? []), now].slice(-FAILING.failures));
-      },
-      succeeded: () => {
-        if (settled) return;
-        settled = true;
-        this.spent.delete(`pair:${pairKey}`);
-        this.failuresFrom.delete(pairKey);
-        giveBack(budgets.slice(1));
-      },
-      release: () => {
-        if (settled) return;
-        settled = true;
-        giveBack(budgets);
-      },
-    };
-  }
+      if (waitMs > 0) throw tooManyAttempts(waitMs);
+      const changes: CounterChanges<Used | Failures> = new Map();
+      for (const [k, budget] of budgets) {
+        changes.set(k, spent(usedNow(current.get(k) as Used | undefined, budget, now) + 1, now, budget));
+      }
+      return { changes, result: budgets };
+    });
 
-  private usedNow(key: string, budget: Budget, now: number): number {
-    const entry = this.spent.get(key);
-    if (!entry) return 0;
-    return Math.max(0, entry.used - Math.max(0, now - entry.at) / budget.recoverMs);
-  }
-
-  private sweep(now: number) {
-    const slowest = Math.max(...Object.values(SIGN_IN_BUDGETS).map((b) => b.tries * b.recoverMs));
-    for (const [key, { at }] of this.spent) if (now - at >= slowest) this.spent.delete(key);
-    for (const [key, times] of this.failuresFrom)
-      if (times.every((t) => now - t >= FAILING.windowMs)) this.failuresFrom.delete(key);
+    /** Gives one try back to each budget, as of now. */
+    const giveBack = (keys: [string, Budget][], also: CounterChanges<Used | Failures> = new Map()) => {
+      const at = this.clock.now().getTime();
+      return this.counters.change<Used | Failures, void>([...keys.map(([k]) => k), ...also.keys()], iso(at), (current) => {
+        const changes = new Map(also);
+        for (const [k, budget] of keys)
+          changes.set(k, spent(usedNow(current.get(k) as Used | undefined, budget, at) - 1, at, budget));
+        return { changes, result: undefined };
+      });
+    };
+    return settleOnce({
+      failed: () =>
+        this.counters.change<Used | Failures, void>([key.failures], iso(this.clock.now().getTime()), (current) => {
+          const times = [...((current.get(key.failures) as Failures | undefined) ?? []), now].slice(-FAILING.failures);
+          const expiresAt = iso(Math.max(...times) + FAILING.windowMs);
+          return { changes: new Map([[key.failures, { value: times, expiresAt }]]), result: undefined };
+        }),
+      // A success starts this person's budget here afresh, and gives back only its own try to the others.
+      succeeded: () =>
+        giveBack(
+          budgets.filter(([k]) => k !== key.pair),
+          new Map([
+            [key.pair, undefined],
+            [key.failures, undefined],
+          ]),
+        ),
+      release: () => giveBack(budgets),
+    });
   }
 }
+
+function usedNow(entry: Used | undefined, budget: Budget, now: number): number {
+  if (!entry) return 0;
+  return Math.max(0, entry.used - Math.max(0, now - entry.at) / budget.recoverMs);
+}
+
+/** The counter for `used` tries as of `at`, kept until they have all recovered; none when nothing is used. */
+function spent(used: number, at: number, budget: Budget) {
+  return used > 0 ? { value: { used, at }, expiresAt: iso(at + used * budget.recoverMs) } : undefined;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * The unit an address is counted by: an IPv4 address, or the /64 network of an IPv6 one (one

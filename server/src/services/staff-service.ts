@@ -75,7 +75,7 @@ export class StaffService {
         const row = await this.newStaffRow(input, "admin");
         const result = await this.deps.store.staff.createFirst(row, tokenHash, this.now().toISOString());
         if (result === "token_invalid") {
-          attempt.failed();
+          await attempt.failed();
           throw invalid();
         }
         if (result === "email_taken") throw new AppError("email_taken", "There is already an account with this email address.");
@@ -126,7 +126,7 @@ export class StaffService {
         const { role: _unused, ...row } = await this.newStaffRow(input, "officer");
         const result = await this.deps.store.staff.acceptInvite(tokenHash, row, this.now().toISOString());
         if (result === "invite_invalid") {
-          attempt.failed();
+          await attempt.failed();
           throw invalid();
         }
         if (result === "email_taken") throw new AppError("email_taken", "There is already an account with this email address.");
@@ -151,16 +151,16 @@ export class StaffService {
     invalid: () => AppError,
     use: (attempt: Attempt) => Promise<T>,
   ): Promise<T> {
-    const attempt = this.deps.limiter.reserve(`setup:${source}`);
+    const attempt = await this.deps.limiter.reserve(`setup:${source}`);
     try {
       if (!(await usable())) {
-        attempt.failed();
+        await attempt.failed();
         throw invalid();
       }
       return await use(attempt);
     } finally {
       // A good token is not a wrong guess, whatever else was wrong with the form.
-      attempt.release();
+      await attempt.release();
     }
   }
 
@@ -173,19 +173,19 @@ export class StaffService {
   }
 
   private async checkPassword(email: string, password: string, source: string): Promise<StaffRow> {
-    const attempt = this.deps.signIns.reserve(email, source);
+    const attempt = await this.deps.signIns.reserve(email, source);
     try {
       const staff = await this.deps.store.staff.findByEmail(email);
       const ok = await this.deps.hasher.verify(password, staff?.passwordHash ?? (await decoyPasswordHash));
       if (!staff || !ok || staff.disabledAt) {
-        attempt.failed();
+        await attempt.failed();
         throw new AppError("wrong_password", "That email address and password do not match. Check them and try again.");
       }
-      attempt.succeeded();
+      await attempt.succeeded();
       return staff;
     } finally {
       // Refused before its verdict (the relay too busy to hash, say): the try is given back.
-      attempt.release();
+      await attempt.release();
     }
   }
 
