@@ -33,8 +33,18 @@ async function main(argv: string[]) {
 /** pnpm runs the script in server/: a relative file name means the folder the command was typed in. */
 const typedPath = (file: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
 
+/** Backup and restore copy the SQLite file; PostgreSQL has its own tools for that. */
+function refusedForPostgres(config: ReturnType<typeof loadConfig>) {
+  if (config.database.engine === "sqlite") return false;
+  process.stderr.write(
+    "DATABASE_URL is set, so the records are in PostgreSQL: back them up with pg_dump and restore them with pg_restore. Photos are still files in DATA_DIR/photos.\n",
+  );
+  return true;
+}
+
 async function backup(file: string) {
   const config = loadConfig();
+  if (refusedForPostgres(config)) return 2;
   const { file: written } = await backupDatabase(config.dataDir, typedPath(file));
   process.stdout.write(
     `Backed up the database to ${written}.\nNow copy ${path.join(config.dataDir, "photos")} too (photos are kept as files).\n`,
@@ -44,6 +54,7 @@ async function backup(file: string) {
 
 async function restore(file: string) {
   const config = loadConfig();
+  if (refusedForPostgres(config)) return 2;
   const { previous } = await restoreDatabase(config.dataDir, typedPath(file));
   const lines = [
     `Restored the database from ${typedPath(file)}.`,
@@ -65,7 +76,7 @@ async function createStaff(rest: string[]) {
     return 2;
   }
   const config = loadConfig();
-  const { db, store, photos } = await openDataFolder(config.dataDir);
+  const { db, store, photos } = await openDataFolder(config.dataDir, config.database);
   try {
     const deps = {
       store,

@@ -8,6 +8,7 @@ describe("loadConfig", () => {
       port: 8080,
       host: "0.0.0.0",
       dataDir: path.resolve("data"),
+      database: { engine: "sqlite" },
       publicUrl: "http://localhost:8080",
       councilName: "your council",
       logLevel: "info",
@@ -151,5 +152,39 @@ describe("loadConfig", () => {
     for (const bad of ["socks5://proxy:1080", "http://proxy:3128/path", "http://"]) {
       expect(() => loadConfig({ HTTPS_PROXY: bad })).toThrow(/HTTPS_PROXY: must be the proxy's http:\/\/ or https:\/\/ address/);
     }
+  });
+
+  it("keeps the database in DATA_DIR unless DATABASE_URL names a PostgreSQL one, with a pool of DATABASE_POOL_SIZE connections", () => {
+    expect(loadConfig({ DATABASE_URL: "" }).database).toEqual({ engine: "sqlite" });
+    expect(loadConfig({ DATABASE_URL: "postgres://letterbox:s3cret@db.council.internal:5432/letterbox" }).database).toEqual({
+      engine: "postgres",
+      url: "postgres://letterbox:s3cret@db.council.internal:5432/letterbox",
+      poolSize: 10,
+    });
+    expect(loadConfig({ DATABASE_URL: "postgresql://db/letterbox?sslmode=require", DATABASE_POOL_SIZE: "25" }).database).toEqual({
+      engine: "postgres",
+      url: "postgresql://db/letterbox?sslmode=require",
+      poolSize: 25,
+    });
+    expect(loadConfig({ DATABASE_URL: "postgres://db/letterbox", DATABASE_POOL_SIZE: "" }).database).toMatchObject({
+      poolSize: 10,
+    });
+  });
+
+  it.each([["mysql://db/letterbox"], ["sqlite:///srv/letterbox.sqlite"], ["db.council.internal"], ["postgres://[::1/x"]])(
+    "refuses DATABASE_URL=%s, saying what to give, without repeating the address",
+    (url) => {
+      expect(() => loadConfig({ DATABASE_URL: url })).toThrow(
+        new ConfigError(
+          "Letterbox cannot start: the environment has errors:\n  DATABASE_URL: must be a postgres:// or postgresql:// address, such as postgres://letterbox@db.council.internal/letterbox; leave it unset to keep the database in DATA_DIR",
+        ),
+      );
+    },
+  );
+
+  it.each([["0"], ["-1"], ["2.5"], ["many"], ["1001"]])("refuses DATABASE_POOL_SIZE=%s", (size) => {
+    expect(() => loadConfig({ DATABASE_URL: "postgres://db/letterbox", DATABASE_POOL_SIZE: size })).toThrow(
+      /^Letterbox cannot start: the environment has errors:\n {2}DATABASE_POOL_SIZE: /,
+    );
   });
 });

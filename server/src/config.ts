@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_POOL_SIZE } from "./db/postgres";
 import { trustProxyEntryError } from "./http/client-address";
 
 // An empty variable (PORT=) means "not set", not zero.
@@ -9,6 +10,17 @@ const envSchema = z.object({
   PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(8080)),
   HOST: z.string().default("0.0.0.0"),
   DATA_DIR: z.string().default("./data"),
+  DATABASE_URL: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .refine(
+        (v) => /^postgres(ql)?:\/\//i.test(v) && URL.canParse(v),
+        "must be a postgres:// or postgresql:// address, such as postgres://letterbox@db.council.internal/letterbox; leave it unset to keep the database in DATA_DIR",
+      )
+      .optional(),
+  ),
+  DATABASE_POOL_SIZE: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(1000).default(DEFAULT_POOL_SIZE)),
   PUBLIC_URL: z.preprocess(unsetIfEmpty, z.url().optional()),
   COUNCIL_NAME: z.string().default("your council"),
   LOG_LEVEL: z.enum(["info", "silent"]).default("info"),
@@ -49,7 +61,13 @@ const envSchema = z.object({
 export type Config = {
   port: number;
   host: string;
+  /** Photos, and the SQLite database unless `database` says PostgreSQL. */
   dataDir: string;
+  /**
+   * Where the relay keeps its records: by default the SQLite file in the data folder; with
+   * DATABASE_URL, a PostgreSQL database, through at most `poolSize` connections.
+   */
+  database: DatabaseConfig;
   publicUrl: string;
   councilName: string;
   logLevel: "info" | "silent";
@@ -76,6 +94,8 @@ export type Config = {
   /** A staff session ends this many hours after sign-in, however much it is used. */
   staffSessionHours: number;
 };
+
+export type DatabaseConfig = { engine: "sqlite" } | { engine: "postgres"; url: string; poolSize: number };
 
 export class ConfigError extends Error {}
 
@@ -112,6 +132,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // pnpm runs scripts inside the package folder; a relative DATA_DIR means the folder the
     // command was typed in (INIT_CWD), so `pnpm start` at the top keeps data in ./data there.
     dataDir: path.resolve(env.INIT_CWD ?? process.cwd(), e.DATA_DIR),
+    database:
+      e.DATABASE_URL === undefined
+        ? { engine: "sqlite" }
+        : { engine: "postgres", url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
     publicUrl,
     councilName: e.COUNCIL_NAME,
     logLevel: e.LOG_LEVEL,

@@ -1,20 +1,27 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { DatabaseConfig } from "./config";
 import { kyselyStore } from "./db/kysely-store";
-import { openSqlite } from "./db/sqlite";
+import { openDatabase } from "./db/open-database";
 import { LocalBlobStore, PhotoStore } from "./images/photo-store";
+import { type Logger, silentLogger } from "./log";
 
 const DATABASE_FILE = "letterbox.sqlite";
 const PHOTOS_FOLDER = "photos";
 
 /**
  * The embedded default: everything the relay keeps lives in one folder (SQLite file and photos).
+ * With DATABASE_URL (`database`), the records are in PostgreSQL and the folder holds the photos.
  * `openToOthers` lists what already existed there and other users of the machine can read or
  * write, for the relay to warn about at start.
  */
-export async function openDataFolder(dataDir: string) {
-  const openToOthers = prepareDataFolder(dataDir);
-  const db = await openSqlite(dataDir);
+export async function openDataFolder(
+  dataDir: string,
+  database: DatabaseConfig = { engine: "sqlite" },
+  log: Logger = silentLogger,
+) {
+  const openToOthers = prepareDataFolder(dataDir, database.engine === "sqlite");
+  const db = await openDatabase({ dataDir, database }, log);
   return {
     db,
     store: kyselyStore(db),
@@ -32,7 +39,7 @@ export async function openDataFolder(dataDir: string) {
  * files the database file's permissions: a private database file makes them private too, whatever
  * the umask. The photos folder is made, 0700 as well, by LocalBlobStore when the first photo comes.
  */
-export function prepareDataFolder(dataDir: string): string[] {
+export function prepareDataFolder(dataDir: string, withDatabaseFile = true): string[] {
   const openToOthers: string[] = [];
   const check = (p: string) => {
     const mode = modeOf(p);
@@ -43,7 +50,7 @@ export function prepareDataFolder(dataDir: string): string[] {
   for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, PHOTOS_FOLDER]) {
     check(path.join(dataDir, name));
   }
-  fs.closeSync(fs.openSync(path.join(dataDir, DATABASE_FILE), "a", 0o600));
+  if (withDatabaseFile) fs.closeSync(fs.openSync(path.join(dataDir, DATABASE_FILE), "a", 0o600));
   // Windows has no such bits; its folders inherit their access lists instead.
   return process.platform === "win32" ? [] : openToOthers;
 }

@@ -3,16 +3,18 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { Client } from "pg";
 import { expect, it, onTestFinished } from "vitest";
 import { connect } from "./http/raw-client";
+import { freshPostgres } from "./test-databases";
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Runs the relay as `pnpm start` does, collecting its JSON log lines. */
-function startProcess(dataDir: string) {
+function startProcess(dataDir: string, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "info" },
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const events: Record<string, unknown>[] = [];
@@ -114,4 +116,23 @@ it("warns at start, in a sentence, when the data folder is open to other users",
     paths: [`${dataDir} (755)`],
     hint: `Other users on this machine can read or change ${dataDir}, which holds message text, password hashes and the push key. Run chmod -R go-rwx ${dataDir} to make it private.`,
   });
+}, 30_000);
+
+it("keeps its records in PostgreSQL when DATABASE_URL names a database, and no database file in the data folder", async () => {
+  const database = await freshPostgres();
+  onTestFinished(() => database.drop());
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-main-"));
+  onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const relay = startProcess(dataDir, { DATABASE_URL: database.url });
+  const started = await relay.waitFor("relay.started");
+  expect((await fetch(`http://127.0.0.1:${started.port}/healthz`)).status).toBe(200);
+  relay.child.kill("SIGTERM");
+  expect(await relay.exited).toBe(0);
+
+  const client = new Client({ connectionString: database.url });
+  await client.connect();
+  onTestFinished(() => client.end());
+  // The push key pair is made at first start, in the relay's database.
+  expect((await client.query("SELECT count(*)::int AS n FROM push_vapid_keys")).rows).toEqual([{ n: 1 }]);
+  expect(fs.readdirSync(dataDir)).toEqual([]);
 }, 30_000);

@@ -15,7 +15,7 @@ const clientDist = path.resolve(here, "../../client/dist");
 async function main() {
   const config = loadConfig();
   const log = config.logLevel === "silent" ? silentLogger : jsonLogger();
-  const { db, store, photos, openToOthers } = await openDataFolder(config.dataDir);
+  const { db, store, photos, openToOthers } = await openDataFolder(config.dataDir, config.database, log);
   if (openToOthers.length > 0) {
     log("data_folder.open_to_others", {
       paths: openToOthers,

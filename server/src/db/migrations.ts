@@ -1,10 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
 import { pushMigrations } from "../push/migrations";
+import { bigInteger, double, identityPrimaryKey, isPostgres } from "./portable";
+import { withoutStatementTimeout } from "./postgres";
 
 /**
- * Numbered migrations, run at start. Each is written once and never edited after it has shipped:
- * a council's database has already run it.
+ * Numbered migrations, run at start, the same on SQLite and PostgreSQL. Each is written once and
+ * never edited after it has shipped: a council's database has already run it. (Where an engine
+ * needs other words, db/portable.ts gives SQLite the words it always had; a test holds the SQLite
+ * schema to db/sqlite-schema-0011.sql.)
  */
 const migrations: Record<string, Migration> = {
   "0001_initial": {
@@ -178,7 +182,7 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable("audit_log")
-        .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("id", ...identityPrimaryKey(db))
         .addColumn("at", "text", (c) => c.notNull())
         .addColumn("staff_id", "text")
         .addColumn("staff_name", "text", (c) => c.notNull())
@@ -196,8 +200,9 @@ const migrations: Record<string, Migration> = {
       for (const [column, type] of [
         ["app_version", "text"],
         ["push_state", "text"],
-        ["storage_used", "integer"],
-        ["storage_quota", "integer"],
+        // Bytes: a tablet's quota passes 2 GB.
+        ["storage_used", bigInteger(db)],
+        ["storage_quota", bigInteger(db)],
         ["storage_persisted", "integer"],
         ["language", "text"],
         ["status_at", "text"],
@@ -271,7 +276,7 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       // The tablet's last Battery Status API reading (0 to 1, and 1 when charging); null where its
       // browser has no such API.
-      await db.schema.alterTable("devices").addColumn("battery_level", "real").execute();
+      await db.schema.alterTable("devices").addColumn("battery_level", double(db)).execute();
       await db.schema.alterTable("devices").addColumn("battery_charging", "integer").execute();
     },
   },
@@ -298,10 +303,19 @@ export function migrateToLatest(db: Kysely<unknown>): Promise<void> {
 }
 
 /**
- * Runs what has not run yet. With the relay's SQLite dialect (db/sqlite.ts) that is one
- * transaction: a failure, or the process being killed, leaves the database as it was.
+ * Runs what has not run yet, all in one transaction: a failure, or the process being killed, leaves
+ * the database as it was (SQLite through db/sqlite.ts's dialect, PostgreSQL by itself). On
+ * PostgreSQL, relays starting together take turns through Kysely's advisory lock: the first
+ * migrates, the others wait and then find nothing left to do.
  */
 export async function runMigrations(db: Kysely<unknown>, list: Readonly<Record<string, Migration>>): Promise<void> {
+  if (!isPostgres(db)) return migrate(db, list);
+  // Waiting for another relay's migration, or a migration over a large table, may outlast the
+  // statement timeout that guards the relay's queries; the relay does not serve until it is done.
+  return db.connection().execute((connection) => withoutStatementTimeout(connection, () => migrate(connection, list)));
+}
+
+async function migrate(db: Kysely<unknown>, list: Readonly<Record<string, Migration>>): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => ({ ...list }) };
   // Modules add migrations of their own (push); a database may have run a later-numbered one first.
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
