@@ -2,23 +2,26 @@ import fs from "node:fs";
 import path from "node:path";
 import { KyselyStore } from "./db/kysely-store";
 import { openSqlite } from "./db/sqlite";
-import { LocalBlobStore, PhotoStore } from "./images/photo-store";
+import { type BlobStore, LocalBlobStore, PhotoStore } from "./images/photo-store";
 
 const DATABASE_FILE = "letterbox.sqlite";
 const PHOTOS_FOLDER = "photos";
 
+export const photosFolder = (dataDir: string) => path.join(dataDir, PHOTOS_FOLDER);
+
 /**
  * The embedded default: everything the relay keeps lives in one folder (SQLite file and photos).
- * `openToOthers` lists what already existed there and other users of the machine can read or
- * write, for the relay to warn about at start.
+ * `blobs` puts the photos elsewhere (an S3 bucket: photo-storage.ts). `openToOthers` lists what
+ * already existed there and other users of the machine can read or write, for the relay to warn
+ * about at start.
  */
-export async function openDataFolder(dataDir: string) {
+export async function openDataFolder(dataDir: string, blobs: BlobStore = new LocalBlobStore(photosFolder(dataDir))) {
   const openToOthers = prepareDataFolder(dataDir);
   const db = await openSqlite(dataDir);
   return {
     db,
     store: new KyselyStore(db),
-    photos: new PhotoStore(new LocalBlobStore(path.join(dataDir, PHOTOS_FOLDER))),
+    photos: new PhotoStore(blobs),
     openToOthers,
   };
 }
