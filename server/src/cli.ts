@@ -9,6 +9,7 @@ import { openDataFolder } from "./data-folder";
 import { BackupError, backupDatabase, restoreDatabase } from "./db/backup";
 import { AppError } from "./errors";
 import { describeIssues } from "./http/validate";
+import { blobStoreFor } from "./images/photo-storage";
 import { jsonLogger } from "./log";
 
 const USAGE = `Usage:
@@ -76,7 +77,10 @@ async function createStaff(rest: string[]) {
     return 2;
   }
   const config = loadConfig();
-  const { db, store, photos } = await openDataFolder(config.dataDir, config.database);
+  const { db, store, photos } = await openDataFolder(config.dataDir, {
+    database: config.database,
+    blobs: await blobStoreFor(config),
+  });
   try {
     const deps = {
       store,

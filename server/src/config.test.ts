@@ -188,3 +188,109 @@ describe("loadConfig", () => {
     );
   });
 });
+
+describe("loadConfig for photos in S3", () => {
+  const errors = (env: NodeJS.ProcessEnv) => {
+    try {
+      loadConfig(env);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message.split("\n");
+    }
+    throw new Error("loadConfig accepted it");
+  };
+
+  it("keeps photos in the data folder unless S3_BUCKET is set", () => {
+    expect(loadConfig({}).s3).toBeUndefined();
+    expect(loadConfig({ S3_BUCKET: "" }).s3).toBeUndefined();
+  });
+
+  it("takes the bucket alone with AWS's defaults: us-east-1 (or AWS_REGION), virtual-hosted style, no prefix", () => {
+    expect(loadConfig({ S3_BUCKET: "letterbox-photos" }).s3).toEqual({
+      bucket: "letterbox-photos",
+      prefix: "",
+      region: "us-east-1",
+      forcePathStyle: false,
+    });
+    expect(loadConfig({ S3_BUCKET: "letterbox-photos", AWS_REGION: "eu-west-2" }).s3?.region).toBe("eu-west-2");
+    expect(loadConfig({ S3_BUCKET: "letterbox-photos", AWS_REGION: "eu-west-2", S3_REGION: "eu-north-1" }).s3?.region).toBe(
+      "eu-north-1",
+    );
+  });
+
+  it("takes a self-hosted server's address, path style and a prefix, without slashes at the ends", () => {
+    expect(
+      loadConfig({
+        S3_BUCKET: "photos",
+        S3_ENDPOINT: "http://127.0.0.1:9000/",
+        S3_FORCE_PATH_STYLE: "true",
+        S3_PREFIX: "/north-council/photos/",
+        S3_REGION: "garage",
+      }).s3,
+    ).toEqual({
+      bucket: "photos",
+      prefix: "north-council/photos",
+      region: "garage",
+      endpoint: "http://127.0.0.1:9000",
+      forcePathStyle: true,
+    });
+    expect(loadConfig({ S3_BUCKET: "photos", S3_FORCE_PATH_STYLE: "false" }).s3?.forcePathStyle).toBe(false);
+  });
+
+  it.each(["S3_ENDPOINT", "S3_REGION", "S3_FORCE_PATH_STYLE", "S3_PREFIX"])(
+    "refuses %s without S3_BUCKET, in a sentence",
+    (name) => {
+      const value = {
+        S3_ENDPOINT: "http://127.0.0.1:9000",
+        S3_REGION: "eu-west-2",
+        S3_FORCE_PATH_STYLE: "true",
+        S3_PREFIX: "north",
+      }[name];
+      expect(errors({ [name]: value })).toEqual([
+        "Letterbox cannot start: the environment has errors:",
+        `  ${name}: is set but S3_BUCKET is not; set S3_BUCKET to the bucket that holds the photos, or remove ${name} to keep photos in the data folder`,
+      ]);
+    },
+  );
+
+  it.each([
+    [
+      "S3_BUCKET",
+      "s3://letterbox-photos",
+      "must be the bucket's name alone, 3 or more letters, digits, dots and dashes, such as letterbox-photos",
+    ],
+    [
+      "S3_BUCKET",
+      "letterbox/photos",
+      "must be the bucket's name alone, 3 or more letters, digits, dots and dashes, such as letterbox-photos",
+    ],
+    ["S3_ENDPOINT", "127.0.0.1:9000", "must be the object store's http:// or https:// address, such as http://127.0.0.1:9000"],
+    [
+      "S3_ENDPOINT",
+      "ftp://files.council.internal",
+      "must be the object store's http:// or https:// address, such as http://127.0.0.1:9000",
+    ],
+    ["S3_REGION", "eu west 2", "must be a region name, such as eu-west-2"],
+    ["S3_FORCE_PATH_STYLE", "yes", "must be true or false"],
+    [
+      "S3_PREFIX",
+      "north/../south",
+      "must be folder names of letters, digits, dots, dashes and underscores separated by /, such as north-council/photos",
+    ],
+    [
+      "S3_PREFIX",
+      "north//photos",
+      "must be folder names of letters, digits, dots, dashes and underscores separated by /, such as north-council/photos",
+    ],
+    [
+      "S3_PREFIX",
+      "north council",
+      "must be folder names of letters, digits, dots, dashes and underscores separated by /, such as north-council/photos",
+    ],
+  ])("refuses %s=%s, saying what to give", (name, value, message) => {
+    expect(errors({ S3_BUCKET: "letterbox-photos", [name]: value })).toEqual([
+      "Letterbox cannot start: the environment has errors:",
+      `  ${name}: ${message}`,
+    ]);
+  });
+});

@@ -2,6 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { DEFAULT_POOL_SIZE } from "./db/postgres";
 import { trustProxyEntryError } from "./http/client-address";
+import type { S3Settings } from "./images/s3-blob-store";
 
 // An empty variable (PORT=) means "not set", not zero.
 const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
@@ -56,6 +57,51 @@ const envSchema = z.object({
   PUSH_SERVICE_HOSTS: z.preprocess(unsetIfEmpty, z.string().optional()),
   // Whole hours from 1 to a week: a session that outlives a working day is a session left open.
   STAFF_SESSION_HOURS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(168).default(12)),
+  // Photos in an S3-compatible bucket instead of the data folder; see s3Settings below.
+  S3_BUCKET: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9._-]{1,253}[A-Za-z0-9]$/,
+        "must be the bucket's name alone, 3 or more letters, digits, dots and dashes, such as letterbox-photos",
+      )
+      .optional(),
+  ),
+  S3_ENDPOINT: z.preprocess(
+    unsetIfEmpty,
+    z
+      .url({
+        protocol: /^https?$/,
+        error: "must be the object store's http:// or https:// address, such as http://127.0.0.1:9000",
+      })
+      .optional(),
+  ),
+  S3_REGION: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, "must be a region name, such as eu-west-2")
+      .optional(),
+  ),
+  AWS_REGION: z.preprocess(unsetIfEmpty, z.string().optional()),
+  S3_FORCE_PATH_STYLE: z.preprocess(unsetIfEmpty, z.enum(["true", "false"], { error: "must be true or false" }).optional()),
+  S3_PREFIX: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .transform((v) => v.replace(/^\/+|\/+$/g, ""))
+      .pipe(
+        z
+          .string()
+          .regex(
+            /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/,
+            "must be folder names of letters, digits, dots, dashes and underscores separated by /, such as north-council/photos",
+          )
+          .max(200, "must be at most 200 characters"),
+      )
+      .optional(),
+  ),
 });
 
 export type Config = {
@@ -93,6 +139,8 @@ export type Config = {
   pushProxy?: { url: string; noProxy: string[] };
   /** A staff session ends this many hours after sign-in, however much it is used. */
   staffSessionHours: number;
+  /** Photos go to this bucket when S3_BUCKET is set; otherwise to the data folder. */
+  s3?: S3Settings;
 };
 
 export type DatabaseConfig = { engine: "sqlite" } | { engine: "postgres"; url: string; poolSize: number };
@@ -124,6 +172,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (proxy !== undefined && !isProxyUrl(proxy)) {
     problems.push("  HTTPS_PROXY: must be the proxy's http:// or https:// address, such as http://proxy.council.internal:3128");
   }
+  if (e.S3_BUCKET === undefined) {
+    for (const name of ["S3_ENDPOINT", "S3_REGION", "S3_FORCE_PATH_STYLE", "S3_PREFIX"] as const) {
+      if (e[name] !== undefined) {
+        problems.push(
+          `  ${name}: is set but S3_BUCKET is not; set S3_BUCKET to the bucket that holds the photos, or remove ${name} to keep photos in the data folder`,
+        );
+      }
+    }
+  }
   if (problems.length > 0) throw new ConfigError(`Letterbox cannot start: the environment has errors:\n${problems.join("\n")}`);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
   return {
@@ -149,6 +206,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pushProxy: { url: proxy, noProxy: listOf(e.NO_PROXY ?? e.no_proxy).map((entry) => entry.toLowerCase()) },
     }),
     staffSessionHours: e.STAFF_SESSION_HOURS,
+    ...(e.S3_BUCKET !== undefined && {
+      s3: {
+        bucket: e.S3_BUCKET,
+        prefix: e.S3_PREFIX ?? "",
+        // MinIO and Ceph take any region and most are set up with us-east-1, as is the SDK's
+        // own fallback; an AWS bucket elsewhere needs its region, which the start check says.
+        region: e.S3_REGION ?? e.AWS_REGION ?? "us-east-1",
+        ...(e.S3_ENDPOINT !== undefined && { endpoint: e.S3_ENDPOINT.replace(/\/+$/, "") }),
+        forcePathStyle: e.S3_FORCE_PATH_STYLE === "true",
+      },
+    }),
   };
 }
 

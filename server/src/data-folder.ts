@@ -3,29 +3,34 @@ import path from "node:path";
 import type { DatabaseConfig } from "./config";
 import { kyselyStore } from "./db/kysely-store";
 import { openDatabase } from "./db/open-database";
-import { LocalBlobStore, PhotoStore } from "./images/photo-store";
+import { type BlobStore, LocalBlobStore, PhotoStore } from "./images/photo-store";
 import { type Logger, silentLogger } from "./log";
 
 const DATABASE_FILE = "letterbox.sqlite";
 const PHOTOS_FOLDER = "photos";
 
+export const photosFolder = (dataDir: string) => path.join(dataDir, PHOTOS_FOLDER);
+
 /**
  * The embedded default: everything the relay keeps lives in one folder (SQLite file and photos).
- * With DATABASE_URL (`database`), the records are in PostgreSQL and the folder holds the photos.
- * `openToOthers` lists what already existed there and other users of the machine can read or
- * write, for the relay to warn about at start.
+ * With DATABASE_URL (`database`), the records are in PostgreSQL; `blobs` puts the photos elsewhere
+ * (an S3 bucket: photo-storage.ts). `openToOthers` lists what already existed there and other
+ * users of the machine can read or write, for the relay to warn about at start.
  */
 export async function openDataFolder(
   dataDir: string,
-  database: DatabaseConfig = { engine: "sqlite" },
-  log: Logger = silentLogger,
+  {
+    database = { engine: "sqlite" },
+    log = silentLogger,
+    blobs = new LocalBlobStore(photosFolder(dataDir)),
+  }: { database?: DatabaseConfig; log?: Logger; blobs?: BlobStore } = {},
 ) {
   const openToOthers = prepareDataFolder(dataDir, database.engine === "sqlite");
   const db = await openDatabase({ dataDir, database }, log);
   return {
     db,
     store: kyselyStore(db),
-    photos: new PhotoStore(new LocalBlobStore(path.join(dataDir, PHOTOS_FOLDER))),
+    photos: new PhotoStore(blobs),
     openToOthers,
   };
 }

@@ -6,16 +6,21 @@ import { fileURLToPath } from "node:url";
 import { Client } from "pg";
 import { expect, it, onTestFinished } from "vitest";
 import { connect } from "./http/raw-client";
+import { S3_TEST_CREDENTIALS, startS3Server } from "./images/s3-test-server";
 import { freshPostgres } from "./test-databases";
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Runs the relay as `pnpm start` does, collecting its JSON log lines. */
+/** Runs the relay as `pnpm start` does, collecting its JSON log lines and what it writes to stderr. */
 function startProcess(dataDir: string, env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: serverDir,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
   });
   const events: Record<string, unknown>[] = [];
   const waiters: { event: string; resolve: (e: Record<string, unknown>) => void }[] = [];
@@ -40,7 +45,7 @@ function startProcess(dataDir: string, env: Record<string, string> = {}) {
   onTestFinished(() => {
     child.kill("SIGKILL");
   });
-  return { child, events, exited, waitFor };
+  return { child, events, exited, waitFor, stderr: () => stderr };
 }
 
 it("stops cleanly on SIGTERM: logs the stop, exits 0 and leaves the database checkpointed", async () => {
@@ -136,3 +141,28 @@ it("keeps its records in PostgreSQL when DATABASE_URL names a database, and no d
   expect((await client.query("SELECT count(*)::int AS n FROM push_vapid_keys")).rows).toEqual([{ n: 1 }]);
   expect(fs.readdirSync(dataDir)).toEqual([]);
 }, 30_000);
+
+it("keeps photos in the bucket S3_BUCKET names, and will not start when that bucket is not there", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-main-"));
+  onTestFinished(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const s3 = await startS3Server();
+  onTestFinished(() => s3.close());
+  const bucket = await s3.createBucket();
+  const env = {
+    S3_ENDPOINT: s3.endpoint,
+    S3_FORCE_PATH_STYLE: "true",
+    S3_PREFIX: "north",
+    AWS_ACCESS_KEY_ID: S3_TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3_TEST_CREDENTIALS.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
+
+  const missing = startProcess(dataDir, { ...env, S3_BUCKET: "letterbox-missing" });
+  expect(await missing.exited).toBe(1);
+  expect(missing.stderr()).toBe(
+    `Letterbox cannot start: the photo bucket cannot be used. There is no bucket called “letterbox-missing” at ${s3.endpoint}: create it, or correct S3_BUCKET.\n`,
+  );
+
+  const relay = startProcess(dataDir, { ...env, S3_BUCKET: bucket });
+  expect(await relay.waitFor("relay.started")).toMatchObject({ dataDir, photos: `s3://${bucket}/north/ at ${s3.endpoint}` });
+}, 60_000);

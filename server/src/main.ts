@@ -7,6 +7,7 @@ import { systemClock } from "./clock";
 import { ConfigError, loadConfig, PLACEHOLDER_VAPID_SUBJECT } from "./config";
 import { openDataFolder } from "./data-folder";
 import { gracefulStop } from "./http/graceful-stop";
+import { blobStoreFor, photoLocation } from "./images/photo-storage";
 import { jsonLogger, silentLogger } from "./log";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -15,7 +16,11 @@ const clientDist = path.resolve(here, "../../client/dist");
 async function main() {
   const config = loadConfig();
   const log = config.logLevel === "silent" ? silentLogger : jsonLogger();
-  const { db, store, photos, openToOthers } = await openDataFolder(config.dataDir, config.database, log);
+  const { db, store, photos, openToOthers } = await openDataFolder(config.dataDir, {
+    database: config.database,
+    log,
+    blobs: await blobStoreFor(config),
+  });
   if (openToOthers.length > 0) {
     log("data_folder.open_to_others", {
       paths: openToOthers,
@@ -50,7 +55,7 @@ async function main() {
   }
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    log("relay.started", { port: info.port, dataDir: config.dataDir });
+    log("relay.started", { port: info.port, dataDir: config.dataDir, photos: photoLocation(config) });
     void announce(info.port);
   });
   const connections = gracefulStop(server as Server);

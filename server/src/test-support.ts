@@ -41,6 +41,7 @@ import { FixedClock } from "./clock";
 import { loadConfig } from "./config";
 import { openDataFolder } from "./data-folder";
 import type { Database } from "./db/schema";
+import type { BlobStore } from "./images/photo-store";
 import { silentLogger } from "./log";
 import type { PushOptions } from "./push/push-service";
 import type { PasswordHasher } from "./services/credentials";
@@ -83,8 +84,8 @@ export async function listenForTest(fetch: (request: Request) => Response | Prom
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-export async function openTestDatabase(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-test-"))) {
-  const { db, store, photos } = await openDataFolder(dataDir);
+export async function openTestDatabase(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-test-")), blobs?: BlobStore) {
+  const { db, store, photos } = await openDataFolder(dataDir, { blobs });
   onTestFinished(async () => {
     await db.destroy();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -120,13 +121,20 @@ export type Relay = Awaited<ReturnType<typeof startRelay>>;
 /**
  * Starts a relay on its own database (see openTestDatabase), with the clock fixed at START. Push
  * is on; `push` points it at a test receiver (agent, allowed endpoints) and sets its timers.
- * `dataDir`: start on an existing data folder instead (a restart). `passwordHasher` stands in for
- * the relay's bounded scrypt, to count or hold hashes.
+ * `dataDir`: start on an existing data folder instead (a restart). `blobs`: keep photos there
+ * instead of the data folder (an S3 bucket). `passwordHasher` stands in for the relay's bounded
+ * scrypt, to count or hold hashes.
  */
 export async function startRelay(
-  opts: { publicUrl?: string; push?: Partial<PushOptions>; dataDir?: string; passwordHasher?: PasswordHasher } = {},
+  opts: {
+    publicUrl?: string;
+    push?: Partial<PushOptions>;
+    dataDir?: string;
+    blobs?: BlobStore;
+    passwordHasher?: PasswordHasher;
+  } = {},
 ) {
-  const { db, store, photos, dataDir, dbFile } = await openTestDatabase(opts.dataDir);
+  const { db, store, photos, dataDir, dbFile } = await openTestDatabase(opts.dataDir, opts.blobs);
   // The real configuration decides publicUrl and secureCookies, as it does in main.ts.
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: opts.publicUrl ?? "http://localhost:8080" });
   const clock = new FixedClock(START);

@@ -4,9 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import { photoIdSchema } from "@letterbox/shared";
 import sharp from "sharp";
-import { describe, expect, it, onTestFinished } from "vitest";
-import { isBlobKey, LocalBlobStore, PhotoStore } from "./photo-store";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { type BlobStore, isBlobKey, LocalBlobStore, PhotoStore } from "./photo-store";
 import { processPhoto } from "./process-photo";
+import { S3BlobStore } from "./s3-blob-store";
+import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from "./s3-test-server";
 
 function tempRoot() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-photos-"));
@@ -24,9 +26,53 @@ function filesUnder(root: string): string[] {
 
 const KEY = "abcdef0123456789";
 
-describe("LocalBlobStore", () => {
+let s3: S3TestServer;
+beforeAll(async () => {
+  s3 = await startS3Server();
+});
+afterAll(() => s3.close());
+
+/**
+ * Each kind of store, empty, with what it holds listed by key: the files of the temp folder (and
+ * anything that escaped into it) or the objects of a fresh bucket.
+ */
+const backends: { name: string; open: () => Promise<{ blobs: BlobStore; keys: () => Promise<string[]> }> }[] = [
+  {
+    name: "LocalBlobStore",
+    async open() {
+      const root = tempRoot();
+      return { blobs: new LocalBlobStore(root), keys: async () => filesUnder(path.dirname(root)).map((f) => path.basename(f)) };
+    },
+  },
+  {
+    name: "S3BlobStore",
+    async open() {
+      const bucket = await s3.createBucket();
+      const blobs = new S3BlobStore(s3.settings(bucket), S3_TEST_CREDENTIALS);
+      onTestFinished(() => blobs.client.destroy());
+      return { blobs, keys: () => s3.keys(bucket) };
+    },
+  },
+];
+
+/** The keys written through a store, in order. */
+function watchingPuts(blobs: BlobStore) {
+  const puts: string[] = [];
+  const watched: BlobStore = {
+    put: (key, bytes) => {
+      puts.push(key);
+      return blobs.put(key, bytes);
+    },
+    get: (key) => blobs.get(key),
+    delete: (key) => blobs.delete(key),
+    has: (key) => blobs.has(key),
+  };
+  return { puts, blobs: watched };
+}
+
+describe.each(backends)("$name", ({ open }) => {
   it("stores, reads, tells and deletes a blob", async () => {
-    const store = new LocalBlobStore(tempRoot());
+    const { blobs: store, keys } = await open();
     expect(await store.has(KEY)).toBe(false);
     expect(await store.get(KEY)).toBeUndefined();
 
@@ -41,16 +87,17 @@ describe("LocalBlobStore", () => {
     expect(await store.has(KEY)).toBe(false);
     expect(await store.get(KEY)).toBeUndefined();
     await expect(store.delete(KEY)).resolves.toBeUndefined();
+    expect(await keys()).toEqual([]);
   });
 
-  it("shards files by the first two characters of the key and leaves no temporary file behind", async () => {
-    const root = tempRoot();
-    const store = new LocalBlobStore(root);
-    await store.put(KEY, Buffer.from("a"));
-    await store.put(`${KEY}.thumb.jpg`, Buffer.from("b"));
-    await store.put("12ff00", Buffer.from("c"));
-    expect(filesUnder(root)).toEqual([path.join("12", "12ff00"), path.join("ab", KEY), path.join("ab", `${KEY}.thumb.jpg`)]);
-    expect(store.pathOf(KEY)).toBe(path.join(root, "ab", KEY));
+  it("keeps a large blob whole, and each key apart", async () => {
+    const { blobs: store, keys } = await open();
+    const large = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
+    await store.put(KEY, large);
+    await store.put(`${KEY}.thumb.jpg`, Buffer.from("small"));
+    expect((await store.get(KEY))?.equals(large)).toBe(true);
+    expect((await store.get(`${KEY}.thumb.jpg`))?.toString()).toBe("small");
+    expect(await keys()).toEqual([KEY, `${KEY}.thumb.jpg`]);
   });
 
   it.each([
@@ -66,14 +113,25 @@ describe("LocalBlobStore", () => {
     ["a leading dot", ".abcdef"],
     ["a NUL byte", "abcdef\0.jpg"],
   ])("refuses %s as a key, for every call", async (_name, key) => {
-    const root = tempRoot();
-    const store = new LocalBlobStore(root);
+    const { blobs: store, keys } = await open();
     expect(isBlobKey(key)).toBe(false);
     await expect(store.put(key, Buffer.from("x"))).rejects.toThrow(/^Not a blob key/);
     await expect(store.get(key)).rejects.toThrow(/^Not a blob key/);
     await expect(store.has(key)).rejects.toThrow(/^Not a blob key/);
     await expect(store.delete(key)).rejects.toThrow(/^Not a blob key/);
-    expect(filesUnder(path.dirname(root))).toEqual([]);
+    expect(await keys()).toEqual([]);
+  });
+});
+
+describe("LocalBlobStore", () => {
+  it("shards files by the first two characters of the key and leaves no temporary file behind", async () => {
+    const root = tempRoot();
+    const store = new LocalBlobStore(root);
+    await store.put(KEY, Buffer.from("a"));
+    await store.put(`${KEY}.thumb.jpg`, Buffer.from("b"));
+    await store.put("12ff00", Buffer.from("c"));
+    expect(filesUnder(root)).toEqual([path.join("12", "12ff00"), path.join("ab", KEY), path.join("ab", `${KEY}.thumb.jpg`)]);
+    expect(store.pathOf(KEY)).toBe(path.join(root, "ab", KEY));
   });
 
   it("never lets a reader see half a file while a large one is being written", async () => {
@@ -127,7 +185,7 @@ describe("LocalBlobStore", () => {
   });
 });
 
-describe("PhotoStore", () => {
+describe.each(backends)("PhotoStore on $name", ({ open }) => {
   async function processed() {
     const png = await sharp({ create: { width: 1000, height: 500, channels: 3, background: { r: 20, g: 120, b: 200 } } })
       .png()
@@ -136,8 +194,8 @@ describe("PhotoStore", () => {
   }
 
   it("names a photo by the SHA-256 of its display image and keeps the display image and thumbnail", async () => {
-    const root = tempRoot();
-    const photos = new PhotoStore(new LocalBlobStore(root));
+    const { blobs, keys } = await open();
+    const photos = new PhotoStore(blobs);
     const photo = await processed();
 
     const saved = await photos.save(photo);
@@ -150,25 +208,24 @@ describe("PhotoStore", () => {
     expect(await photos.display(saved.id)).toEqual(photo.display.bytes);
     expect(await photos.thumb(saved.id)).toEqual(photo.thumb.bytes);
     expect(await photos.has(saved.id)).toBe(true);
-    const shard = saved.id.slice(0, 2);
-    expect(filesUnder(root)).toEqual([path.join(shard, `${saved.id}.jpg`), path.join(shard, `${saved.id}.thumb.jpg`)]);
+    expect(await keys()).toEqual([`${saved.id}.jpg`, `${saved.id}.thumb.jpg`]);
   });
 
   it("stores the same photo once however often it is saved", async () => {
-    const root = tempRoot();
-    const photos = new PhotoStore(new LocalBlobStore(root));
+    const { blobs, keys } = await open();
+    const watched = watchingPuts(blobs);
+    const photos = new PhotoStore(watched.blobs);
     const photo = await processed();
     const first = await photos.save(photo);
-    const written = fs.statSync(path.join(root, first.id.slice(0, 2), `${first.id}.jpg`)).mtimeMs;
+    expect(watched.puts).toEqual([`${first.id}.thumb.jpg`, `${first.id}.jpg`]);
     const again = await photos.save(photo);
     expect(again).toEqual(first);
-    expect(filesUnder(root)).toHaveLength(2);
-    expect(fs.statSync(path.join(root, first.id.slice(0, 2), `${first.id}.jpg`)).mtimeMs).toBe(written);
+    expect(watched.puts).toHaveLength(2);
+    expect(await keys()).toHaveLength(2);
   });
 
   it("completes a save that a crash cut short after the thumbnail", async () => {
-    const root = tempRoot();
-    const blobs = new LocalBlobStore(root);
+    const { blobs } = await open();
     const photos = new PhotoStore(blobs);
     const photo = await processed();
     const { id } = await photos.save(photo);
@@ -182,18 +239,18 @@ describe("PhotoStore", () => {
   });
 
   it("removes both images", async () => {
-    const root = tempRoot();
-    const photos = new PhotoStore(new LocalBlobStore(root));
+    const { blobs, keys } = await open();
+    const photos = new PhotoStore(blobs);
     const { id } = await photos.save(await processed());
     await photos.remove(id);
     expect(await photos.display(id)).toBeUndefined();
     expect(await photos.thumb(id)).toBeUndefined();
     expect(await photos.has(id)).toBe(false);
-    expect(filesUnder(root)).toEqual([]);
+    expect(await keys()).toEqual([]);
   });
 
   it("answers undefined for an unknown id and for anything that is not a photo id", async () => {
-    const photos = new PhotoStore(new LocalBlobStore(tempRoot()));
+    const photos = new PhotoStore((await open()).blobs);
     expect(await photos.display("0".repeat(64))).toBeUndefined();
     for (const id of ["../../etc/passwd", "0".repeat(63), "A".repeat(64), `${"0".repeat(64)}.jpg`, ""]) {
       expect(await photos.display(id)).toBeUndefined();

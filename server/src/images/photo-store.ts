@@ -1,7 +1,8 @@
 /**
  * Where processed photos live. `BlobStore` is the seam: the embedded relay keeps files in its data
- * folder (`LocalBlobStore`), a scaled-out one will put them in an S3-compatible bucket behind the
- * same four calls. `PhotoStore` knows what a photo is made of and names it by its content.
+ * folder (`LocalBlobStore`), a scaled-out one puts them in an S3-compatible bucket behind the same
+ * four calls (`S3BlobStore`, s3-blob-store.ts). `PhotoStore` knows what a photo is made of and
+ * names it by its content.
  */
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
@@ -29,7 +30,8 @@ export function isBlobKey(key: string): boolean {
   return KEY_PATTERN.test(key);
 }
 
-function checkKey(key: string): void {
+/** Throws before any I/O when the key is not one the relay makes. */
+export function checkKey(key: string): void {
   if (!isBlobKey(key)) throw new TypeError(`Not a blob key: ${JSON.stringify(key.slice(0, 80))}`);
 }
 
