@@ -19,23 +19,38 @@ export type LogEvent = {
 };
 
 type Listener = (event: LogEvent) => void;
+type Registration = { listener: Listener; ownOnly: boolean };
 
 /**
- * In-process fan-out of log events. A listener that throws is not allowed to stop the others or
- * the request that appended the entry.
+ * Fan-out of log events. `emit` is for what this relay instance wrote; `receive` for what another
+ * instance on the same database wrote (db/postgres-fan-out.ts). Live connections hear both; what
+ * must happen once per entry (sending push) listens with `ownOnly`, so only the writer does it. A
+ * listener that throws is not allowed to stop the others or the request that appended the entry.
  */
 export class LogEvents {
-  private readonly listeners = new Set<Listener>();
+  private readonly registrations = new Set<Registration>();
 
   constructor(private readonly onListenerError: (err: unknown) => void = () => {}) {}
 
-  on(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  on(listener: Listener, { ownOnly = false }: { ownOnly?: boolean } = {}): () => void {
+    const registration = { listener, ownOnly };
+    this.registrations.add(registration);
+    return () => this.registrations.delete(registration);
   }
 
+  /** This instance appended the entry (or changed the settings). */
   emit(event: LogEvent): void {
-    for (const listener of this.listeners) {
+    this.deliver(event, false);
+  }
+
+  /** Another instance did. */
+  receive(event: LogEvent): void {
+    this.deliver(event, true);
+  }
+
+  private deliver(event: LogEvent, fromElsewhere: boolean) {
+    for (const { listener, ownOnly } of this.registrations) {
+      if (fromElsewhere && ownOnly) continue;
       try {
         listener(event);
       } catch (err) {
@@ -45,6 +60,6 @@ export class LogEvents {
   }
 
   get listenerCount(): number {
-    return this.listeners.size;
+    return this.registrations.size;
   }
 }

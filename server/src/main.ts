@@ -6,6 +6,8 @@ import { createApp, createServices } from "./app";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig, PLACEHOLDER_VAPID_SUBJECT } from "./config";
 import { openDataFolder } from "./data-folder";
+import { PostgresFanOut } from "./db/postgres-fan-out";
+import { runAlone } from "./db/run-alone";
 import { gracefulStop } from "./http/graceful-stop";
 import { blobStoreFor, photoLocation } from "./images/photo-storage";
 import { jsonLogger, silentLogger } from "./log";
@@ -46,6 +48,13 @@ async function main() {
   };
   const services = createServices(deps);
   const app = createApp(deps, services);
+  // Instances sharing a PostgreSQL database hear each other's log events, so a tablet connected to
+  // one hears at once of a message sent through another.
+  const fanOut =
+    config.database.engine === "postgres"
+      ? new PostgresFanOut({ url: config.database.url, db, events: services.events, log })
+      : undefined;
+  await fanOut?.start();
   // The VAPID key pair is made at first start and kept in the database from then on.
   await services.push.start();
   if (config.vapidSubject === PLACEHOLDER_VAPID_SUBJECT) {
@@ -61,10 +70,11 @@ async function main() {
   const connections = gracefulStop(server as Server);
 
   // Retention once at start and then daily: old messages and photos go, and the tablet and family
-  // pages are told through the log.
+  // pages are told through the log. One instance at a time runs it.
   const applyRetention = async () => {
     try {
-      await services.dataProtection.applyRetention();
+      const ran = await runAlone(db, config.database.engine, "retention", () => services.dataProtection.applyRetention());
+      if (ran === "busy") log("retention.skipped", { reason: "another instance is applying it" });
     } catch (err) {
       log("retention.failed", { error: String(err) });
     }
@@ -99,6 +109,7 @@ async function main() {
     services.live.closeAll();
     const { ms, cut } = await connectionsClosed;
     await services.push.stop();
+    await fanOut?.stop();
     await db.destroy();
     log("relay.stopped", { ms, cut });
     process.exit(0);

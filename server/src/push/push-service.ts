@@ -116,7 +116,8 @@ export class PushService {
       ...(options.timers && { timers: options.timers }),
       ...(options.queue && { options: options.queue }),
     });
-    this.unsubscribe = deps.events.on((event) => this.onLogEvent(event));
+    // Push goes out once per entry, from the instance that wrote it.
+    this.unsubscribe = deps.events.on((event) => this.onLogEvent(event), { ownOnly: true });
   }
 
   get enabled(): boolean {
