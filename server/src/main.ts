@@ -4,10 +4,11 @@ import { fileURLToPath } from "node:url";
 import { serve } from "@hono/node-server";
 import { createApp, createServices } from "./app";
 import { systemClock } from "./clock";
-import { ConfigError, loadConfig, PLACEHOLDER_VAPID_SUBJECT } from "./config";
+import { ConfigError, type DatabaseConfig, loadConfig, PLACEHOLDER_VAPID_SUBJECT } from "./config";
 import { openDataFolder } from "./data-folder";
 import { PostgresFanOut } from "./db/postgres-fan-out";
 import { runAlone } from "./db/run-alone";
+import { DATABASE_FILE } from "./db/sqlite";
 import { gracefulStop } from "./http/graceful-stop";
 import { blobStoreFor, photoLocation } from "./images/photo-storage";
 import { jsonLogger, silentLogger } from "./log";
@@ -87,7 +88,8 @@ async function main() {
     const setupLink = await services.staff.issueFirstStaffLink();
     const lines = [
       "",
-      `  Letterbox is running on ${config.publicUrl} (port ${port}); data is kept in ${config.dataDir}`,
+      `  Letterbox is running on ${config.publicUrl} (port ${port})`,
+      `  Records: ${databaseLocation(config.database, config.dataDir)}; photos: ${photoLocation(config)}`,
       `  Staff console: ${config.publicUrl}/staff`,
       setupLink
         ? `  Create the first staff account (link works once, for 24 hours):\n    ${setupLink}`
@@ -116,6 +118,13 @@ async function main() {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+}
+
+/** Where the records are, for people: the SQLite file, or the PostgreSQL server and database (never the password). */
+function databaseLocation(database: DatabaseConfig, dataDir: string): string {
+  if (database.engine === "sqlite") return path.join(dataDir, DATABASE_FILE);
+  const url = new URL(database.url);
+  return `PostgreSQL database ${url.pathname.slice(1) || "(default)"} on ${url.hostname}${url.port ? `:${url.port}` : ""}`;
 }
 
 main().catch((err) => {
