@@ -1,8 +1,12 @@
 /**
  * The relay under test, run by relay.bench.ts in its own process so that the load generator does
  * not take the relay's CPU. It is the real relay: a fresh SQLite file in a temp folder opened the
- * way main.ts opens it (WAL, synchronous=FULL), the system clock, and a silent logger. A bare Hono
- * route runs beside it as the baseline. Talks to its parent only over IPC (protocol.ts).
+ * way main.ts opens it (WAL, synchronous=FULL), or the PostgreSQL database DATABASE_URL names
+ * (DATABASE_POOL_SIZE connections, synchronous_commit=on), the system clock, and a silent logger.
+ * A bare Hono route runs beside it as the baseline. Talks to its parent only over IPC (protocol.ts).
+ *
+ * The first relay on a database seeds one household; with BENCH_JOIN=1 a relay serves a database
+ * another one seeded, as a second instance behind a load balancer would.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -10,13 +14,15 @@ import path from "node:path";
 import { type ServerType, serve } from "@hono/node-server";
 import { pairResponseSchema, sentMessageSchema } from "@letterbox/shared";
 import { Hono } from "hono";
-import { sql } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { uuidv7 } from "uuidv7";
 import { createApp, createServices } from "../src/app";
 import { systemClock } from "../src/clock";
+import { loadConfig } from "../src/config";
 import { openDataFolder } from "../src/data-folder";
+import type { Database } from "../src/db/schema";
 import { silentLogger } from "../src/log";
-import type { FromServer, ToServer } from "./protocol";
+import type { DatabaseDurability, FromServer, Household, ResidentLog, ToServer } from "./protocol";
 
 /** More than one sync page (50), so the 50-entry pull also has to say that more follow. */
 const SEEDED_MESSAGES = 60;
@@ -37,13 +43,8 @@ function close(server: ServerType): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-bench-"));
-  const { db, store, photos } = await openDataFolder(dataDir);
-  const deps = { store, photos, clock: systemClock, log: silentLogger, publicUrl: "http://127.0.0.1", secureCookies: false };
-  const services = createServices(deps);
-  const app = createApp(deps, services);
-
+/** Staff, a resident, a family link and a paired tablet, and a log longer than one sync page. */
+async function seedHousehold(app: ReturnType<typeof createApp>, services: ReturnType<typeof createServices>): Promise<Household> {
   // Staff set-up through the services (signing in over HTTP would only add a password hash);
   // pairing and the seed messages go through the routes, as a tablet and a family would.
   const staff = await services.staff.createStaff({
@@ -75,9 +76,79 @@ async function main() {
     if (res.status !== 201) throw new Error(`Seeding message ${i} failed: ${res.status} ${await res.text()}`);
     latestSeq = sentMessageSchema.parse(((await res.json()) as { message: unknown }).message).seq;
   }
+  return { deviceToken, familyToken, latestSeq };
+}
 
+async function durabilityOf(db: Kysely<Database>, engine: DatabaseDurability["engine"]): Promise<DatabaseDurability> {
+  if (engine === "postgres") {
+    const [commit] = (await sql<{ synchronous_commit: string }>`SHOW synchronous_commit`.execute(db)).rows;
+    const [fsync] = (await sql<{ fsync: string }>`SHOW fsync`.execute(db)).rows;
+    return { engine, synchronousCommit: commit?.synchronous_commit ?? "unknown", fsync: fsync?.fsync ?? "unknown" };
+  }
   const [journal] = (await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(db)).rows;
   const [sync] = (await sql<{ synchronous: number }>`PRAGMA synchronous`.execute(db)).rows;
+  return { engine, journalMode: journal?.journal_mode ?? "unknown", synchronous: Number(sync?.synchronous ?? -1) };
+}
+
+/** Every resident's log as stored, for the parent to check for gaps and duplicate seqs. */
+async function checkLog(db: Kysely<Database>): Promise<ResidentLog[]> {
+  const entries = await db
+    .selectFrom("residents as r")
+    .leftJoin("log_entries as l", "l.resident_id", "r.id")
+    .select((eb) => [
+      "r.id",
+      "r.last_seq",
+      eb.fn.count<number>("l.seq").as("entries"),
+      eb.fn.count<number>("l.seq").distinct().as("distinct_seqs"),
+      eb.fn.min<number | null>("l.seq").as("min_seq"),
+      eb.fn.max<number | null>("l.seq").as("max_seq"),
+    ])
+    .groupBy(["r.id", "r.last_seq"])
+    .execute();
+  const messages = await db
+    .selectFrom("messages as m")
+    .leftJoin("log_entries as l", (join) =>
+      join.onRef("l.resident_id", "=", "m.resident_id").onRef("l.seq", "=", "m.seq").onRef("l.message_id", "=", "m.id"),
+    )
+    .select((eb) => [
+      "m.resident_id",
+      eb.fn.countAll<number>().as("messages"),
+      eb.fn.count<number>("m.seq").distinct().as("distinct_seqs"),
+      eb.fn.sum<number>(eb.case().when("l.seq", "is", null).then(1).else(0).end()).as("without_entry"),
+    ])
+    .groupBy("m.resident_id")
+    .execute();
+  const messagesOf = new Map(messages.map((m) => [m.resident_id, m]));
+  return entries.map((e) => {
+    const m = messagesOf.get(e.id);
+    return {
+      residentId: e.id,
+      lastSeq: Number(e.last_seq),
+      entries: Number(e.entries),
+      distinctSeqs: Number(e.distinct_seqs),
+      minSeq: e.min_seq === null ? null : Number(e.min_seq),
+      maxSeq: e.max_seq === null ? null : Number(e.max_seq),
+      messages: Number(m?.messages ?? 0),
+      distinctMessageSeqs: Number(m?.distinct_seqs ?? 0),
+      messagesWithoutEntry: Number(m?.without_entry ?? 0),
+    };
+  });
+}
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-bench-"));
+  // Only the database settings: the rest of the parent's environment is not the relay's to read.
+  const { database } = loadConfig({
+    DATABASE_URL: process.env.DATABASE_URL,
+    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE,
+  });
+  const { db, store, photos } = await openDataFolder(dataDir, { database });
+  const deps = { store, photos, clock: systemClock, log: silentLogger, publicUrl: "http://127.0.0.1", secureCookies: false };
+  const services = createServices(deps);
+  const app = createApp(deps, services);
+
+  const household = process.env.BENCH_JOIN === "1" ? null : await seedHousehold(app, services);
+  const durability = await durabilityOf(db, database.engine);
 
   const baseline = await listen(new Hono().get("/", (c) => c.json({ ok: true })).fetch);
   const relay = await listen(app.fetch);
@@ -106,6 +177,11 @@ async function main() {
         (count) => send({ type: "message-count", count }),
         (err: unknown) => send({ type: "failed", error: String(err) }),
       );
+    } else if (message.type === "check-log") {
+      checkLog(db).then(
+        (residents) => send({ type: "log-check", residents }),
+        (err: unknown) => send({ type: "failed", error: String(err) }),
+      );
     } else if (message.type === "stop") {
       void stop();
     }
@@ -117,11 +193,8 @@ async function main() {
     type: "ready",
     baselinePort: baseline.port,
     relayPort: relay.port,
-    deviceToken,
-    familyToken,
-    latestSeq,
-    journalMode: journal?.journal_mode ?? "unknown",
-    synchronous: Number(sync?.synchronous ?? -1),
+    database: durability,
+    household,
   });
 }
 

@@ -1,20 +1,45 @@
 /** Messages between relay.bench.ts (the load generator) and bench-server.ts (the relay under test), over IPC. */
 
+/** How the relay's database makes a commit durable, so the bench can check it is the relay that ships. */
+export type DatabaseDurability =
+  | { engine: "sqlite"; journalMode: string; synchronous: number }
+  | { engine: "postgres"; synchronousCommit: string; fsync: string };
+
+/** The household the first relay on a database seeds; the logins every relay on it then accepts. */
+export type Household = {
+  deviceToken: string;
+  familyToken: string;
+  /** The resident's last sequence number once the log has been seeded. */
+  latestSeq: number;
+};
+
 export type ServerReady = {
   type: "ready";
   /** A bare Hono JSON route: the ceiling any route on this machine can reach. */
   baselinePort: number;
   relayPort: number;
-  deviceToken: string;
-  familyToken: string;
-  /** The resident's last sequence number once the log has been seeded. */
-  latestSeq: number;
-  journalMode: string;
-  synchronous: number;
+  database: DatabaseDurability;
+  /** Null for a relay that joined a database another one seeded (BENCH_JOIN=1). */
+  household: Household | null;
+};
+
+/** One resident's log as stored: gap-free and free of duplicates when every seq from 1 to lastSeq is there once. */
+export type ResidentLog = {
+  residentId: string;
+  lastSeq: number;
+  entries: number;
+  distinctSeqs: number;
+  minSeq: number | null;
+  maxSeq: number | null;
+  messages: number;
+  distinctMessageSeqs: number;
+  /** Messages without the log entry of their own seq pointing back at them. */
+  messagesWithoutEntry: number;
 };
 
 export type ServerMessageCount = { type: "message-count"; count: number };
+export type ServerLogCheck = { type: "log-check"; residents: ResidentLog[] };
 export type ServerFailed = { type: "failed"; error: string };
-export type FromServer = ServerReady | ServerMessageCount | ServerFailed;
+export type FromServer = ServerReady | ServerMessageCount | ServerLogCheck | ServerFailed;
 
-export type ToServer = { type: "count-messages" } | { type: "stop" };
+export type ToServer = { type: "count-messages" } | { type: "check-log" } | { type: "stop" };

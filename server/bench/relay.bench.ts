@@ -1,5 +1,6 @@
 /**
- * Relay benchmark: what the relay serves per second on this machine, against a bare Hono route.
+ * Relay benchmark: what the relay serves per second on this machine, on SQLite and on PostgreSQL in
+ * the same run, against a bare Hono route.
  *
  * Measures, with autocannon over loopback (keep-alive, no pipelining):
  *   - relay.baseline_*        a bare `c.json({ ok: true })` Hono route: the most this machine and
@@ -10,18 +11,35 @@
  *   - relay.send_durable_*    POST /api/family/messages, a fresh UUIDv7 per request, each one a
  *                             committed (fsynced) transaction. Afterwards the 2xx count must equal
  *                             the rows added to `messages`.
- * plus the two pull figures as a share of the baseline.
+ * plus the two pull figures as a share of the baseline. Then the same three on a fresh PostgreSQL
+ * database (synchronous_commit=on), created on LETTERBOX_TEST_POSTGRES_URL's server and dropped at
+ * the end whatever happens:
+ *   - relay.pg.sync_pull_empty_*, relay.pg.sync_pull_50_*, relay.pg.send_durable_*  as above;
+ *   - relay.pg.<figure>_vs_sqlite, relay.pg.<figure>_p99_vs_sqlite  PostgreSQL's rate and p99 over
+ *                             SQLite's from this run; the budget is "within 2×" (≥ 0.5, ≤ 2);
+ *   - relay.pg.two_instances.send_durable_*  two relay processes on that database, each sent half
+ *                             the connections and half the requests at once (p99 is the slower
+ *                             instance's), with its ratios to SQLite and to one instance. The 2xx
+ *                             count must again equal the rows added.
+ * After each engine's runs the resident's log is checked: every seq from 1 to residents.last_seq
+ * once, each message at its own entry. A gap or duplicate is a store bug: reported loudly, and the
+ * exit code is non-zero, but the figures are still written.
  *
  * The relay (bench-server.ts) runs in a child process so autocannon does not take its CPU; it is the
- * real app on a fresh SQLite file (WAL, synchronous=FULL) in a temp folder.
+ * real app on a fresh SQLite file (WAL, synchronous=FULL) in a temp folder, or on the PostgreSQL
+ * database (DATABASE_POOL_SIZE connections per instance, default 10). Both databases, the relays and
+ * the load generator share this machine's cores.
  *
  * Run: `pnpm bench` at the repo root. Settings (environment): BENCH_SECONDS per measurement
- * (default 10), BENCH_WARMUP_SECONDS before each (default 2), BENCH_CONNECTIONS (default 50).
+ * (default 10), BENCH_WARMUP_SECONDS before each (default 2), BENCH_CONNECTIONS (default 50),
+ * LETTERBOX_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres, a role that may
+ * create databases).
  *
  * Prints a table and writes the figures to bench-results.json at the repo root, replacing earlier
  * `relay.*` entries and keeping other benchmarks' entries. Targets are reported, never asserted:
- * the exit code is non-zero only when the benchmark itself broke (the relay did not start, a
- * request failed, or the message count does not add up).
+ * the exit code is non-zero only when the benchmark itself broke (a relay did not start, a request
+ * failed, the message count does not add up, or the log has a gap), and whatever was measured
+ * before a break is still written.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import os from "node:os";
@@ -30,7 +48,8 @@ import { fileURLToPath } from "node:url";
 import { syncPageSchema } from "@letterbox/shared";
 import autocannon from "autocannon";
 import { uuidv7 } from "uuidv7";
-import type { FromServer, ServerReady, ToServer } from "./protocol";
+import { freshPostgres } from "../src/test-databases";
+import type { FromServer, Household, ResidentLog, ServerReady, ToServer } from "./protocol";
 import { type Figure, printTable, writeResults } from "./results";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -44,7 +63,8 @@ const SECONDS = envNumber("BENCH_SECONDS", 10);
 const WARMUP_SECONDS = envNumber("BENCH_WARMUP_SECONDS", 2);
 const CONNECTIONS = Math.round(envNumber("BENCH_CONNECTIONS", 50));
 
-const TARGETS = { pullRatio: 0.6, sendsPerSecond: 5000 };
+/** `postgresVsSqlite`: PostgreSQL's rates at least half SQLite's, its p99s at most twice. */
+const TARGETS = { pullRatio: 0.6, sendsPerSecond: 5000, postgresVsSqlite: 2 };
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -61,15 +81,25 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
 
 // The relay process -------------------------------------------------------------------------
 
+type RelayOptions = {
+  /** A PostgreSQL database; without it the relay makes a fresh SQLite file. */
+  databaseUrl?: string;
+  /** Serve a database another relay seeded, instead of seeding one. */
+  join?: boolean;
+};
+
 class RelayProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly info: ServerReady,
   ) {}
 
-  static async start(): Promise<RelayProcess> {
+  static async start({ databaseUrl, join = false }: RelayOptions = {}): Promise<RelayProcess> {
+    // The parent's own DATABASE_URL (a developer's shell) must not turn the SQLite run into another.
+    const { DATABASE_URL: _url, BENCH_JOIN: _join, ...env } = process.env;
     const child = fork(path.join(here, "bench-server.ts"), [], {
       cwd: serverDir,
+      env: { ...env, ...(databaseUrl !== undefined && { DATABASE_URL: databaseUrl }), ...(join && { BENCH_JOIN: "1" }) },
       execArgv: ["--import", "tsx"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -88,6 +118,12 @@ class RelayProcess {
 
   get relayUrl() {
     return `http://127.0.0.1:${this.info.relayPort}`;
+  }
+
+  /** The household this relay seeded. */
+  get household(): Household {
+    if (this.info.household === null) throw new BenchBroken("This relay joined a database and seeded no household.");
+    return this.info.household;
   }
 
   async countMessages(): Promise<number> {
@@ -109,6 +145,12 @@ class RelayProcess {
       previous = current;
     }
     throw new BenchBroken("The relay kept adding messages after the load stopped.");
+  }
+
+  async checkLog(): Promise<ResidentLog[]> {
+    const reply = nextMessage(this.child, "log-check", 30_000);
+    this.send({ type: "check-log" });
+    return (await reply).residents;
   }
 
   async stop(): Promise<void> {
@@ -189,11 +231,11 @@ function assertClean(label: string, { result }: Load): void {
   }
 }
 
-type Measured = { rps: number; p99: number; responses: number; bytesPerResponse: number; seconds: number };
+type Measured = { rps: number; p50: number; p99: number; responses: number; bytesPerResponse: number; seconds: number };
 
-function describe(label: string, { result }: Load, m: Measured) {
+function describe(label: string, m: Measured) {
   console.error(
-    `  ${label.padEnd(16)} ${Math.round(m.rps).toString().padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${m.p99} ms  ` +
+    `  ${label.padEnd(24)} ${Math.round(m.rps).toString().padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  ` +
       `${m.responses} responses in ${m.seconds.toFixed(1)} s, ${Math.round(m.bytesPerResponse)} B each`,
   );
 }
@@ -205,12 +247,13 @@ async function measureGet(label: string, url: string, headers: Record<string, st
   const { result } = load;
   const measured = {
     rps: result.requests.average,
+    p50: result.latency.p50,
     p99: result.latency.p99,
     responses: result["2xx"],
     bytesPerResponse: result.throughput.total / result["2xx"],
     seconds: result.duration,
   };
-  describe(label, load, measured);
+  describe(label, measured);
   return measured;
 }
 
@@ -221,129 +264,330 @@ async function expectOnce(url: string, headers: Record<string, string>, check: (
   check(await res.json());
 }
 
-async function measureSends(relay: RelayProcess) {
-  const options: autocannon.Options = {
-    url: `${relay.relayUrl}/api/family/messages`,
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${relay.info.familyToken}` },
-    // A fresh id per request: a repeated id would be an idempotent retry, answered without a write.
-    requests: [
-      {
-        setupRequest: (request) => ({
-          ...request,
-          body: JSON.stringify({ id: uuidv7(), text: "Hello Edith, just thinking of you. See you on Sunday!" }),
-        }),
-      },
-    ],
-  };
+/** `total` split into `parts` whole shares that add up to it. */
+const shares = (total: number, parts: number) =>
+  Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 
-  const warmup = await fire({ ...options, duration: WARMUP_SECONDS });
-  assertClean("send warm-up", warmup);
+/**
+ * Durable sends from one family link, spread over `relays` (all on one database) at once: each
+ * gets an equal share of the connections and of the requests, as a load balancer would share them.
+ */
+async function measureSends(label: string, relays: RelayProcess[], household: Household): Promise<Measured> {
+  const [counter] = relays;
+  if (counter === undefined) throw new BenchBroken("No relay to send to.");
+  const connections = shares(CONNECTIONS, relays.length);
+  const options = relays.map(
+    (relay, i): autocannon.Options => ({
+      url: `${relay.relayUrl}/api/family/messages`,
+      method: "POST",
+      connections: connections[i],
+      headers: { "content-type": "application/json", authorization: `Bearer ${household.familyToken}` },
+      // A fresh id per request: a repeated id would be an idempotent retry, answered without a write.
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({ id: uuidv7(), text: "Hello Edith, just thinking of you. See you on Sunday!" }),
+          }),
+        },
+      ],
+    }),
+  );
+
+  const warmups = await Promise.all(options.map((o) => fire({ ...o, duration: WARMUP_SECONDS })));
+  for (const warmup of warmups) assertClean(`${label} warm-up`, warmup);
 
   // A timed run ends by dropping its sockets, so requests in flight would be stored but never
   // counted. A fixed number of requests lets every one finish, which makes "2xx = rows added"
   // an exact check; the number comes from the warm-up's rate so the run lasts about SECONDS (its
   // best second, as the first one still runs cold code).
-  const warmupRate = Math.max(warmup.result.requests.max, warmup.result["2xx"] / warmup.elapsedSeconds);
+  const warmupRate = warmups
+    .map(({ result, elapsedSeconds }) => Math.max(result.requests.max, result["2xx"] / elapsedSeconds))
+    .reduce((a, b) => a + b, 0);
   const amount = Math.max(CONNECTIONS * 10, Math.round(warmupRate * SECONDS));
+  const amounts = shares(amount, relays.length);
 
-  const before = await relay.settledMessageCount();
-  const load = await fire({ ...options, amount });
-  assertClean("send", load);
-  const after = await relay.settledMessageCount();
+  const before = await counter.settledMessageCount();
+  const loads = await Promise.all(options.map((o, i) => fire({ ...o, amount: amounts[i] })));
+  for (const [i, load] of loads.entries()) assertClean(relays.length > 1 ? `${label}, instance ${i + 1}` : label, load);
+  const after = await counter.settledMessageCount();
 
-  const { result } = load;
-  const created = result.statusCodeStats?.["201"]?.count ?? 0;
+  const sum = (of: (load: Load) => number) => loads.reduce((total, load) => total + of(load), 0);
+  const acknowledged = sum(({ result }) => result["2xx"]);
+  const created = sum(({ result }) => result.statusCodeStats?.["201"]?.count ?? 0);
   const added = after - before;
+  // The loads started together; the run lasts until the last response of either.
+  const seconds = Math.max(...loads.map((load) => load.elapsedSeconds));
   const measured = {
-    rps: result["2xx"] / load.elapsedSeconds,
-    p99: result.latency.p99,
-    responses: result["2xx"],
-    bytesPerResponse: result.throughput.total / result["2xx"],
-    seconds: load.elapsedSeconds,
+    rps: acknowledged / seconds,
+    p50: Math.max(...loads.map(({ result }) => result.latency.p50)),
+    p99: Math.max(...loads.map(({ result }) => result.latency.p99)),
+    responses: acknowledged,
+    bytesPerResponse: sum(({ result }) => result.throughput.total) / acknowledged,
+    seconds,
   };
-  describe("send (durable)", load, measured);
+  if (relays.length > 1) {
+    for (const [i, { result, elapsedSeconds }] of loads.entries()) {
+      describe(`  instance ${i + 1}`, {
+        rps: result["2xx"] / elapsedSeconds,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        responses: result["2xx"],
+        bytesPerResponse: result.throughput.total / result["2xx"],
+        seconds: elapsedSeconds,
+      });
+    }
+  }
+  describe(label, measured);
+  const matches = added === acknowledged && created === added;
   console.error(
-    `  durability check: ${result["2xx"]} 2xx responses (${created} × 201 Created) for ${amount} requests; ` +
-      `${added} rows added to messages (${before} → ${after}): ${added === result["2xx"] && created === added ? "match" : "MISMATCH"}`,
+    `  durability check: ${acknowledged} 2xx responses (${created} × 201 Created) for ${amount} requests; ` +
+      `${added} rows added to messages (${before} → ${after}): ${matches ? "match" : "MISMATCH"}`,
   );
-  if (added !== result["2xx"] || created !== added) {
-    throw new BenchBroken(
-      `Durable sends: ${result["2xx"]} acknowledged (${created} created) but ${added} rows added to messages.`,
-    );
+  if (!matches) {
+    throw new BenchBroken(`${label}: ${acknowledged} acknowledged (${created} created) but ${added} rows added to messages.`);
   }
   return measured;
 }
 
+type EngineRun = { empty: Measured; page: Measured; sends: Measured };
+
+/** The two pulls and the sends against one relay, each checked once before it is loaded. */
+async function measureEngine(prefix: string, relay: RelayProcess): Promise<EngineRun> {
+  const household = relay.household;
+  const tablet = { authorization: `Bearer ${household.deviceToken}` };
+  const emptyUrl = `${relay.relayUrl}/api/tablet/sync?after=${household.latestSeq}`;
+  const pageUrl = `${relay.relayUrl}/api/tablet/sync?after=0&limit=50`;
+  await expectOnce(emptyUrl, tablet, (body) => {
+    const page = syncPageSchema.parse(body);
+    if (page.entries.length !== 0 || page.hasMore || page.cursor !== household.latestSeq) {
+      throw new BenchBroken(`The empty pull returned ${page.entries.length} entries, cursor ${page.cursor}.`);
+    }
+  });
+  await expectOnce(pageUrl, tablet, (body) => {
+    const page = syncPageSchema.parse(body);
+    if (page.entries.length !== 50 || !page.hasMore) {
+      throw new BenchBroken(`The 50-entry pull returned ${page.entries.length} entries, hasMore ${page.hasMore}.`);
+    }
+  });
+  return {
+    empty: await measureGet(`${prefix}sync pull empty`, emptyUrl, tablet),
+    page: await measureGet(`${prefix}sync pull 50`, pageUrl, tablet),
+    sends: await measureSends(`${prefix}send (durable)`, [relay], household),
+  };
+}
+
+// The log check -----------------------------------------------------------------------------
+
+/** What is wrong with each resident's log: a missing or repeated seq, or a message off its entry. */
+function logFaults(residents: ResidentLog[]): string[] {
+  const faults: string[] = [];
+  for (const r of residents) {
+    const span = r.entries === 0 ? "no entries" : `entries ${r.minSeq}..${r.maxSeq}`;
+    if (
+      r.entries !== r.lastSeq ||
+      r.distinctSeqs !== r.entries ||
+      (r.entries > 0 && (r.minSeq !== 1 || r.maxSeq !== r.lastSeq))
+    ) {
+      faults.push(
+        `resident ${r.residentId}: last_seq ${r.lastSeq} but ${r.entries} log entries with ${r.distinctSeqs} distinct seqs (${span})`,
+      );
+    }
+    if (r.distinctMessageSeqs !== r.messages) {
+      faults.push(`resident ${r.residentId}: ${r.messages} messages share ${r.distinctMessageSeqs} seqs`);
+    }
+    if (r.messagesWithoutEntry > 0) {
+      faults.push(`resident ${r.residentId}: ${r.messagesWithoutEntry} messages have no log entry of their own seq`);
+    }
+  }
+  return faults;
+}
+
+/** Checks the log through `relay` and prints the outcome; false when it has a gap or a duplicate. */
+async function reportLog(where: string, relay: RelayProcess): Promise<boolean> {
+  const residents = await relay.checkLog();
+  const faults = logFaults(residents);
+  if (faults.length === 0) {
+    const heads = residents.map((r) => r.lastSeq).join(", ");
+    console.error(`  log check (${where}): seqs gap-free and unique for ${residents.length} resident(s), up to ${heads}`);
+    return true;
+  }
+  console.error(`\n  !!! LOG SEQUENCE FAULT (${where}): the store handed out seqs with gaps or duplicates !!!`);
+  for (const fault of faults) console.error(`  !!! ${fault}`);
+  console.error("");
+  return false;
+}
+
 // Report ------------------------------------------------------------------------------------
 
+const rate = (name: string, m: Measured, unit: string, budget: number | null = null): Figure => ({
+  name,
+  value: round(m.rps, 1),
+  unit,
+  budget,
+});
+const p99 = (name: string, m: Measured): Figure => ({ name, value: round(m.p99, 2), unit: "ms", budget: null });
+
+/** PostgreSQL's rate and p99 over SQLite's, each with the "within 2×" budget. */
+function versusSqlite(name: string, pg: Measured, sqlite: Measured): Figure[] {
+  return [
+    { name: `${name}_vs_sqlite`, value: round(pg.rps / sqlite.rps, 3), unit: "ratio", budget: 1 / TARGETS.postgresVsSqlite },
+    { name: `${name}_p99_vs_sqlite`, value: round(pg.p99 / sqlite.p99, 3), unit: "ratio", budget: TARGETS.postgresVsSqlite },
+  ];
+}
+
+/** Times and p99 ratios must stay under their budgets; rates and their ratios over. */
+const boundOf = (f: Figure) => (f.unit === "ms" || f.name.includes("_p99_") ? "≤" : "≥");
+
 // Main --------------------------------------------------------------------------------------
+
+async function measureSqlite(figures: Figure[]): Promise<EngineRun> {
+  const relay = await RelayProcess.start();
+  try {
+    const { database } = relay.info;
+    if (database.engine !== "sqlite") throw new BenchBroken(`The SQLite relay opened ${database.engine}.`);
+    console.error(`  relay ready: SQLite journal_mode=${database.journalMode} synchronous=${database.synchronous} (2 = FULL)`);
+    if (database.journalMode !== "wal" || database.synchronous !== 2) {
+      throw new BenchBroken(
+        "The relay's SQLite file is not in WAL mode with synchronous=FULL, so it is not the relay that ships.",
+      );
+    }
+    await expectOnce(relay.baselineUrl, {}, (body) => {
+      if ((body as { ok?: unknown }).ok !== true) throw new BenchBroken("The baseline route did not answer { ok: true }.");
+    });
+    const baseline = await measureGet("baseline", relay.baselineUrl);
+    const run = await measureEngine("", relay);
+    figures.push(
+      rate("relay.baseline_rps", baseline, "req/s"),
+      p99("relay.baseline_p99_ms", baseline),
+      rate("relay.sync_pull_empty_rps", run.empty, "req/s"),
+      p99("relay.sync_pull_empty_p99_ms", run.empty),
+      rate("relay.sync_pull_50_rps", run.page, "req/s"),
+      p99("relay.sync_pull_50_p99_ms", run.page),
+      rate("relay.send_durable_per_s", run.sends, "msg/s", TARGETS.sendsPerSecond),
+      p99("relay.send_durable_p99_ms", run.sends),
+      {
+        name: "relay.sync_pull_empty_ratio",
+        value: round(run.empty.rps / baseline.rps, 3),
+        unit: "ratio",
+        budget: TARGETS.pullRatio,
+      },
+      {
+        name: "relay.sync_pull_50_ratio",
+        value: round(run.page.rps / baseline.rps, 3),
+        unit: "ratio",
+        budget: TARGETS.pullRatio,
+      },
+    );
+    if (!(await reportLog("SQLite", relay))) logFaulty = true;
+    return run;
+  } finally {
+    await relay.stop();
+  }
+}
+
+async function measurePostgres(figures: Figure[], sqlite: EngineRun): Promise<void> {
+  const database = await freshPostgres();
+  // Ctrl-C ends the relays with the bench; the database would outlive them.
+  const onInterrupt = () => void database.drop().finally(() => process.exit(130));
+  process.once("SIGINT", onInterrupt);
+  try {
+    const relay = await RelayProcess.start({ databaseUrl: database.url });
+    try {
+      const durability = relay.info.database;
+      if (durability.engine !== "postgres") throw new BenchBroken(`The PostgreSQL relay opened ${durability.engine}.`);
+      console.error(
+        `  relay ready: PostgreSQL database ${database.name}, synchronous_commit=${durability.synchronousCommit} fsync=${durability.fsync}`,
+      );
+      if (durability.synchronousCommit !== "on") {
+        throw new BenchBroken(
+          "The relay's PostgreSQL connections do not wait for commits to reach the disk (synchronous_commit).",
+        );
+      }
+      if (durability.fsync !== "on")
+        console.error("  note: this PostgreSQL server runs with fsync=off, so its commits are not durable");
+
+      const run = await measureEngine("pg ", relay);
+      figures.push(
+        rate("relay.pg.sync_pull_empty_rps", run.empty, "req/s"),
+        p99("relay.pg.sync_pull_empty_p99_ms", run.empty),
+        rate("relay.pg.sync_pull_50_rps", run.page, "req/s"),
+        p99("relay.pg.sync_pull_50_p99_ms", run.page),
+        rate("relay.pg.send_durable_per_s", run.sends, "msg/s"),
+        p99("relay.pg.send_durable_p99_ms", run.sends),
+        ...versusSqlite("relay.pg.sync_pull_empty", run.empty, sqlite.empty),
+        ...versusSqlite("relay.pg.sync_pull_50", run.page, sqlite.page),
+        ...versusSqlite("relay.pg.send_durable", run.sends, sqlite.sends),
+      );
+      if (!(await reportLog("PostgreSQL, one instance", relay))) logFaulty = true;
+
+      const second = await RelayProcess.start({ databaseUrl: database.url, join: true });
+      try {
+        const two = await measureSends("pg send, 2 instances", [relay, second], relay.household);
+        figures.push(
+          rate("relay.pg.two_instances.send_durable_per_s", two, "msg/s"),
+          p99("relay.pg.two_instances.send_durable_p99_ms", two),
+          ...versusSqlite("relay.pg.two_instances.send_durable", two, sqlite.sends),
+          {
+            name: "relay.pg.two_instances.send_durable_vs_one",
+            value: round(two.rps / run.sends.rps, 3),
+            unit: "ratio",
+            budget: null,
+          },
+        );
+      } finally {
+        // Also after a failed run: concurrent writers are where a gap would come from.
+        const clean = await reportLog("PostgreSQL, two instances", relay).catch((err: unknown) => {
+          console.error(`  log check (PostgreSQL, two instances) could not run: ${err instanceof Error ? err.message : err}`);
+          return false;
+        });
+        if (!clean) logFaulty = true;
+        await second.stop();
+      }
+    } finally {
+      await relay.stop();
+    }
+  } finally {
+    await database.drop();
+    process.off("SIGINT", onInterrupt);
+  }
+}
+
+/** Set when a log check found a gap or duplicate seq (or could not run): the run fails, the figures stand. */
+let logFaulty = false;
 
 async function main() {
   console.error(
     `relay bench: ${SECONDS} s per measurement after ${WARMUP_SECONDS} s warm-up, ${CONNECTIONS} connections, ` +
       `${os.availableParallelism()} CPUs, Node ${process.versions.node}`,
   );
-  // Other work on the machine takes the same two cores: say so, since it lowers every figure.
-  const [load1 = 0] = os.loadavg();
-  if (load1 > 0.5) console.error(`  note: load average is ${load1.toFixed(2)} before starting; other processes are busy`);
-  const relay = await RelayProcess.start();
+  // Other work on the machine takes the same cores: say so, since it lowers every figure.
+  const loadNote = (when: string) => {
+    const [load1 = 0, load5 = 0] = os.loadavg();
+    const busy = load1 > 0.5 ? "; other processes are busy, so every figure is lower than on an idle machine" : "";
+    console.error(`  load average ${when}: ${load1.toFixed(2)} (1 min), ${load5.toFixed(2)} (5 min)${busy}`);
+  };
+  loadNote("before starting");
+  const figures: Figure[] = [];
+  let finished = false;
   try {
-    const { info } = relay;
-    console.error(`  relay ready: SQLite journal_mode=${info.journalMode} synchronous=${info.synchronous} (2 = FULL)`);
-    if (info.journalMode !== "wal" || info.synchronous !== 2) {
-      throw new BenchBroken(
-        "The relay's SQLite file is not in WAL mode with synchronous=FULL, so it is not the relay that ships.",
-      );
-    }
-    const tablet = { authorization: `Bearer ${info.deviceToken}` };
-    const emptyUrl = `${relay.relayUrl}/api/tablet/sync?after=${info.latestSeq}`;
-    const pageUrl = `${relay.relayUrl}/api/tablet/sync?after=0&limit=50`;
-
-    await expectOnce(relay.baselineUrl, {}, (body) => {
-      if ((body as { ok?: unknown }).ok !== true) throw new BenchBroken("The baseline route did not answer { ok: true }.");
-    });
-    await expectOnce(emptyUrl, tablet, (body) => {
-      const page = syncPageSchema.parse(body);
-      if (page.entries.length !== 0 || page.hasMore || page.cursor !== info.latestSeq) {
-        throw new BenchBroken(`The empty pull returned ${page.entries.length} entries, cursor ${page.cursor}.`);
-      }
-    });
-    await expectOnce(pageUrl, tablet, (body) => {
-      const page = syncPageSchema.parse(body);
-      if (page.entries.length !== 50 || !page.hasMore) {
-        throw new BenchBroken(`The 50-entry pull returned ${page.entries.length} entries, hasMore ${page.hasMore}.`);
-      }
-    });
-
-    const baseline = await measureGet("baseline", relay.baselineUrl);
-    const empty = await measureGet("sync pull empty", emptyUrl, tablet);
-    const page = await measureGet("sync pull 50", pageUrl, tablet);
-    const sends = await measureSends(relay);
-
-    const figures: Figure[] = [
-      { name: "relay.baseline_rps", value: round(baseline.rps, 1), unit: "req/s", budget: null },
-      { name: "relay.baseline_p99_ms", value: round(baseline.p99, 2), unit: "ms", budget: null },
-      { name: "relay.sync_pull_empty_rps", value: round(empty.rps, 1), unit: "req/s", budget: null },
-      { name: "relay.sync_pull_empty_p99_ms", value: round(empty.p99, 2), unit: "ms", budget: null },
-      { name: "relay.sync_pull_50_rps", value: round(page.rps, 1), unit: "req/s", budget: null },
-      { name: "relay.sync_pull_50_p99_ms", value: round(page.p99, 2), unit: "ms", budget: null },
-      { name: "relay.send_durable_per_s", value: round(sends.rps, 1), unit: "msg/s", budget: TARGETS.sendsPerSecond },
-      { name: "relay.send_durable_p99_ms", value: round(sends.p99, 2), unit: "ms", budget: null },
-      {
-        name: "relay.sync_pull_empty_ratio",
-        value: round(empty.rps / baseline.rps, 3),
-        unit: "ratio",
-        budget: TARGETS.pullRatio,
-      },
-      { name: "relay.sync_pull_50_ratio", value: round(page.rps / baseline.rps, 3), unit: "ratio", budget: TARGETS.pullRatio },
-    ];
-    console.error("");
-    printTable(figures, "≥");
-    writeResults("relay.", figures);
-    console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
+    console.error("SQLite:");
+    const sqlite = await measureSqlite(figures);
+    console.error("PostgreSQL:");
+    await measurePostgres(figures, sqlite);
+    finished = true;
   } finally {
-    await relay.stop();
+    loadNote("at the end");
+    if (figures.length > 0) {
+      console.error(finished ? "" : "\n(the run broke before it finished: the figures measured so far)");
+      printTable(figures, boundOf);
+      writeResults("relay.", figures);
+      console.error(`\nwrote ${path.relative(process.cwd(), resultsFile) || resultsFile}`);
+    }
+    if (logFaulty) {
+      console.error("\nrelay bench: LOG SEQUENCE FAULT — see the log checks above; the store handed out bad seqs.");
+      process.exitCode = 1;
+    }
   }
 }
 
