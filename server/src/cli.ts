@@ -7,9 +7,12 @@ import { systemClock } from "./clock";
 import { ConfigError, loadConfig } from "./config";
 import { openDataFolder } from "./data-folder";
 import { BackupError, backupDatabase, restoreDatabase } from "./db/backup";
+import { copyToPostgres, describeMigration, MigrateError } from "./db/copy-to-postgres";
+import { openPostgres } from "./db/postgres";
 import { AppError } from "./errors";
 import { describeIssues } from "./http/validate";
-import { blobStoreFor } from "./images/photo-storage";
+import { blobStoreFor, photoLocation } from "./images/photo-storage";
+import { S3BlobStore } from "./images/s3-blob-store";
 import { jsonLogger } from "./log";
 
 const USAGE = `Usage:
@@ -18,12 +21,16 @@ const USAGE = `Usage:
   pnpm letterbox backup <file>
     Copies the database to <file>; the relay may be running. Copy photos/ after it.
   pnpm letterbox restore <file>
-    Makes <file> the database (stop the relay first); the one it replaces is kept beside it.`;
+    Makes <file> the database (stop the relay first); the one it replaces is kept beside it.
+  pnpm letterbox migrate [--to postgres://user@host/database]
+    Copies the data folder's database into an empty PostgreSQL database (default DATABASE_URL),
+    and its photos into the S3 bucket when S3_BUCKET is set. Stop the relay first.`;
 
 /** Operations for whoever runs the relay, against the same data folder and environment as `pnpm start`. */
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
   if (command === "staff:create") return createStaff(rest);
+  if (command === "migrate") return migrate(rest);
   if ((command === "backup" || command === "restore") && rest.length === 1 && rest[0]) {
     return command === "backup" ? backup(rest[0]) : restore(rest[0]);
   }
@@ -65,6 +72,39 @@ async function restore(file: string) {
   ];
   process.stdout.write(`${lines.filter(Boolean).join("\n")}\n`);
   return 0;
+}
+
+async function migrate(rest: string[]) {
+  const { values } = parseArgs({ args: rest, options: { to: { type: "string" } } });
+  const config = loadConfig();
+  const url = values.to ?? (config.database.engine === "postgres" ? config.database.url : undefined);
+  if (url === undefined || !/^postgres(ql)?:\/\//i.test(url) || !URL.canParse(url)) {
+    process.stderr.write(
+      `${url === undefined ? "Say which database to copy into" : `${url} is not a postgres:// address`}: pnpm letterbox migrate --to postgres://letterbox@db.council.internal/letterbox (or set DATABASE_URL).\n`,
+    );
+    return 2;
+  }
+  const blobs = config.s3 ? await blobStoreFor(config) : undefined;
+  const db = openPostgres(url, { poolSize: 2, log: jsonLogger((l) => process.stderr.write(`${l}\n`)) });
+  try {
+    const report = await copyToPostgres({ dataDir: config.dataDir, target: db, blobs });
+    const shown = withoutPassword(url);
+    const nextStep = config.s3
+      ? `start the relay, as many as you need, with DATABASE_URL=${shown} and S3_BUCKET=${config.s3.bucket}, with the same S3_* settings and credentials as this command had.`
+      : `start the relay with DATABASE_URL=${shown} and the same DATA_DIR (${config.dataDir}), which keeps the photos. To run several relays, put the photos in a bucket: run migrate again into a new database with S3_BUCKET set.`;
+    process.stdout.write(`${describeMigration(report, { database: shown, photos: photoLocation(config), nextStep })}\n`);
+    return 0;
+  } finally {
+    await db.destroy();
+    if (blobs instanceof S3BlobStore) blobs.client.destroy();
+  }
+}
+
+/** The address as the operator typed it, less its password, which has no place in a terminal's scrollback. */
+function withoutPassword(url: string) {
+  const parsed = new URL(url);
+  if (parsed.password !== "") parsed.password = "****";
+  return parsed.toString();
 }
 
 async function createStaff(rest: string[]) {
@@ -110,7 +150,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
     // Refusals the operator can act on are a sentence; anything else is a bug, with its stack.
-    const refusal = err instanceof ConfigError || err instanceof BackupError || err instanceof AppError;
+    const refusal =
+      err instanceof ConfigError || err instanceof BackupError || err instanceof MigrateError || err instanceof AppError;
     process.stderr.write(`${refusal ? err.message : (err?.stack ?? String(err))}\n`);
     process.exit(1);
   },

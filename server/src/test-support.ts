@@ -32,6 +32,7 @@ import {
   uploadedPhotoSchema,
 } from "@letterbox/shared";
 import SQLite from "better-sqlite3";
+import type { Kysely } from "kysely";
 import sharp from "sharp";
 import { uuidv7 } from "uuidv7";
 import { expect, onTestFinished } from "vitest";
@@ -40,8 +41,9 @@ import { createApp, createServices } from "./app";
 import { FixedClock } from "./clock";
 import { loadConfig } from "./config";
 import { openDataFolder } from "./data-folder";
+import { kyselyStore } from "./db/kysely-store";
 import type { Database } from "./db/schema";
-import type { BlobStore } from "./images/photo-store";
+import { type BlobStore, PhotoStore } from "./images/photo-store";
 import { silentLogger } from "./log";
 import type { PushOptions } from "./push/push-service";
 import type { PasswordHasher } from "./services/credentials";
@@ -459,4 +461,39 @@ export async function staffNow(relay: Relay): Promise<StaffClient> {
   const client = await signedInStaff(relay);
   recentSessions.set(relay, { client, usedAt: now, signedInAt: now });
   return client;
+}
+
+// A relay over a database the test opened itself -----------------------------------------------
+
+/**
+ * A relay over `db` (a PostgreSQL database, say) with photos in `blobs`, built as startRelay
+ * builds one, its clock at `now`; the test closes `db`. `dataDir` is the folder it would be given,
+ * which holds nothing of it.
+ */
+export function relayOver(db: Kysely<Database>, blobs: BlobStore, dataDir: string, now = START): Relay {
+  const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: "http://localhost:8080" });
+  const clock = new FixedClock(now);
+  const deps = {
+    store: kyselyStore(db),
+    photos: new PhotoStore(blobs),
+    clock,
+    log: silentLogger,
+    publicUrl: config.publicUrl,
+    secureCookies: config.secureCookies,
+    push: { subject: config.vapidSubject },
+    passwordHasher: undefined,
+  };
+  const services = createServices(deps);
+  const app = createApp(deps, services);
+  onTestFinished(() => services.push.stop());
+  const request = (urlPath: string, o: RequestOptions = {}): Promise<Response> => {
+    const headers = new Headers(o.headers);
+    if (o.json !== undefined) headers.set("Content-Type", "application/json");
+    if (o.bearer !== undefined) headers.set("Authorization", `Bearer ${o.bearer}`);
+    if (o.cookie !== undefined) headers.set("Cookie", o.cookie);
+    const body = o.json !== undefined ? JSON.stringify(o.json) : o.body;
+    return Promise.resolve(app.request(urlPath, { method: o.method ?? (body === undefined ? "GET" : "POST"), headers, body }));
+  };
+  // No SQLite file: dbFile names none.
+  return { app, deps, clock, db, store: deps.store, services, dataDir, dbFile: "", publicUrl: config.publicUrl, request };
 }

@@ -111,27 +111,35 @@ function checkIsLetterboxBackup(file: string) {
 }
 
 /**
- * Refuses while the relay has the database open: in WAL mode every open connection holds a shared
- * lock, so an exclusive one cannot be had. Once it is had, the write-ahead log is folded into the
- * file, which can then be moved as one.
+ * Refuses while the relay has the database open, then folds the write-ahead log into the file,
+ * which can then be moved as one.
  */
 function closeForRestore(file: string) {
-  const db = new SQLite(file, { fileMustExist: true, timeout: 0 });
+  const db = lockStoppedDatabase(file, "The relay is running (its database is in use). Stop it, then restore.");
   try {
-    try {
-      db.pragma("locking_mode = EXCLUSIVE");
-      db.exec("BEGIN EXCLUSIVE");
-      db.exec("ROLLBACK");
-    } catch (err) {
-      if ((err as { code?: string }).code?.startsWith("SQLITE_BUSY")) {
-        throw new BackupError("The relay is running (its database is in use). Stop it, then restore.");
-      }
-      throw err;
-    }
     db.pragma("wal_checkpoint(TRUNCATE)");
   } finally {
     db.close();
   }
+}
+
+/**
+ * Opens the database only if no relay has it open, and keeps every other connection out until it
+ * is closed: in WAL mode every open connection holds a shared lock, so an exclusive one cannot be
+ * had while the relay runs. `refusal` is the sentence the BackupError carries when it is in use.
+ */
+export function lockStoppedDatabase(file: string, refusal: string): SQLite.Database {
+  const db = new SQLite(file, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma("locking_mode = EXCLUSIVE");
+    db.exec("BEGIN EXCLUSIVE");
+    db.exec("ROLLBACK");
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code?.startsWith("SQLITE_BUSY")) throw new BackupError(refusal);
+    throw err;
+  }
+  return db;
 }
 
 /**
