@@ -374,13 +374,13 @@ describe("a tablet's status report", () => {
   ])("with %s is refused and recorded nowhere", async (_what, change) => {
     const { relay, deviceToken } = await household();
     await tabletStatus(relay, deviceToken);
-    const before = dumpTables(relay).devices;
+    const before = (await dumpTables(relay)).devices;
     await expectError(
       await tabletStatus(relay, deviceToken, { pushState: "no_push_manager", ...change }),
       400,
       "invalid_request",
     );
-    expect(dumpTables(relay).devices).toEqual(before);
+    expect((await dumpTables(relay)).devices).toEqual(before);
   });
 
   it("needs a paired tablet that has not been wiped", async () => {
