@@ -32,13 +32,14 @@ export type FreshPostgres = {
 };
 
 /**
- * Creates an empty database (or a copy of `template`) with a name no other test (or test process)
- * uses. `serverUrl` is any database on the server, used only to create and drop this one.
+ * Creates an empty database with a name no other test (or test process) uses; `options` are
+ * CREATE DATABASE's (a TEMPLATE to copy, a collation). `serverUrl` is any database on the server,
+ * used only to create and drop this one.
  */
-export async function freshPostgres(serverUrl = TEST_POSTGRES_URL, template?: string): Promise<FreshPostgres> {
+export async function freshPostgres(serverUrl = TEST_POSTGRES_URL, create: { options?: string } = {}): Promise<FreshPostgres> {
   // Test files run in parallel processes and workers; the random part keeps their names apart.
   const name = `letterbox_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  await onServer(serverUrl, `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ""}`);
+  await onServer(serverUrl, `CREATE DATABASE ${name}${create.options ? ` ${create.options}` : ""}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), name, drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
@@ -194,7 +195,7 @@ async function migratedPostgres(): Promise<FreshPostgres> {
     }
     return database;
   })();
-  return freshPostgres(TEST_POSTGRES_URL, (await template).name);
+  return freshPostgres(TEST_POSTGRES_URL, { options: `TEMPLATE ${(await template).name}` });
 }
 
 afterAll(async () => {

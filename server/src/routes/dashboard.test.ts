@@ -1,5 +1,5 @@
 import { createECDH, randomBytes } from "node:crypto";
-import { type Alert, dashboardSchema, deviceSchema, PUSH_UNAVAILABLE_REASONS } from "@letterbox/shared";
+import { type Alert, dashboardSchema, deviceSchema, LIMITS, PUSH_UNAVAILABLE_REASONS } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -365,6 +365,8 @@ describe("a tablet's status report", () => {
     ["an unknown push state", { pushState: "broken" }],
     ["negative storage", { storageUsedBytes: -1 }],
     ["fractional storage", { storageUsedBytes: 1.5 }],
+    ["storage past any tablet's", { storageUsedBytes: LIMITS.storageBytesMax + 1 }],
+    ["a storage quota past any tablet's", { storageQuotaBytes: Number.MAX_SAFE_INTEGER }],
     ["an unknown language", { language: "fr" }],
     ["an app version over 40 characters", { appVersion: "1".repeat(41) }],
     ["a missing field", { appVersion: undefined }],
