@@ -4,7 +4,7 @@ import { z } from "zod";
 import { createApp, createServices } from "../app";
 import { BoundedHasher, type PasswordHasher, scryptHasher } from "../services/credentials";
 import { SIGN_IN_BUDGETS } from "../services/sign-in-throttle";
-import { type Engine, engines } from "../test-databases";
+import { engines } from "../test-databases";
 import {
   cookieSetBy,
   dumpTables,
