@@ -66,8 +66,8 @@ describe("the relay", () => {
 
 describe("credentials", () => {
   /** Every raw credential must be absent from the tables and the files, and its hash present. */
-  function expectOnlyHashes(relay: Relay, credentials: Record<string, string>) {
-    const tables = JSON.stringify(dumpTables(relay));
+  async function expectOnlyHashes(relay: Relay, credentials: Record<string, string>) {
+    const tables = JSON.stringify(await dumpTables(relay));
     const files = fs
       .readdirSync(relay.dataDir)
       .map((f) => fs.readFileSync(path.join(relay.dataDir, f)).toString("latin1"))
@@ -84,16 +84,16 @@ describe("credentials", () => {
     const relay = await startRelay();
     const setupToken = await firstStaffSetupToken(relay);
     // The set-up token is used up by set-up, so it is looked for while it waits.
-    expectOnlyHashes(relay, { setupToken });
+    await expectOnlyHashes(relay, { setupToken });
 
     const staff = await firstStaff(relay);
     const session = staff.cookie.slice(`${SESSION_COOKIE}=`.length);
     const resident = await staff.createResident("Margaret");
     const { token: familyToken } = await staff.createFamilyLink(resident.id, "Sarah");
     const { code } = await staff.createSetupCode(resident.id);
-    expectOnlyHashes(relay, { session, familyToken, code });
+    await expectOnlyHashes(relay, { session, familyToken, code });
 
     const deviceToken = await pairTablet(relay, code);
-    expectOnlyHashes(relay, { session, familyToken, deviceToken });
+    await expectOnlyHashes(relay, { session, familyToken, deviceToken });
   });
 });

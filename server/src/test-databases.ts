@@ -13,7 +13,8 @@ import os from "node:os";
 import path from "node:path";
 import type { Kysely } from "kysely";
 import pg from "pg";
-import { onTestFinished } from "vitest";
+import { afterAll, onTestFinished } from "vitest";
+import type { DatabaseConfig } from "./config";
 import { migrateToLatest } from "./db/migrations";
 import { openPostgres } from "./db/postgres";
 import type { Database } from "./db/schema";
@@ -31,13 +32,14 @@ export type FreshPostgres = {
 };
 
 /**
- * Creates an empty database with a name no other test (or test process) uses. `serverUrl` is any
- * database on the server, used only to create and drop this one.
+ * Creates an empty database with a name no other test (or test process) uses; `options` are
+ * CREATE DATABASE's (a TEMPLATE to copy, a collation). `serverUrl` is any database on the server,
+ * used only to create and drop this one.
  */
-export async function freshPostgres(serverUrl = TEST_POSTGRES_URL): Promise<FreshPostgres> {
+export async function freshPostgres(serverUrl = TEST_POSTGRES_URL, create: { options?: string } = {}): Promise<FreshPostgres> {
   // Test files run in parallel processes and workers; the random part keeps their names apart.
   const name = `letterbox_test_${process.pid}_${randomBytes(4).toString("hex")}`;
-  await onServer(serverUrl, `CREATE DATABASE ${name}`);
+  await onServer(serverUrl, `CREATE DATABASE ${name}${create.options ? ` ${create.options}` : ""}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return { url: url.toString(), name, drop: () => onServer(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
@@ -69,53 +71,135 @@ export type TestDatabase = {
   open(): Kysely<Database>;
 };
 
+export type MigratedDatabase = {
+  /** The first connection, on a database with every migration run. */
+  db: Kysely<Database>;
+  /** Another connection to the same database, as a second relay instance would have; closed with the test. */
+  open(): Kysely<Database>;
+  /** What the relay's configuration says for this database (DATABASE_URL on PostgreSQL). */
+  config: DatabaseConfig;
+};
+
 export type Engine = {
   name: "sqlite" | "postgres";
   /** An empty database of the test's own. Call inside a test. */
   empty(): Promise<TestDatabase>;
   /** A new database with every migration run. Call inside a test. */
   migrated(): Promise<Kysely<Database>>;
+  /** The same, with the means to open more connections to it. Call inside a test. */
+  migratedDatabase(): Promise<MigratedDatabase>;
+  /**
+   * The database a test relay with the data folder `dataDir` keeps its records in, made for the
+   * test and removed after it: the folder's own SQLite file, or a migrated PostgreSQL database.
+   */
+  relayDatabase(dataDir: string): Promise<DatabaseConfig>;
 };
 
-function engine(name: Engine["name"], create: () => Promise<{ open(): Kysely<Database>; remove(): Promise<void> }>): Engine {
-  const empty = async (): Promise<TestDatabase> => {
-    const database = await create();
+type Created = { open(): Kysely<Database>; remove(): Promise<void>; config: DatabaseConfig };
+
+function engine(
+  name: Engine["name"],
+  create: { empty(): Promise<Created>; migrated(): Promise<Created>; forRelay(dataDir: string): Promise<Created> },
+): Engine {
+  const track = (database: Created) => {
     const opened: Kysely<Database>[] = [];
     onTestFinished(async () => {
       // Kysely's destroy does nothing the second time, so a test may close a connection itself.
       for (const db of opened) await db.destroy();
       await database.remove();
     });
-    return {
-      open() {
-        const db = database.open();
-        opened.push(db);
-        return db;
-      },
+    return () => {
+      const db = database.open();
+      opened.push(db);
+      return db;
     };
+  };
+  const migratedDatabase = async (): Promise<MigratedDatabase> => {
+    const database = await create.migrated();
+    const open = track(database);
+    return { db: open(), open, config: database.config };
   };
   return {
     name,
-    empty,
-    async migrated() {
-      const db = (await empty()).open();
-      await migrateToLatest(db as Kysely<unknown>);
-      return db;
+    empty: async () => ({ open: track(await create.empty()) }),
+    migratedDatabase,
+    migrated: async () => (await migratedDatabase()).db,
+    async relayDatabase(dataDir) {
+      const database = await create.forRelay(dataDir);
+      // The relay opens its own connections; this only removes the database after the test.
+      onTestFinished(() => database.remove());
+      return database.config;
     },
   };
 }
 
-export const sqlite: Engine = engine("sqlite", async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-engine-"));
+function sqliteIn(dir: string, removeDir: boolean): Created {
   return {
     open: () => openSqliteFile(path.join(dir, DATABASE_FILE)),
-    remove: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    remove: async () => {
+      if (removeDir) fs.rmSync(dir, { recursive: true, force: true });
+    },
+    config: { engine: "sqlite" },
   };
+}
+
+const tempFolder = () => fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-engine-"));
+
+export const sqlite: Engine = engine("sqlite", {
+  empty: async () => sqliteIn(tempFolder(), true),
+  async migrated() {
+    const database = sqliteIn(tempFolder(), true);
+    const db = database.open();
+    await migrateToLatest(db as Kysely<unknown>);
+    await db.destroy();
+    return database;
+  },
+  // The relay makes and migrates the file in its data folder, which the test removes itself.
+  forRelay: async (dataDir) => sqliteIn(dataDir, false),
 });
 
-export const postgres: Engine = engine("postgres", async () => {
-  const database = await freshPostgres();
-  return { open: () => openPostgres(database.url, { poolSize: 4, log: silentLogger }), remove: database.drop };
+const POOL_SIZE = 4;
+
+function postgresAt(database: FreshPostgres): Created {
+  return {
+    open: () => openPostgres(database.url, { poolSize: POOL_SIZE, log: silentLogger }),
+    remove: database.drop,
+    config: { engine: "postgres", url: database.url, poolSize: POOL_SIZE },
+  };
+}
+
+export const postgres: Engine = engine("postgres", {
+  empty: async () => postgresAt(await freshPostgres()),
+  migrated: async () => postgresAt(await migratedPostgres()),
+  forRelay: async () => postgresAt(await migratedPostgres()),
 });
 
 export const engines: readonly Engine[] = [sqlite, postgres];
+
+/**
+ * Running the migrations takes a good fraction of a second on PostgreSQL; copying a migrated
+ * database is quicker. So each test file migrates one template database, once, and every test
+ * that wants a migrated database gets a copy of it (CREATE DATABASE … TEMPLATE).
+ */
+let template: Promise<FreshPostgres> | undefined;
+
+async function migratedPostgres(): Promise<FreshPostgres> {
+  template ??= (async () => {
+    const database = await freshPostgres();
+    const db = openPostgres(database.url, { poolSize: 1, log: silentLogger });
+    try {
+      await migrateToLatest(db as Kysely<unknown>);
+    } finally {
+      // A template must have no connections while it is copied.
+      await db.destroy();
+    }
+    return database;
+  })();
+  return freshPostgres(TEST_POSTGRES_URL, { options: `TEMPLATE ${(await template).name}` });
+}
+
+afterAll(async () => {
+  const made = template;
+  template = undefined;
+  if (made) await (await made).drop();
+});

@@ -31,22 +31,23 @@ import {
   type TabletStatusRequest,
   uploadedPhotoSchema,
 } from "@letterbox/shared";
-import SQLite from "better-sqlite3";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import sharp from "sharp";
 import { uuidv7 } from "uuidv7";
 import { expect, onTestFinished } from "vitest";
 import { z } from "zod";
 import { createApp, createServices } from "./app";
 import { FixedClock } from "./clock";
-import { loadConfig } from "./config";
+import { type DatabaseConfig, loadConfig } from "./config";
 import { openDataFolder } from "./data-folder";
 import { kyselyStore } from "./db/kysely-store";
+import { isPostgres } from "./db/portable";
 import type { Database } from "./db/schema";
 import { type BlobStore, PhotoStore } from "./images/photo-store";
 import { silentLogger } from "./log";
 import type { PushOptions } from "./push/push-service";
 import type { PasswordHasher } from "./services/credentials";
+import { type Engine, sqlite } from "./test-databases";
 
 export const START = new Date("2026-11-28T10:00:00Z");
 
@@ -66,10 +67,6 @@ type RequestOptions = {
 };
 
 /**
- * A fresh database file in its own temp folder (or the database in `dataDir`), closed and deleted
- * when the current test finishes. Call it inside a test.
- */
-/**
  * Serves `fetch` over plain HTTP/1.1 on a free 127.0.0.1 port, as the relay runs, for tests about
  * sockets; closed when the test finishes.
  */
@@ -86,13 +83,24 @@ export async function listenForTest(fetch: (request: Request) => Response | Prom
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-export async function openTestDatabase(dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-test-")), blobs?: BlobStore) {
-  const { db, store, photos } = await openDataFolder(dataDir, { blobs });
+/**
+ * A fresh database of the test's own on `engine` (SQLite by default: a file in its own temp folder,
+ * the data folder), closed and removed when the current test finishes. Call it inside a test.
+ * `dataDir`: open an existing data folder instead (SQLite only: the file in it). `dbFile` is
+ * SQLite's file; tests that read it directly hold only on SQLite.
+ */
+export async function openTestDatabase(
+  opts: { engine?: Engine; dataDir?: string; blobs?: BlobStore; database?: DatabaseConfig } = {},
+) {
+  const engine = opts.engine ?? sqlite;
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-test-"));
+  const database = opts.database ?? (await engine.relayDatabase(dataDir));
+  const { db, store, photos } = await openDataFolder(dataDir, { blobs: opts.blobs, database });
   onTestFinished(async () => {
     await db.destroy();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
-  return { db, store, photos, dataDir, dbFile: path.join(dataDir, "letterbox.sqlite") };
+  return { db, store, photos, dataDir, database, engine: engine.name, dbFile: path.join(dataDir, "letterbox.sqlite") };
 }
 
 /**
@@ -121,7 +129,8 @@ export function quickHasher() {
 export type Relay = Awaited<ReturnType<typeof startRelay>>;
 
 /**
- * Starts a relay on its own database (see openTestDatabase), with the clock fixed at START. Push
+ * Starts a relay on its own database (see openTestDatabase; `engine` picks SQLite or PostgreSQL),
+ * with the clock fixed at START. Push
  * is on; `push` points it at a test receiver (agent, allowed endpoints) and sets its timers.
  * `dataDir`: start on an existing data folder instead (a restart). `blobs`: keep photos there
  * instead of the data folder (an S3 bucket). `passwordHasher` stands in for the relay's bounded
@@ -129,6 +138,8 @@ export type Relay = Awaited<ReturnType<typeof startRelay>>;
  */
 export async function startRelay(
   opts: {
+    /** The database engine, SQLite by default (test-databases.ts). */
+    engine?: Engine;
     publicUrl?: string;
     push?: Partial<PushOptions>;
     dataDir?: string;
@@ -136,7 +147,7 @@ export async function startRelay(
     passwordHasher?: PasswordHasher;
   } = {},
 ) {
-  const { db, store, photos, dataDir, dbFile } = await openTestDatabase(opts.dataDir, opts.blobs);
+  const { db, store, photos, dataDir, dbFile, engine } = await openTestDatabase(opts);
   // The real configuration decides publicUrl and secureCookies, as it does in main.ts.
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: opts.publicUrl ?? "http://localhost:8080" });
   const clock = new FixedClock(START);
@@ -166,7 +177,7 @@ export async function startRelay(
     return Promise.resolve(app.request(urlPath, { method, headers, body }, env));
   }
 
-  return { app, deps, clock, db, store, services, dataDir, dbFile, publicUrl: config.publicUrl, request };
+  return { app, deps, clock, db, store, services, dataDir, dbFile, engine, publicUrl: config.publicUrl, request };
 }
 
 // Responses ---------------------------------------------------------------------------------
@@ -301,31 +312,48 @@ export async function send(relay: Relay, familyToken: string, text: string, id?:
   return (await expectBody(res, 201, z.object({ message: sentMessageSchema }))).message;
 }
 
-// The database file -------------------------------------------------------------------------
+// The database --------------------------------------------------------------------------
 
-/** Every row of every table, read through a second connection to the file the relay writes. */
-export function dumpTables(relay: { dbFile: string }): Record<keyof Database, unknown[]> {
-  const file = new SQLite(relay.dbFile, { readonly: true });
-  try {
-    const tables = file
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-      .pluck()
-      .all() as string[];
-    // Kysely's own migration tables are in here too.
-    return Object.fromEntries(tables.map((t) => [t, file.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all()])) as Record<
-      keyof Database,
-      unknown[]
-    >;
-  } finally {
-    file.close();
+/**
+ * Every row of every table (Kysely's own migration tables too), read through the relay's database
+ * handle: on PostgreSQL another pooled connection, on SQLite the relay's one connection between
+ * its transactions, so only committed rows are seen. Rows come in insertion order on SQLite
+ * (rowid) and in primary-key order on PostgreSQL, which has no stable insertion order (an update
+ * moves a row).
+ */
+export async function dumpTables(relay: { db: Kysely<Database> }): Promise<Record<keyof Database, unknown[]>> {
+  const { db } = relay;
+  const tables = (await db.introspection.getTables({ withInternalKyselyTables: true })).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  );
+  const dump: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    // A table without a primary key (photo_upload_quota) is ordered by all its columns.
+    const order = isPostgres(db as Kysely<unknown>)
+      ? await primaryKeyOf(db, table.name).then((key) => (key.length > 0 ? key : table.columns.map((c) => c.name)))
+      : ["rowid"];
+    const orderBy = sql.join(order.map((c) => sql.ref(c)));
+    dump[table.name] = (await sql<unknown>`SELECT * FROM ${sql.table(table.name)} ORDER BY ${orderBy}`.execute(db)).rows;
   }
+  return dump as Record<keyof Database, unknown[]>;
 }
 
-export function rowCounts(relay: { dbFile: string }): Record<keyof Database, number> {
-  return Object.fromEntries(Object.entries(dumpTables(relay)).map(([t, rows]) => [t, rows.length])) as Record<
-    keyof Database,
-    number
-  >;
+async function primaryKeyOf(db: Kysely<Database>, table: string): Promise<string[]> {
+  const { rows } = await sql<{ column: string }>`
+    SELECT a.attname AS column FROM pg_index i
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+    WHERE i.indrelid = ${table}::regclass AND i.indisprimary
+    ORDER BY array_position(i.indkey::int2[], a.attnum)`.execute(db);
+  return rows.map((r) => r.column);
+}
+
+export async function rowCounts(relay: { db: Kysely<Database> }): Promise<Record<keyof Database, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of (await relay.db.introspection.getTables({ withInternalKyselyTables: true })).map((t) => t.name)) {
+    const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(table)}`.execute(relay.db);
+    counts[table] = Number(rows[0]?.n);
+  }
+  return counts as Record<keyof Database, number>;
 }
 
 /** The messages in a sync page, without the other kinds of entry. */
@@ -495,5 +523,17 @@ export function relayOver(db: Kysely<Database>, blobs: BlobStore, dataDir: strin
     return Promise.resolve(app.request(urlPath, { method: o.method ?? (body === undefined ? "GET" : "POST"), headers, body }));
   };
   // No SQLite file: dbFile names none.
-  return { app, deps, clock, db, store: deps.store, services, dataDir, dbFile: "", publicUrl: config.publicUrl, request };
+  return {
+    app,
+    deps,
+    clock,
+    db,
+    store: deps.store,
+    services,
+    dataDir,
+    dbFile: "",
+    engine: "postgres",
+    publicUrl: config.publicUrl,
+    request,
+  };
 }

@@ -371,8 +371,8 @@ export const batteryLowAndNotCharging = (battery: Battery | null | undefined): b
 export const tabletStatusRequestSchema = z.strictObject({
   appVersion: z.string().max(40),
   language: languageSchema,
-  storageUsedBytes: z.number().int().min(0),
-  storageQuotaBytes: z.number().int().min(0).nullable(),
+  storageUsedBytes: z.number().int().min(0).max(LIMITS.storageBytesMax),
+  storageQuotaBytes: z.number().int().min(0).max(LIMITS.storageBytesMax).nullable(),
   storagePersisted: z.boolean(),
   pushState: pushStateSchema,
   /** null where the browser has no Battery Status API; left out by tablets whose app predates it. */

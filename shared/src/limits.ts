@@ -22,6 +22,11 @@ export const LIMITS = {
   photoDisplayLongEdge: 1600,
   photoThumbLongEdge: 400,
   photosPerSenderPerDay: 200,
+  /**
+   * The most storage a tablet may report, used or quota: 1 PiB, far past any tablet, and low
+   * enough that every store keeps it exactly (PostgreSQL's bigint, a JavaScript number).
+   */
+  storageBytesMax: 2 ** 50,
   syncPageMax: 200,
   syncPageDefault: 50,
 } as const;

@@ -39,6 +39,7 @@ import {
 import { copyToPostgres, MigrateError } from "./copy-to-postgres";
 import { openPostgres } from "./postgres";
 import type { Database } from "./schema";
+import { DATABASE_FILE, openSqliteFile } from "./sqlite";
 
 let s3: S3TestServer;
 beforeAll(async () => {
@@ -127,8 +128,17 @@ async function postgresCounts(db: Kysely<Database>): Promise<Record<string, numb
   return counts;
 }
 
-const sqliteCounts = (relay: Relay) =>
-  Object.fromEntries(Object.entries(rowCounts(relay)).filter(([t]) => !t.startsWith("kysely_") && t !== "sqlite_sequence"));
+/** The row counts of the (stopped) relay's SQLite file, read through a connection of their own. */
+async function sqliteCounts(relay: Relay) {
+  const db = openSqliteFile(path.join(relay.dataDir, DATABASE_FILE));
+  try {
+    return Object.fromEntries(
+      Object.entries(await rowCounts({ db })).filter(([t]) => !t.startsWith("kysely_") && t !== "sqlite_sequence"),
+    );
+  } finally {
+    await db.destroy();
+  }
+}
 
 const logIdOf = async (db: Kysely<Database>) =>
   (await db.selectFrom("log_identity").select("log_id").executeTakeFirstOrThrow()).log_id;
@@ -146,7 +156,7 @@ describe("copying a SQLite data folder into PostgreSQL and S3", () => {
 
     const report = await copyToPostgres({ dataDir: used.relay.dataDir, target: target.db, blobs });
 
-    const counts = sqliteCounts(used.relay);
+    const counts = await sqliteCounts(used.relay);
     expect(report.tables).toEqual(counts);
     expect(await postgresCounts(target.db)).toEqual(counts);
     for (const table of ["staff", "staff_sessions", "staff_invites", "residents", "family_links", "devices", "messages"]) {

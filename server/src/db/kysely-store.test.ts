@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { uuidv7 } from "uuidv7";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { silentLogger } from "../log";
 import { newResidentRow } from "../services/residents";
 import type { DeviceRow, StaffRow, Store } from "../store";
+import { engines } from "../test-databases";
 import { openTestDatabase, rowCounts, START } from "../test-support";
 import { kyselyStore } from "./kysely-store";
-import { openSqlite } from "./sqlite";
+import { openDatabase } from "./open-database";
 
 const NOW = START.toISOString();
 const later = (minutes: number) => new Date(START.getTime() + minutes * 60_000).toISOString();
@@ -48,9 +50,11 @@ const staffRow = (email: string): StaffRow => ({
   disabledAt: null,
 });
 
-describe("the store on SQLite", () => {
+describe.each(engines)("the store on $name", (engine) => {
+  const open = () => openTestDatabase({ engine });
+
   it("appends each resident's messages with that resident's next sequence number", async () => {
-    const { store } = await openTestDatabase();
+    const { store } = await open();
     const a = await resident(store, "Margaret");
     const b = await resident(store, "Arthur");
     const seqs = [];
@@ -69,7 +73,7 @@ describe("the store on SQLite", () => {
   });
 
   it("ends a page before a log entry of a kind it does not know, so no reader's cursor moves past it", async () => {
-    const { db, store } = await openTestDatabase();
+    const { db, store } = await open();
     const a = await resident(store, "Margaret");
     await store.log.appendMessage(a.message("before"));
     // What a newer relay sharing the database would write: the next seq, a kind this one lacks.
@@ -100,38 +104,40 @@ describe("the store on SQLite", () => {
   });
 
   it("writes nothing for an id it already has, and returns what it stored", async () => {
-    const { store, dbFile } = await openTestDatabase();
+    const { db, store } = await open();
     const a = await resident(store, "Margaret");
     const first = await store.log.appendMessage(a.message("original", "019ac9a0-0000-7000-8000-000000000001"));
-    const counts = rowCounts({ dbFile });
+    const counts = await rowCounts({ db });
 
     const again = await store.log.appendMessage(a.message("changed", "019ac9a0-0000-7000-8000-000000000001"));
     expect(again).toEqual({ created: false, message: first.message });
-    expect(rowCounts({ dbFile })).toEqual(counts);
+    expect(await rowCounts({ db })).toEqual(counts);
   });
 
   it("rolls a failed append back whole: no message, no log entry, no sequence number used", async () => {
-    const { store, dbFile } = await openTestDatabase();
+    const { db, store } = await open();
     const a = await resident(store, "Margaret");
-    const counts = rowCounts({ dbFile });
+    const counts = await rowCounts({ db });
     // The family link does not exist, so the message insert fails after the sequence was taken.
-    await expect(store.log.appendMessage({ ...a.message("lost"), familyLinkId: randomUUID() })).rejects.toThrow(/FOREIGN KEY/);
-    expect(rowCounts({ dbFile })).toEqual(counts);
+    await expect(store.log.appendMessage({ ...a.message("lost"), familyLinkId: randomUUID() })).rejects.toThrow(
+      /FOREIGN KEY|foreign key/,
+    );
+    expect(await rowCounts({ db })).toEqual(counts);
     expect((await store.log.appendMessage(a.message("next"))).message.seq).toBe(1);
   });
 
   it("stores a message once when the same id is appended twice at the same moment", async () => {
-    const { store, dbFile } = await openTestDatabase();
+    const { db, store } = await open();
     const a = await resident(store, "Margaret");
     const m = a.message("once");
     const results = await Promise.all([store.log.appendMessage(m), store.log.appendMessage(m)]);
     expect(results.map((r) => r.created).sort()).toEqual([false, true]);
     expect(results.map((r) => r.message.seq)).toEqual([1, 1]);
-    expect(rowCounts({ dbFile })).toMatchObject({ messages: 1, log_entries: 1 });
+    expect(await rowCounts({ db })).toMatchObject({ messages: 1, log_entries: 1 });
   });
 
   it("does not let one failing append fail others made at the same moment, nor leave a gap", async () => {
-    const { store } = await openTestDatabase();
+    const { store } = await open();
     const a = await resident(store, "Margaret");
     const results = await Promise.allSettled([
       store.log.appendMessage(a.message("first")),
@@ -148,7 +154,7 @@ describe("the store on SQLite", () => {
   });
 
   it("pairs exactly one device per set-up code, even when two try at once", async () => {
-    const { store, dbFile } = await openTestDatabase();
+    const { db, store } = await open();
     const a = await resident(store, "Margaret");
     await store.devices.createSetupCode({
       codeHash: "code",
@@ -163,11 +169,11 @@ describe("the store on SQLite", () => {
       store.devices.pair("code", device(), "token-2", NOW),
     ]);
     expect(results.filter(Boolean).map((r) => r?.id)).toEqual([a.resident.id]);
-    expect(rowCounts({ dbFile }).devices).toBe(1);
+    expect((await rowCounts({ db })).devices).toBe(1);
   });
 
   it("leaves the code unused when pairing fails part-way", async () => {
-    const { store } = await openTestDatabase();
+    const { store } = await open();
     const a = await resident(store, "Margaret");
     const code = (codeHash: string) =>
       store.devices.createSetupCode({
@@ -181,12 +187,12 @@ describe("the store on SQLite", () => {
     await code("second");
     await store.devices.pair("first", device(), "taken", NOW);
     // The device insert fails on the token's uniqueness after the code was marked used.
-    await expect(store.devices.pair("second", device(), "taken", NOW)).rejects.toThrow(/UNIQUE/);
+    await expect(store.devices.pair("second", device(), "taken", NOW)).rejects.toThrow(/UNIQUE|duplicate key/);
     expect((await store.devices.pair("second", device(), "fresh", NOW))?.id).toBe(a.resident.id);
   });
 
   it("does not pair with a code at or after its expiry", async () => {
-    const { store } = await openTestDatabase();
+    const { store } = await open();
     const a = await resident(store, "Margaret");
     await store.devices.createSetupCode({
       codeHash: "code",
@@ -199,18 +205,18 @@ describe("the store on SQLite", () => {
   });
 
   it("creates only one first staff member when two set-up tabs submit at once", async () => {
-    const { store, dbFile } = await openTestDatabase();
+    const { db, store } = await open();
     await store.staff.replaceSetupToken("setup", later(60));
     const results = await Promise.all([
       store.staff.createFirst(staffRow("one@council.example"), "setup", NOW),
       store.staff.createFirst(staffRow("two@council.example"), "setup", NOW),
     ]);
     expect(results.sort()).toEqual(["created", "token_invalid"]);
-    expect(rowCounts({ dbFile }).staff).toBe(1);
+    expect((await rowCounts({ db })).staff).toBe(1);
   });
 
   it("revokes a family link once, and only through its own resident", async () => {
-    const { store } = await openTestDatabase();
+    const { store } = await open();
     const a = await resident(store, "Margaret");
     const b = await resident(store, "Arthur");
     expect(await store.familyLinks.revoke(a.link.id, b.resident.id, NOW)).toBe(false);
@@ -219,13 +225,13 @@ describe("the store on SQLite", () => {
     expect((await store.familyLinks.findByTokenHash(`hash-of-${a.link.id}`))?.revokedAt).toBe(NOW);
   });
 
-  it("keeps acknowledged messages when the file is closed and opened again", async () => {
-    const { db, store, dataDir } = await openTestDatabase();
+  it("keeps acknowledged messages when the database is closed and opened again", async () => {
+    const { db, store, dataDir, database } = await open();
     const a = await resident(store, "Margaret");
     await store.log.appendMessage(a.message("kept"));
     await db.destroy();
 
-    const reopened = await openSqlite(dataDir);
+    const reopened = await openDatabase({ dataDir, database }, silentLogger);
     onTestFinished(() => reopened.destroy());
     const log = await kyselyStore(reopened).log.pull(a.resident.id, 0, 10);
     expect(log.map((e) => (e.kind === "message" ? e.message.text : e.kind))).toEqual(["kept"]);

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,7 +8,8 @@ import SQLite from "better-sqlite3";
 import { type Kysely, type Migration, PostgresAdapter, sql } from "kysely";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { silentLogger } from "../log";
-import { engines, freshPostgres, postgres, sqlite } from "../test-databases";
+import { engines, freshPostgres, postgres, sqlite, TEST_POSTGRES_URL } from "../test-databases";
+import { kyselyStore } from "./kysely-store";
 import { allMigrations, migrateToLatest, runMigrations } from "./migrations";
 import { openPostgres } from "./postgres";
 import type { Database } from "./schema";
@@ -301,5 +303,43 @@ describe("migrations on postgres", () => {
     }));
     expect(onSqlite.length).toBeGreaterThan(15);
     expect(onPostgres).toEqual(onSqlite);
+  });
+});
+
+describe("text on PostgreSQL", () => {
+  it("compares by bytes in every text column, as SQLite does", async () => {
+    const db = await postgres.migrated();
+    const { rows } = await sql<{ column: string }>`
+      SELECT table_name || '.' || column_name AS column FROM information_schema.columns
+      WHERE table_schema = current_schema() AND data_type = 'text' AND table_name NOT LIKE 'kysely%'
+        AND collation_name IS DISTINCT FROM 'C'`.execute(db);
+    // A later migration's text column needs COLLATE "C" on PostgreSQL too (see 0013).
+    expect(rows.map((r) => r.column)).toEqual([]);
+  });
+
+  it("sorts names as SQLite does on a database whose own collation sorts them otherwise", async () => {
+    // ICU's en-US puts "alice" before "Bob"; bytes put capitals first.
+    const database = await freshPostgres(TEST_POSTGRES_URL, {
+      options: "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'",
+    });
+    const db = openPostgres(database.url, { poolSize: 1, log: silentLogger });
+    onTestFinished(async () => {
+      await db.destroy();
+      await database.drop();
+    });
+    await migrateToLatest(db as Kysely<unknown>);
+    const store = kyselyStore(db);
+    for (const name of ["alice", "Bob", "Émile", "Zoë"]) {
+      await store.staff.create({
+        id: randomUUID(),
+        name,
+        email: `${randomUUID()}@council.example`,
+        passwordHash: "x",
+        createdAt: "2026-11-28T10:00:00.000Z",
+        role: "officer",
+        disabledAt: null,
+      });
+    }
+    expect((await store.staff.list()).map((s) => s.name)).toEqual(["Bob", "Zoë", "alice", "Émile"]);
   });
 });

@@ -293,6 +293,26 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("limit_counters_expiry").on("limit_counters").column("expires_at").execute();
     },
   },
+  "0013_text_compared_by_bytes": {
+    async up(db: Kysely<unknown>) {
+      // SQLite compares text by its bytes; PostgreSQL by the database's collation, which the
+      // operator chose (en_US.UTF-8 sorts "alice" before "Bob" and ignores punctuation at first).
+      // Every text column gets the C collation, so names sort, and ids, keys and times compare,
+      // alike on both engines whatever the database was created with. Nothing to do on SQLite.
+      if (!isPostgres(db)) return;
+      const { rows } = await sql<{ table_name: string; column_name: string }>`
+        SELECT table_name, column_name FROM information_schema.columns
+        WHERE table_schema = current_schema() AND data_type = 'text' AND table_name NOT LIKE 'kysely%'
+          AND collation_name IS DISTINCT FROM 'C'
+        ORDER BY table_name, ordinal_position`.execute(db);
+      const byTable = new Map<string, string[]>();
+      for (const r of rows) byTable.set(r.table_name, [...(byTable.get(r.table_name) ?? []), r.column_name]);
+      for (const [table, columns] of byTable) {
+        const changes = columns.map((c) => sql`ALTER COLUMN ${sql.ref(c)} TYPE text COLLATE "C"`);
+        await sql`ALTER TABLE ${sql.table(table)} ${sql.join(changes)}`.execute(db);
+      }
+    },
+  },
 };
 
 /** Every migration the relay knows, its own and its modules' (push). */

@@ -1,6 +1,7 @@
 import type { PushProblem, PushUnavailableReason } from "@letterbox/shared";
-import type { Kysely, Selectable } from "kysely";
+import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database } from "../db/schema";
+import { lockDevice, lockFamilyLink } from "../db/stores/locks";
 
 export type VapidKeyPair = { publicKey: string; privateKey: string };
 
@@ -93,6 +94,34 @@ const subscriptionColumns = [
   "s.created_at",
 ] as const;
 
+/**
+ * Stores the subscription, taking its endpoint from whoever had it: one browser's endpoint
+ * belongs to one tablet or family member. An upsert rather than delete-then-insert, because two
+ * instances subscribing the same endpoint at once would both find it free and the second insert
+ * would break the endpoint's uniqueness; the upsert makes the second wait and take it over.
+ */
+async function takeEndpoint(
+  tx: Transaction<Database>,
+  sub: NewSubscription & { deviceId: string | null; familyLinkId: string | null },
+) {
+  const row = {
+    id: sub.id,
+    p256dh: sub.p256dh,
+    auth: sub.auth,
+    resident_id: sub.residentId,
+    device_id: sub.deviceId,
+    family_link_id: sub.familyLinkId,
+    created_at: sub.createdAt,
+    failing_since: null,
+    last_error: null,
+  };
+  await tx
+    .insertInto("push_subscriptions")
+    .values({ ...row, endpoint: sub.endpoint })
+    .onConflict((oc) => oc.column("endpoint").doUpdateSet(row))
+    .execute();
+}
+
 /** The push tables through Kysely: SQLite now, the same queries on PostgreSQL later. */
 export class KyselyPushStore implements PushStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -119,25 +148,10 @@ export class KyselyPushStore implements PushStore {
 
   async subscribeDevice(deviceId: string, sub: NewSubscription) {
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .deleteFrom("push_subscriptions")
-        .where((eb) => eb.or([eb("device_id", "=", deviceId), eb("endpoint", "=", sub.endpoint)]))
-        .execute();
-      await tx
-        .insertInto("push_subscriptions")
-        .values({
-          id: sub.id,
-          endpoint: sub.endpoint,
-          p256dh: sub.p256dh,
-          auth: sub.auth,
-          resident_id: sub.residentId,
-          device_id: deviceId,
-          family_link_id: null,
-          created_at: sub.createdAt,
-          failing_since: null,
-          last_error: null,
-        })
-        .execute();
+      // The same tablet subscribing twice at once (a retry on another instance) takes turns here.
+      await lockDevice(tx, deviceId);
+      await tx.deleteFrom("push_subscriptions").where("device_id", "=", deviceId).execute();
+      await takeEndpoint(tx, { ...sub, deviceId, familyLinkId: null });
       const state = { state: "subscribed", updated_at: sub.createdAt, failing_since: null, problem: null };
       await tx
         .insertInto("push_device_states")
@@ -161,25 +175,9 @@ export class KyselyPushStore implements PushStore {
 
   async subscribeFamilyLink(familyLinkId: string, sub: NewSubscription) {
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .deleteFrom("push_subscriptions")
-        .where((eb) => eb.or([eb("family_link_id", "=", familyLinkId), eb("endpoint", "=", sub.endpoint)]))
-        .execute();
-      await tx
-        .insertInto("push_subscriptions")
-        .values({
-          id: sub.id,
-          endpoint: sub.endpoint,
-          p256dh: sub.p256dh,
-          auth: sub.auth,
-          resident_id: sub.residentId,
-          device_id: null,
-          family_link_id: familyLinkId,
-          created_at: sub.createdAt,
-          failing_since: null,
-          last_error: null,
-        })
-        .execute();
+      await lockFamilyLink(tx, familyLinkId);
+      await tx.deleteFrom("push_subscriptions").where("family_link_id", "=", familyLinkId).execute();
+      await takeEndpoint(tx, { ...sub, deviceId: null, familyLinkId });
     });
   }
 

@@ -109,8 +109,8 @@ const reply = (relay: Relay, deviceToken: string, inReplyTo: string) =>
 const receipt = (relay: Relay, deviceToken: string, messageId: string, state: "delivered" | "seen") =>
   relay.request("/api/tablet/receipts", { bearer: deviceToken, json: { receipts: [{ messageId, state }] } });
 
-const subscriptionRows = (relay: Relay) =>
-  dumpTables(relay).push_subscriptions as { endpoint: string; failing_since: string | null; last_error: string | null }[];
+const subscriptionRows = async (relay: Relay) =>
+  (await dumpTables(relay)).push_subscriptions as { endpoint: string; failing_since: string | null; last_error: string | null }[];
 
 describe("the VAPID key pair", () => {
   it("is made at first start, served without a credential, and kept in the database", async () => {
@@ -118,7 +118,7 @@ describe("the VAPID key pair", () => {
     const { publicKey } = await expectBody(await relay.request("/api/push/key"), 200, pushKeySchema);
     expect(() => p256PublicKey(publicKey)).not.toThrow();
     expect((await expectBody(await relay.request("/api/push/key"), 200, pushKeySchema)).publicKey).toBe(publicKey);
-    expect(dumpTables(relay).push_vapid_keys).toEqual([expect.objectContaining({ id: 1, public_key: publicKey })]);
+    expect((await dumpTables(relay)).push_vapid_keys).toEqual([expect.objectContaining({ id: 1, public_key: publicKey })]);
 
     // Another start on the same data folder (a restart, or a second relay instance) finds the same pair.
     const db = await openSqlite(relay.dataDir);
@@ -398,7 +398,7 @@ describe("subscriptions", () => {
     await receiver.waitFor(to(second));
     await relay.services.push.idle();
     expect(receiver.to(first)).toEqual([]);
-    expect(subscriptionRows(relay).map((r) => r.endpoint)).toEqual([second.endpoint]);
+    expect((await subscriptionRows(relay)).map((r) => r.endpoint)).toEqual([second.endpoint]);
   });
 
   it.each([404, 410])("are removed when the push service answers %i, and the tablet shows as expired", async (status) => {
@@ -409,7 +409,7 @@ describe("subscriptions", () => {
     await send(relay, familyToken, "Hello");
     await receiver.waitFor(to(subscriber));
     await relay.services.push.idle();
-    expect(subscriptionRows(relay)).toEqual([]);
+    expect(await subscriptionRows(relay)).toEqual([]);
     expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([
       expect.objectContaining({ state: "expired", failingSince: START.toISOString(), problem: "gone" }),
     ]);
@@ -436,7 +436,9 @@ describe("subscriptions", () => {
     const retried = await receiver.waitFor((p) => to(subscriber)(p) && p !== receiver.to(subscriber)[0]);
     expect(retried.payload).toMatchObject({ kind: "message", seq: message.seq });
     await relay.services.push.idle();
-    expect(subscriptionRows(relay)).toEqual([expect.objectContaining({ endpoint: subscriber.endpoint, failing_since: null })]);
+    expect(await subscriptionRows(relay)).toEqual([
+      expect.objectContaining({ endpoint: subscriber.endpoint, failing_since: null }),
+    ]);
   });
 
   it("are tried three times with growing waits on 5xx, then kept but shown as failing until a push gets through", async () => {
@@ -457,7 +459,7 @@ describe("subscriptions", () => {
     expect(waits).toEqual([2_000, 8_000]);
     expect(timers.pending).toEqual([]);
     expect(receiver.to(subscriber)).toHaveLength(3);
-    expect(subscriptionRows(relay)).toEqual([expect.objectContaining({ endpoint: subscriber.endpoint })]);
+    expect(await subscriptionRows(relay)).toEqual([expect.objectContaining({ endpoint: subscriber.endpoint })]);
     expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([
       expect.objectContaining({ state: "subscribed", failingSince: START.toISOString(), problem: "service_error" }),
     ]);
@@ -636,7 +638,7 @@ describe("a family member's push", () => {
     expect(await expectError(res, 400, "invalid_request")).toBe("“subscription.endpoint” must be an https:// address.");
     await expectError(await relay.request("/api/family/push", { bearer: familyToken, json: {} }), 400, "invalid_request");
     await expectError(await relay.request("/api/family/push", { json: { subscription } }), 401, "unauthenticated");
-    expect(subscriptionRows(relay)).toEqual([]);
+    expect(await subscriptionRows(relay)).toEqual([]);
   });
 });
 
@@ -656,7 +658,7 @@ describe("a resident's data", () => {
     expect(receiver.to(arthursTablet)).toEqual([]);
 
     expect((await staff.request(`/residents/${resident.id}`, { method: "DELETE" })).status).toBe(200);
-    const tables = dumpTables(relay);
+    const tables = await dumpTables(relay);
     expect(JSON.stringify(tables.push_subscriptions)).not.toContain(resident.id);
     // Arthur's wiped tablet keeps its row (and its subscription, never used) until it is paired again.
     expect(tables.push_subscriptions).toEqual([expect.objectContaining({ resident_id: arthur.resident.id, device_id: device })]);
@@ -676,8 +678,8 @@ describe("a tablet's push state", () => {
       expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([
         expect.objectContaining({ state: reason, updatedAt: START.toISOString() }),
       ]);
-      expect(dumpTables(relay).push_device_states).toEqual([expect.objectContaining({ state: reason })]);
-      expect(subscriptionRows(relay)).toEqual([]);
+      expect((await dumpTables(relay)).push_device_states).toEqual([expect.objectContaining({ state: reason })]);
+      expect(await subscriptionRows(relay)).toEqual([]);
       await send(relay, familyToken, "Hello");
       await relay.services.push.idle();
       expect(receiver.to(subscriber)).toEqual([]);
@@ -737,7 +739,7 @@ describe("a tablet's push state", () => {
     const text = await expectError(await reportPush(relay, deviceToken, body()), 400, "invalid_request");
     if (typeof message === "string") expect(text).toBe(message);
     else expect(text).toMatch(message);
-    expect(subscriptionRows(relay)).toEqual([]);
+    expect(await subscriptionRows(relay)).toEqual([]);
     expect(await relay.services.push.tabletPushStatus(resident.id)).toEqual([]);
   });
 

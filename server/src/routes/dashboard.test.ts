@@ -1,5 +1,5 @@
 import { createECDH, randomBytes } from "node:crypto";
-import { type Alert, dashboardSchema, deviceSchema, PUSH_UNAVAILABLE_REASONS } from "@letterbox/shared";
+import { type Alert, dashboardSchema, deviceSchema, LIMITS, PUSH_UNAVAILABLE_REASONS } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -365,6 +365,8 @@ describe("a tablet's status report", () => {
     ["an unknown push state", { pushState: "broken" }],
     ["negative storage", { storageUsedBytes: -1 }],
     ["fractional storage", { storageUsedBytes: 1.5 }],
+    ["storage past any tablet's", { storageUsedBytes: LIMITS.storageBytesMax + 1 }],
+    ["a storage quota past any tablet's", { storageQuotaBytes: Number.MAX_SAFE_INTEGER }],
     ["an unknown language", { language: "fr" }],
     ["an app version over 40 characters", { appVersion: "1".repeat(41) }],
     ["a missing field", { appVersion: undefined }],
@@ -374,13 +376,13 @@ describe("a tablet's status report", () => {
   ])("with %s is refused and recorded nowhere", async (_what, change) => {
     const { relay, deviceToken } = await household();
     await tabletStatus(relay, deviceToken);
-    const before = dumpTables(relay).devices;
+    const before = (await dumpTables(relay)).devices;
     await expectError(
       await tabletStatus(relay, deviceToken, { pushState: "no_push_manager", ...change }),
       400,
       "invalid_request",
     );
-    expect(dumpTables(relay).devices).toEqual(before);
+    expect((await dumpTables(relay)).devices).toEqual(before);
   });
 
   it("needs a paired tablet that has not been wiped", async () => {

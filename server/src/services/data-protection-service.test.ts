@@ -58,7 +58,7 @@ describe("retention", () => {
     expect(family.items.map((i) => (i.kind === "message" ? i.message.id : i.kind))).toEqual([newer.id]);
 
     // Its words and its photo are gone; the newer photo and Arthur's year-long history stay.
-    expect(JSON.stringify(dumpTables(relay))).not.toContain("Old news from November");
+    expect(JSON.stringify(await dumpTables(relay))).not.toContain("Old news from November");
     expect(photoFilesOnDisk(relay)).toEqual([`${newPhoto}.jpg`, `${newPhoto}.thumb.jpg`].sort());
     expect(messagesOf(await sync(relay, arthur.deviceToken)).map((m) => m.id)).toEqual([arthursOld.id]);
 

@@ -54,7 +54,11 @@ export class KyselyFamilyLinkStore implements FamilyLinkStore {
       .selectFrom("family_links")
       .selectAll()
       .where("resident_id", "=", residentId)
+      // Links made in the same millisecond come in one order on both engines (SQLite would give
+      // its row order, PostgreSQL any).
       .orderBy("created_at")
+      .orderBy("label")
+      .orderBy("id")
       .execute();
     return rows.map(toFamilyLink);
   }

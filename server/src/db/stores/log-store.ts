@@ -1,6 +1,7 @@
 import type { Photo, ReceiptState } from "@letterbox/shared";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database } from "../schema";
+import { lockResidentLog, lockResidentLogs } from "./locks";
 
 /** A message as the relay keeps it; `seq` is its place in the resident's log. */
 export type MessageRow = {
@@ -108,6 +109,11 @@ export class KyselyLogStore implements LogStore {
     const batch = this.pendingAppends.splice(0);
     try {
       const results = await this.db.transaction().execute(async (tx) => {
+        // Every resident's log this batch writes to, locked up front in one order (see locks.ts).
+        await lockResidentLogs(
+          tx,
+          batch.map((p) => p.message.residentId),
+        );
         const out: AppendResult[] = [];
         for (const { message } of batch) out.push(await appendMessageIn(tx, message));
         return out;
@@ -130,12 +136,18 @@ export class KyselyLogStore implements LogStore {
 
   async deleteMessage(id: string, familyLinkId: string, at: string) {
     return this.db.transaction().execute(async (tx) => {
-      const message = await tx
-        .selectFrom("messages")
-        .select(["resident_id", "deleted_at"])
-        .where("id", "=", id)
-        .where("family_link_id", "=", familyLinkId)
-        .executeTakeFirst();
+      const find = () =>
+        tx
+          .selectFrom("messages")
+          .select(["resident_id", "deleted_at"])
+          .where("id", "=", id)
+          .where("family_link_id", "=", familyLinkId)
+          .executeTakeFirst();
+      // The resident (which never changes) names the lock; what was deleted is read under it.
+      const found = await find();
+      if (!found) return { result: "not_found" as const };
+      await lockResidentLog(tx, found.resident_id);
+      const message = await find();
       if (!message) return { result: "not_found" as const };
       if (message.deleted_at) return { result: "already_deleted" as const };
       const seq = await appendLogEntry(tx, message.resident_id, { kind: "message_deleted", at, messageId: id });
@@ -159,6 +171,8 @@ export class KyselyLogStore implements LogStore {
 
   async recordReceipts(residentId: string, receipts: { messageId: string; state: ReceiptState }[], at: string) {
     return this.db.transaction().execute(async (tx) => {
+      // Read under the lock, so the same receipt from another instance is seen as recorded.
+      await lockResidentLog(tx, residentId);
       const recorded: { seq: number; familyLinkId: string }[] = [];
       for (const { messageId, state } of receipts) {
         const message = await tx
@@ -185,6 +199,8 @@ export class KyselyLogStore implements LogStore {
 
   async appendReply(r: NewReply) {
     return this.db.transaction().execute(async (tx) => {
+      // A retry of the same reply on another instance waits here, then finds it stored.
+      await lockResidentLog(tx, r.residentId);
       const existing = await tx.selectFrom("replies").selectAll().where("id", "=", r.id).executeTakeFirst();
       if (existing) return { created: false, reply: toReply(existing) };
       const message = await tx
@@ -342,6 +358,9 @@ function readEntry(
 
 /** Stores one message and its log entry with the resident's next sequence number, unless the id is taken. */
 async function appendMessageIn(tx: Transaction<Database>, m: NewMessage): Promise<AppendResult> {
+  // A retry of the same message on another instance waits here, then finds it stored (a second
+  // lock on the same row in one transaction costs nothing).
+  await lockResidentLog(tx, m.residentId);
   const existing = await tx.selectFrom("messages").selectAll().where("id", "=", m.id).executeTakeFirst();
   if (existing) return { created: false, message: (await messagesWithPhotos(tx, [existing]))[0] as MessageRow };
   const seq = await appendLogEntry(tx, m.residentId, { kind: "message", at: m.sentAt, messageId: m.id });

@@ -1,6 +1,7 @@
 import type { StaffRole } from "@letterbox/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { Database } from "../schema";
+import { lockDatabaseWide } from "./locks";
 
 export type StaffRow = {
   id: string;
@@ -58,6 +59,9 @@ export class KyselyStaffStore implements StaffStore {
 
   async createFirst(staff: StaffRow, setupTokenHash: string, now: string) {
     return this.db.transaction().execute(async (tx) => {
+      // Two set-up links used at once (each instance may have printed one) must not both find no
+      // staff yet: the second waits here and then sees the first account.
+      await lockDatabaseWide(tx);
       const token = await tx
         .deleteFrom("staff_setup_tokens")
         .where("token_hash", "=", setupTokenHash)
@@ -83,6 +87,8 @@ export class KyselyStaffStore implements StaffStore {
 
   async replaceSetupToken(tokenHash: string, expiresAt: string) {
     await this.db.transaction().execute(async (tx) => {
+      // Instances starting together would otherwise each delete, then each insert: two live links.
+      await lockDatabaseWide(tx);
       await tx.deleteFrom("staff_setup_tokens").execute();
       await tx.insertInto("staff_setup_tokens").values({ token_hash: tokenHash, expires_at: expiresAt }).execute();
     });
@@ -154,7 +160,9 @@ export class KyselyStaffStore implements StaffStore {
         return "created" as const;
       })
       .catch((e) => {
-        if (e instanceof EmailTaken) return "email_taken" as const;
+        // The check above misses an account another instance is creating at this moment; the
+        // unique email then refuses the insert, which rolls the invitation back just the same.
+        if (e instanceof EmailTaken || isUniqueViolation(e)) return "email_taken" as const;
         throw e;
       });
   }
