@@ -1,18 +1,18 @@
 import type { StaffLoginRequest, StaffSetupRequest } from "@letterbox/shared";
 import { test as base, expect, request } from "@playwright/test";
 import { SEED_STAFF, StaffApi } from "./api";
-import { type RunningRelay, startRelay } from "./relay";
+import { type FirstRelay, startRelay } from "./relay";
 
 // Overridable so that two runs on one machine do not fight over ports.
 let nextPort = Number(process.env.LETTERBOX_E2E_SEEDED_PORT ?? 8300);
-const setUpRelays = new WeakSet<RunningRelay>();
+const setUpRelays = new WeakSet<FirstRelay>();
 
 /**
  * `seeded`: a relay apart from the journey's (fresh data folder, shared by the specs of one
  * worker) with a signed-in staff API; each test makes its own household, so tests do not depend
  * on each other's data. `baseURL` points at that relay.
  */
-export const test = base.extend<{ seeded: StaffApi }, { ownRelay: RunningRelay }>({
+export const test = base.extend<{ seeded: StaffApi }, { ownRelay: FirstRelay }>({
   ownRelay: [
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as the first argument.
     async ({}, use) => {

@@ -3,6 +3,9 @@ import { type Browser, type BrowserContext, expect, type Page, test } from "@pla
 import { FamilyApi, type Household, type StaffApi } from "./api";
 import { expectResidentFriendly } from "./checks";
 
+/** What the tablet's live connection heard, or a sync it started (and the messages that sync brought). */
+export type LiveAndSyncNote = { kind: "live-open" } | { kind: "hint"; seq: number } | { kind: "sync"; messageIds: string[] };
+
 /** What the tablet's tests need of a household: the link's id only matters to the family and staff pages. */
 type TabletHousehold = Omit<Household, "linkId">;
 
@@ -86,6 +89,26 @@ export class TabletScreen {
         }),
       store,
     );
+  }
+
+  /** The SHA-256 (hex) of a photo's image as the tablet keeps it in IndexedDB; undefined while it has none. */
+  async storedPhotoSha256(id: string): Promise<string | undefined> {
+    return this.page.evaluate(async (photoId) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open("letterbox-tablet");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => resolve(open.result);
+      });
+      const photo = await new Promise<{ blob?: Blob } | undefined>((resolve, reject) => {
+        const get = db.transaction("photos").objectStore("photos").get(photoId);
+        get.onerror = () => reject(get.error);
+        get.onsuccess = () => resolve(get.result);
+      });
+      db.close();
+      if (!photo?.blob) return undefined;
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await photo.blob.arrayBuffer()));
+      return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+    }, id);
   }
 
   async chimes(): Promise<number> {
@@ -189,6 +212,56 @@ export class TabletPage extends TabletScreen {
   async settings(changes: UpdateResidentRequest) {
     await this.staff.updateResident(this.household.residentId, changes);
     await this.page.evaluate(() => window.dispatchEvent(new Event("online")));
+  }
+
+  /**
+   * From the next page load on, notes in order what the tablet's live connection hears (`hint`,
+   * with the log's new seq) and each sync it starts (`sync`, with the messages it brought), so a
+   * test can tell which of the two brought a message. Reads a copy of each answer; the app's own
+   * reading is untouched.
+   */
+  async noteLiveAndSync() {
+    await this.page.addInitScript(() => {
+      const notes: LiveAndSyncNote[] = [];
+      (window as unknown as { __liveAndSync: typeof notes }).__liveAndSync = notes;
+      const original = window.fetch.bind(window);
+      window.fetch = async (input, init) => {
+        const url = new URL(input instanceof Request ? input.url : String(input), location.href);
+        const sync = url.pathname === "/api/tablet/sync" ? { kind: "sync" as const, messageIds: [] as string[] } : undefined;
+        if (sync) notes.push(sync);
+        const res = await original(input, init);
+        if (sync && res.ok) {
+          const page = (await res.clone().json()) as { entries: { kind: string; message?: { id: string } }[] };
+          sync.messageIds.push(...page.entries.flatMap((e) => (e.kind === "message" && e.message ? [e.message.id] : [])));
+        }
+        if (url.pathname === "/api/tablet/live" && res.ok && res.body) {
+          notes.push({ kind: "live-open" });
+          const reader = res.clone().body?.getReader();
+          const decoder = new TextDecoder();
+          let buffer = "";
+          void (async () => {
+            for (;;) {
+              const { value, done } = (await reader?.read()) ?? { done: true };
+              if (done) return;
+              buffer += decoder.decode(value, { stream: true });
+              for (let gap = buffer.indexOf("\n\n"); gap >= 0; gap = buffer.indexOf("\n\n")) {
+                const block = buffer.slice(0, gap);
+                buffer = buffer.slice(gap + 2);
+                const data = block.match(/^data: ?(.*)$/m)?.[1];
+                if (/^event: ?log$/m.test(block) && data)
+                  notes.push({ kind: "hint", seq: (JSON.parse(data) as { seq: number }).seq });
+              }
+            }
+          })().catch(() => undefined);
+        }
+        return res;
+      };
+    });
+  }
+
+  /** What noteLiveAndSync() has noted so far, oldest first. */
+  liveAndSync() {
+    return this.page.evaluate(() => (window as unknown as { __liveAndSync: LiveAndSyncNote[] }).__liveAndSync);
   }
 
   async close() {
