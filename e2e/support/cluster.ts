@@ -1,7 +1,7 @@
 import type { StaffSetupRequest } from "@letterbox/shared";
 import { test as base, expect, request } from "@playwright/test";
+import { freshPostgres } from "../../server/src/fresh-postgres";
 import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from "../../server/src/images/s3-test-server";
-import { freshPostgres } from "../../server/src/test-databases";
 import { SEED_STAFF, StaffApi } from "./api";
 import { type RunningRelay, startRelay } from "./relay";
 

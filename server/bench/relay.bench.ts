@@ -48,7 +48,7 @@ import { fileURLToPath } from "node:url";
 import { syncPageSchema } from "@letterbox/shared";
 import autocannon from "autocannon";
 import { uuidv7 } from "uuidv7";
-import { freshPostgres } from "../src/test-databases";
+import { freshPostgres } from "../src/fresh-postgres";
 import type { FromServer, Household, ResidentLog, ServerReady, ToServer } from "./protocol";
 import { type Figure, printTable, writeResults } from "./results";
 
