@@ -12,11 +12,12 @@ import { conversationSchema } from "@letterbox/shared";
 import SQLite from "better-sqlite3";
 import { type Kysely, sql } from "kysely";
 import { uuidv7 } from "uuidv7";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
 import type { BlobStore } from "../images/photo-store";
 import { S3BlobStore } from "../images/s3-blob-store";
-import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from "../images/s3-test-server";
+import { s3ServerForFile } from "../images/s3-test-hooks";
+import { S3_TEST_CREDENTIALS } from "../images/s3-test-server";
 import { silentLogger } from "../log";
 import { freshPostgres } from "../test-databases";
 import {
@@ -41,11 +42,7 @@ import { openPostgres } from "./postgres";
 import type { Database } from "./schema";
 import { DATABASE_FILE, openSqliteFile } from "./sqlite";
 
-let s3: S3TestServer;
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-afterAll(() => s3.close());
+const s3 = s3ServerForFile();
 
 /** A relay on SQLite that has been used: staff, a household, a photo message, a reply, receipts, a tablet's status. */
 async function usedRelay() {

@@ -4,32 +4,18 @@
  * from the bucket, and erasure, retention and the subject access export go through it too.
  */
 import { strFromU8, unzipSync } from "fflate";
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { loadConfig } from "../config";
 import { blobStoreFor } from "../images/photo-storage";
 import { S3BlobStore } from "../images/s3-blob-store";
-import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from "../images/s3-test-server";
+import { awsCredentialsInEnvironment, s3ServerForFile } from "../images/s3-test-hooks";
+import { startS3Server } from "../images/s3-test-server";
 import { expectError, firstStaff, photoFilesOnDisk, sendWithPhotos, startRelay, testJpeg, uploadPhoto } from "../test-support";
 
 const PREFIX = "north-council";
 const DAY = 24 * 60;
 
-let s3: S3TestServer;
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-afterAll(() => s3.close());
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
-
-/** The relay's credentials come from the SDK's default chain, which reads them from here first. */
-function awsCredentialsInEnvironment() {
-  vi.stubEnv("AWS_ACCESS_KEY_ID", S3_TEST_CREDENTIALS.accessKeyId);
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", S3_TEST_CREDENTIALS.secretAccessKey);
-  vi.stubEnv("AWS_SESSION_TOKEN", undefined);
-  vi.stubEnv("AWS_PROFILE", undefined);
-}
+const s3 = s3ServerForFile();
 
 /** A relay with its photos in a fresh bucket, configured as an operator would. */
 async function relayWithS3(server = s3) {
