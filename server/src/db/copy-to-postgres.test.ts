@@ -101,9 +101,10 @@ async function stop(relay: Relay) {
 async function emptyPostgres() {
   const database = await freshPostgres();
   onTestFinished(() => database.drop());
-  const db = openPostgres(database.url, { poolSize: 4, log: silentLogger });
+  const config = { engine: "postgres", url: database.url, poolSize: 4 } as const;
+  const db = openPostgres(config.url, { poolSize: config.poolSize, log: silentLogger });
   onTestFinished(() => db.destroy());
-  return { url: database.url, db };
+  return { url: database.url, db, config };
 }
 
 async function emptyBucket() {
@@ -168,12 +169,7 @@ describe("copying a SQLite data folder into PostgreSQL and S3", () => {
     expect(report.photos).toEqual({ copied: 2, bytes: expect.any(Number), skipped: [".DS_Store"] });
     expect(report.logId).toBe(before.tablet.logId);
 
-    const after = relayOver(
-      target.db,
-      blobs,
-      fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-migrated-")),
-      used.relay.clock.now(),
-    );
+    const after = relayOver(target, blobs, fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-migrated-")), used.relay.clock.now());
     onTestFinished(() => fs.rmSync(after.dataDir, { recursive: true, force: true }));
     const seen = await whatEveryoneSees(after, used);
     expect(seen).toEqual(before);
