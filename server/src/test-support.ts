@@ -132,9 +132,10 @@ export type Relay = Awaited<ReturnType<typeof startRelay>>;
  * Starts a relay on its own database (see openTestDatabase; `engine` picks SQLite or PostgreSQL),
  * with the clock fixed at START. Push
  * is on; `push` points it at a test receiver (agent, allowed endpoints) and sets its timers.
- * `dataDir`: start on an existing data folder instead (a restart). `blobs`: keep photos there
- * instead of the data folder (an S3 bucket). `passwordHasher` stands in for the relay's bounded
- * scrypt, to count or hold hashes.
+ * `dataDir`: start on an existing data folder instead (a restart; SQLite only, as PostgreSQL's
+ * records are not in the folder). `blobs`: keep photos there instead of the data folder (an S3
+ * bucket). `passwordHasher` stands in for the relay's bounded scrypt, to count or hold hashes.
+ * `database` in the result is what the relay's configuration says, to open it again.
  */
 export async function startRelay(
   opts: {
@@ -147,7 +148,7 @@ export async function startRelay(
     passwordHasher?: PasswordHasher;
   } = {},
 ) {
-  const { db, store, photos, dataDir, dbFile, engine } = await openTestDatabase(opts);
+  const { db, store, photos, dataDir, database, dbFile, engine } = await openTestDatabase(opts);
   // The real configuration decides publicUrl and secureCookies, as it does in main.ts.
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: opts.publicUrl ?? "http://localhost:8080" });
   const clock = new FixedClock(START);
@@ -177,7 +178,7 @@ export async function startRelay(
     return Promise.resolve(app.request(urlPath, { method, headers, body }, env));
   }
 
-  return { app, deps, clock, db, store, services, dataDir, dbFile, engine, publicUrl: config.publicUrl, request };
+  return { app, deps, clock, db, store, services, dataDir, database, dbFile, engine, publicUrl: config.publicUrl, request };
 }
 
 // Responses ---------------------------------------------------------------------------------
@@ -494,11 +495,17 @@ export async function staffNow(relay: Relay): Promise<StaffClient> {
 // A relay over a database the test opened itself -----------------------------------------------
 
 /**
- * A relay over `db` (a PostgreSQL database, say) with photos in `blobs`, built as startRelay
- * builds one, its clock at `now`; the test closes `db`. `dataDir` is the folder it would be given,
- * which holds nothing of it.
+ * A relay over `target.db` (a PostgreSQL database, say, that `target.config` names) with photos in
+ * `blobs`, built as startRelay builds one, its clock at `now`; the test closes `db`. `dataDir` is
+ * the folder it would be given, which holds nothing of it.
  */
-export function relayOver(db: Kysely<Database>, blobs: BlobStore, dataDir: string, now = START): Relay {
+export function relayOver(
+  target: { db: Kysely<Database>; config: DatabaseConfig },
+  blobs: BlobStore,
+  dataDir: string,
+  now = START,
+): Relay {
+  const { db } = target;
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: "http://localhost:8080" });
   const clock = new FixedClock(now);
   const deps = {
@@ -531,6 +538,7 @@ export function relayOver(db: Kysely<Database>, blobs: BlobStore, dataDir: strin
     store: deps.store,
     services,
     dataDir,
+    database: target.config,
     dbFile: "",
     engine: "postgres",
     publicUrl: config.publicUrl,

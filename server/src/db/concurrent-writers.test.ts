@@ -8,46 +8,17 @@
 import { randomUUID } from "node:crypto";
 import { uuidv7 } from "uuidv7";
 import { describe, expect, it } from "vitest";
-import { newResidentRow } from "../services/residents";
-import type { DeviceRow, StaffRow, Store } from "../store";
+import type { DeviceRow, Store } from "../store";
 import { postgres } from "../test-databases";
-import { rowCounts, START } from "../test-support";
+import { rowCounts } from "../test-support";
 import { kyselyStore } from "./kysely-store";
+import { later, NOW, residentWithLink, staffRow } from "./store-test-rows";
 
-const NOW = START.toISOString();
-const later = (minutes: number) => new Date(START.getTime() + minutes * 60_000).toISOString();
 const ROUNDS = 8;
 
 async function twoInstances() {
   const database = await postgres.migratedDatabase();
   return { db: database.db, a: kyselyStore(database.db), b: kyselyStore(database.open()) };
-}
-
-async function household(store: Store, preferredName = "Margaret") {
-  const resident = newResidentRow(randomUUID(), `${preferredName} Example`, preferredName, NOW);
-  await store.residents.create(resident);
-  const link = {
-    id: randomUUID(),
-    residentId: resident.id,
-    label: "Family",
-    displayName: null,
-    relationship: null,
-    createdAt: NOW,
-    revokedAt: null,
-    lastUsedAt: null,
-  };
-  await store.familyLinks.create(link, `hash-of-${link.id}`);
-  const message = (text: string, id = uuidv7()) => ({
-    id,
-    residentId: resident.id,
-    familyLinkId: link.id,
-    senderName: "Family",
-    senderRelationship: null,
-    text,
-    photos: [],
-    sentAt: NOW,
-  });
-  return { resident, link, message };
 }
 
 async function pairedDevice(store: Store, residentId: string): Promise<string> {
@@ -57,16 +28,6 @@ async function pairedDevice(store: Store, residentId: string): Promise<string> {
   await store.devices.pair(codeHash, device, `token-${device.id}`, NOW);
   return device.id;
 }
-
-const staffRow = (email: string): StaffRow => ({
-  id: randomUUID(),
-  name: "Staff",
-  email,
-  passwordHash: "x",
-  createdAt: NOW,
-  role: "admin",
-  disabledAt: null,
-});
 
 const subscription = (residentId: string, endpoint: string) => ({
   id: randomUUID(),
@@ -80,7 +41,7 @@ const subscription = (residentId: string, endpoint: string) => ({
 describe("two relay instances on one PostgreSQL database, at once", () => {
   it("store a message sent to both (a retry) once, answering the second with created: false", async () => {
     const { a, b } = await twoInstances();
-    const home = await household(a);
+    const home = await residentWithLink(a);
     for (let round = 0; round < ROUNDS; round++) {
       const m = home.message(`round ${round}`);
       const results = await Promise.all([a.log.appendMessage(m), b.log.appendMessage(m)]);
@@ -91,7 +52,7 @@ describe("two relay instances on one PostgreSQL database, at once", () => {
 
   it("store a reply sent to both once", async () => {
     const { a, b } = await twoInstances();
-    const home = await household(a);
+    const home = await residentWithLink(a);
     const { message } = await a.log.appendMessage(home.message("hello"));
     for (let round = 0; round < ROUNDS; round++) {
       const reply = { id: uuidv7(), residentId: home.resident.id, inReplyTo: message.id, text: "Thank you", sentAt: NOW };
@@ -102,7 +63,7 @@ describe("two relay instances on one PostgreSQL database, at once", () => {
 
   it("delete a message once, logging one deletion", async () => {
     const { db, a, b } = await twoInstances();
-    const home = await household(a);
+    const home = await residentWithLink(a);
     for (let round = 0; round < ROUNDS; round++) {
       const { message } = await a.log.appendMessage(home.message(`round ${round}`));
       const results = await Promise.all([
@@ -116,7 +77,7 @@ describe("two relay instances on one PostgreSQL database, at once", () => {
 
   it("record a receipt sent to both once, logging one receipt", async () => {
     const { db, a, b } = await twoInstances();
-    const home = await household(a);
+    const home = await residentWithLink(a);
     for (let round = 0; round < ROUNDS; round++) {
       const { message } = await a.log.appendMessage(home.message(`round ${round}`));
       const receipts = [{ messageId: message.id, state: "seen" as const }];
@@ -131,8 +92,8 @@ describe("two relay instances on one PostgreSQL database, at once", () => {
 
   it("keep each resident's sequence strictly increasing and gap-free under mixed writers", async () => {
     const { db, a, b } = await twoInstances();
-    const home = await household(a);
-    const other = await household(a, "Arthur");
+    const home = await residentWithLink(a);
+    const other = await residentWithLink(a, "Arthur");
     const { message: first } = await a.log.appendMessage(home.message("first"));
     const acknowledged: string[] = [first.id];
     // Messages for the receipts to move on, one each.
@@ -237,7 +198,7 @@ describe("two relay instances on one PostgreSQL database, at once", () => {
 
   it("subscribe two tablets with the same push endpoint at once: the endpoint ends with one of them", async () => {
     const { db, a, b } = await twoInstances();
-    const home = await household(a);
+    const home = await residentWithLink(a);
     for (let round = 0; round < ROUNDS; round++) {
       const [one, two] = [await pairedDevice(a, home.resident.id), await pairedDevice(a, home.resident.id)];
       const endpoint = `https://push.example/${round}`;
@@ -253,7 +214,7 @@ describe("two relay instances on one PostgreSQL database, at once", () => {
 
   it("subscribe one tablet twice at once (a retry): it ends with one subscription", async () => {
     const { db, a, b } = await twoInstances();
-    const home = await household(a);
+    const home = await residentWithLink(a);
     for (let round = 0; round < ROUNDS; round++) {
       const device = await pairedDevice(a, home.resident.id);
       await Promise.all([
@@ -266,7 +227,7 @@ describe("two relay instances on one PostgreSQL database, at once", () => {
 
   it("subscribe a family link from two instances at once: it ends with one subscription per endpoint and link", async () => {
     const { db, a, b } = await twoInstances();
-    const home = await household(a);
+    const home = await residentWithLink(a);
     for (let round = 0; round < ROUNDS; round++) {
       const endpoint = `https://push.example/family-${round}`;
       await Promise.all([

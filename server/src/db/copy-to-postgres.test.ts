@@ -12,11 +12,12 @@ import { conversationSchema } from "@letterbox/shared";
 import SQLite from "better-sqlite3";
 import { type Kysely, sql } from "kysely";
 import { uuidv7 } from "uuidv7";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { z } from "zod";
 import type { BlobStore } from "../images/photo-store";
 import { S3BlobStore } from "../images/s3-blob-store";
-import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from "../images/s3-test-server";
+import { s3ServerForFile } from "../images/s3-test-hooks";
+import { S3_TEST_CREDENTIALS } from "../images/s3-test-server";
 import { silentLogger } from "../log";
 import { freshPostgres } from "../test-databases";
 import {
@@ -41,11 +42,7 @@ import { openPostgres } from "./postgres";
 import type { Database } from "./schema";
 import { DATABASE_FILE, openSqliteFile } from "./sqlite";
 
-let s3: S3TestServer;
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-afterAll(() => s3.close());
+const s3 = s3ServerForFile();
 
 /** A relay on SQLite that has been used: staff, a household, a photo message, a reply, receipts, a tablet's status. */
 async function usedRelay() {
@@ -104,9 +101,10 @@ async function stop(relay: Relay) {
 async function emptyPostgres() {
   const database = await freshPostgres();
   onTestFinished(() => database.drop());
-  const db = openPostgres(database.url, { poolSize: 4, log: silentLogger });
+  const config = { engine: "postgres", url: database.url, poolSize: 4 } as const;
+  const db = openPostgres(config.url, { poolSize: config.poolSize, log: silentLogger });
   onTestFinished(() => db.destroy());
-  return { url: database.url, db };
+  return { url: database.url, db, config };
 }
 
 async function emptyBucket() {
@@ -171,12 +169,7 @@ describe("copying a SQLite data folder into PostgreSQL and S3", () => {
     expect(report.photos).toEqual({ copied: 2, bytes: expect.any(Number), skipped: [".DS_Store"] });
     expect(report.logId).toBe(before.tablet.logId);
 
-    const after = relayOver(
-      target.db,
-      blobs,
-      fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-migrated-")),
-      used.relay.clock.now(),
-    );
+    const after = relayOver(target, blobs, fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-migrated-")), used.relay.clock.now());
     onTestFinished(() => fs.rmSync(after.dataDir, { recursive: true, force: true }));
     const seen = await whatEveryoneSees(after, used);
     expect(seen).toEqual(before);

@@ -1,62 +1,22 @@
 import { randomUUID } from "node:crypto";
-import { uuidv7 } from "uuidv7";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { silentLogger } from "../log";
-import { newResidentRow } from "../services/residents";
-import type { DeviceRow, StaffRow, Store } from "../store";
+import type { DeviceRow } from "../store";
 import { engines } from "../test-databases";
-import { openTestDatabase, rowCounts, START } from "../test-support";
+import { openTestDatabase, rowCounts } from "../test-support";
 import { kyselyStore } from "./kysely-store";
 import { openDatabase } from "./open-database";
-
-const NOW = START.toISOString();
-const later = (minutes: number) => new Date(START.getTime() + minutes * 60_000).toISOString();
-
-async function resident(store: Store, preferredName: string) {
-  const r = newResidentRow(randomUUID(), `${preferredName} Example`, preferredName, NOW);
-  await store.residents.create(r);
-  const link = {
-    id: randomUUID(),
-    residentId: r.id,
-    label: "Family",
-    displayName: null,
-    relationship: null,
-    createdAt: NOW,
-    revokedAt: null,
-    lastUsedAt: null,
-  };
-  await store.familyLinks.create(link, `hash-of-${link.id}`);
-  const message = (text: string, id = uuidv7()) => ({
-    id,
-    residentId: r.id,
-    familyLinkId: link.id,
-    senderName: "Family",
-    senderRelationship: null,
-    text,
-    photos: [],
-    sentAt: NOW,
-  });
-  return { resident: r, link, message };
-}
+import { later, NOW, residentWithLink, staffRow } from "./store-test-rows";
 
 const device = (): DeviceRow => ({ id: randomUUID(), residentId: "", pairedAt: NOW, lastSeenAt: NOW, revokedAt: null });
-const staffRow = (email: string): StaffRow => ({
-  id: randomUUID(),
-  name: "Staff",
-  email,
-  passwordHash: "x",
-  createdAt: NOW,
-  role: "admin",
-  disabledAt: null,
-});
 
 describe.each(engines)("the store on $name", (engine) => {
   const open = () => openTestDatabase({ engine });
 
   it("appends each resident's messages with that resident's next sequence number", async () => {
     const { store } = await open();
-    const a = await resident(store, "Margaret");
-    const b = await resident(store, "Arthur");
+    const a = await residentWithLink(store, "Margaret");
+    const b = await residentWithLink(store, "Arthur");
     const seqs = [];
     for (const m of [a.message("a1"), b.message("b1"), a.message("a2"), a.message("a3")]) {
       seqs.push((await store.log.appendMessage(m)).message.seq);
@@ -74,7 +34,7 @@ describe.each(engines)("the store on $name", (engine) => {
 
   it("ends a page before a log entry of a kind it does not know, so no reader's cursor moves past it", async () => {
     const { db, store } = await open();
-    const a = await resident(store, "Margaret");
+    const a = await residentWithLink(store, "Margaret");
     await store.log.appendMessage(a.message("before"));
     // What a newer relay sharing the database would write: the next seq, a kind this one lacks.
     await db.transaction().execute(async (tx) => {
@@ -105,7 +65,7 @@ describe.each(engines)("the store on $name", (engine) => {
 
   it("writes nothing for an id it already has, and returns what it stored", async () => {
     const { db, store } = await open();
-    const a = await resident(store, "Margaret");
+    const a = await residentWithLink(store, "Margaret");
     const first = await store.log.appendMessage(a.message("original", "019ac9a0-0000-7000-8000-000000000001"));
     const counts = await rowCounts({ db });
 
@@ -116,7 +76,7 @@ describe.each(engines)("the store on $name", (engine) => {
 
   it("rolls a failed append back whole: no message, no log entry, no sequence number used", async () => {
     const { db, store } = await open();
-    const a = await resident(store, "Margaret");
+    const a = await residentWithLink(store, "Margaret");
     const counts = await rowCounts({ db });
     // The family link does not exist, so the message insert fails after the sequence was taken.
     await expect(store.log.appendMessage({ ...a.message("lost"), familyLinkId: randomUUID() })).rejects.toThrow(
@@ -128,7 +88,7 @@ describe.each(engines)("the store on $name", (engine) => {
 
   it("stores a message once when the same id is appended twice at the same moment", async () => {
     const { db, store } = await open();
-    const a = await resident(store, "Margaret");
+    const a = await residentWithLink(store, "Margaret");
     const m = a.message("once");
     const results = await Promise.all([store.log.appendMessage(m), store.log.appendMessage(m)]);
     expect(results.map((r) => r.created).sort()).toEqual([false, true]);
@@ -138,7 +98,7 @@ describe.each(engines)("the store on $name", (engine) => {
 
   it("does not let one failing append fail others made at the same moment, nor leave a gap", async () => {
     const { store } = await open();
-    const a = await resident(store, "Margaret");
+    const a = await residentWithLink(store, "Margaret");
     const results = await Promise.allSettled([
       store.log.appendMessage(a.message("first")),
       store.log.appendMessage({ ...a.message("broken"), familyLinkId: randomUUID() }),
@@ -155,7 +115,7 @@ describe.each(engines)("the store on $name", (engine) => {
 
   it("pairs exactly one device per set-up code, even when two try at once", async () => {
     const { db, store } = await open();
-    const a = await resident(store, "Margaret");
+    const a = await residentWithLink(store, "Margaret");
     await store.devices.createSetupCode({
       codeHash: "code",
       residentId: a.resident.id,
@@ -174,7 +134,7 @@ describe.each(engines)("the store on $name", (engine) => {
 
   it("leaves the code unused when pairing fails part-way", async () => {
     const { store } = await open();
-    const a = await resident(store, "Margaret");
+    const a = await residentWithLink(store, "Margaret");
     const code = (codeHash: string) =>
       store.devices.createSetupCode({
         codeHash,
@@ -193,7 +153,7 @@ describe.each(engines)("the store on $name", (engine) => {
 
   it("does not pair with a code at or after its expiry", async () => {
     const { store } = await open();
-    const a = await resident(store, "Margaret");
+    const a = await residentWithLink(store, "Margaret");
     await store.devices.createSetupCode({
       codeHash: "code",
       residentId: a.resident.id,
@@ -217,8 +177,8 @@ describe.each(engines)("the store on $name", (engine) => {
 
   it("revokes a family link once, and only through its own resident", async () => {
     const { store } = await open();
-    const a = await resident(store, "Margaret");
-    const b = await resident(store, "Arthur");
+    const a = await residentWithLink(store, "Margaret");
+    const b = await residentWithLink(store, "Arthur");
     expect(await store.familyLinks.revoke(a.link.id, b.resident.id, NOW)).toBe(false);
     expect(await store.familyLinks.revoke(a.link.id, a.resident.id, NOW)).toBe(true);
     expect(await store.familyLinks.revoke(a.link.id, a.resident.id, later(1))).toBe(false);
@@ -227,7 +187,7 @@ describe.each(engines)("the store on $name", (engine) => {
 
   it("keeps acknowledged messages when the database is closed and opened again", async () => {
     const { db, store, dataDir, database } = await open();
-    const a = await resident(store, "Margaret");
+    const a = await residentWithLink(store, "Margaret");
     await store.log.appendMessage(a.message("kept"));
     await db.destroy();
 

@@ -3,14 +3,15 @@ import { describe, it } from "vitest";
 import { createApp } from "../app";
 import { FixedClock } from "../clock";
 import { silentLogger } from "../log";
+import { type Engine, engines } from "../test-databases";
 import { expectError, openTestDatabase, START } from "../test-support";
 
 const PROXY = "10.0.0.2";
 const WRONG_CODE = SETUP_CODE.alphabet.slice(0, 1).repeat(SETUP_CODE.length);
 
 /** A relay whose pairing budget (five wrong set-up codes per address) shows which address it saw. */
-async function relayTrusting(trustProxy: string[]) {
-  const { store, photos } = await openTestDatabase();
+async function relayTrusting(engine: Engine, trustProxy: string[]) {
+  const { store, photos } = await openTestDatabase({ engine });
   const app = createApp({
     store,
     photos,
@@ -40,15 +41,15 @@ async function useUpBudget(tryPair: () => Promise<Response>) {
   await expectError(await tryPair(), 429, "too_many_attempts");
 }
 
-describe("the client address behind a reverse proxy", () => {
+describe.each(engines)("the client address behind a reverse proxy, records on $name", (engine) => {
   it("gives two clients behind a trusted proxy their own budgets", async () => {
-    const pair = await relayTrusting([PROXY]);
+    const pair = await relayTrusting(engine, [PROXY]);
     await useUpBudget(() => pair(PROXY, { "X-Forwarded-For": "203.0.113.7" }));
     await expectError(await pair(PROXY, { "X-Forwarded-For": "198.51.100.9" }), 400, "setup_code_invalid");
   });
 
   it("takes the right-most address that is not a trusted proxy, whatever the client put before it", async () => {
-    const pair = await relayTrusting(["10.0.0.0/24", "fd00::/8"]);
+    const pair = await relayTrusting(engine, ["10.0.0.0/24", "fd00::/8"]);
     // The client forges addresses on the left; its own address (appended by the outer proxy) and
     // the inner proxy's follow.
     await useUpBudget(() => pair(PROXY, { "X-Forwarded-For": "192.0.2.1, 203.0.113.7, fd00::5" }));
@@ -59,7 +60,7 @@ describe("the client address behind a reverse proxy", () => {
 
   it("ignores forwarded headers from a peer that is not trusted, so spoofing them does nothing", async () => {
     for (const trust of [[], ["10.0.0.0/24"]]) {
-      const pair = await relayTrusting(trust);
+      const pair = await relayTrusting(engine, trust);
       let n = 0;
       const spoofed = () =>
         pair("198.51.100.20", { "X-Forwarded-For": `203.0.113.${n++}`, Forwarded: `for=192.0.2.${n}`, "X-Real-IP": "192.0.2.1" });
@@ -69,13 +70,13 @@ describe("the client address behind a reverse proxy", () => {
   });
 
   it("shares one budget between everyone behind a proxy that is not trusted", async () => {
-    const pair = await relayTrusting([]);
+    const pair = await relayTrusting(engine, []);
     await useUpBudget(() => pair(PROXY, { "X-Forwarded-For": "203.0.113.7" }));
     await expectError(await pair(PROXY, { "X-Forwarded-For": "198.51.100.9" }), 429, "too_many_attempts");
   });
 
   it("does not believe Forwarded (RFC 7239) even from a trusted proxy", async () => {
-    const pair = await relayTrusting([PROXY]);
+    const pair = await relayTrusting(engine, [PROXY]);
     let n = 0;
     await useUpBudget(() => pair(PROXY, { "X-Forwarded-For": "203.0.113.7", Forwarded: `for=192.0.2.${n++}` }));
   });

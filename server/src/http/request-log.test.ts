@@ -3,13 +3,14 @@ import { describe, expect, it } from "vitest";
 import { createApp, createServices } from "../app";
 import { FixedClock } from "../clock";
 import type { Logger } from "../log";
+import { type Engine, engines } from "../test-databases";
 import { listenForTest, openTestDatabase, START } from "../test-support";
 
 type Line = { event: string } & Record<string, unknown>;
 
 /** The relay on a real port, with a logger that keeps what it is told and can wait for an event. */
-async function relayOnPort() {
-  const { store, photos } = await openTestDatabase();
+async function relayOnPort(engine: Engine) {
+  const { store, photos } = await openTestDatabase({ engine });
   const lines: Line[] = [];
   const waiters: { event: string; resolve: (line: Line) => void }[] = [];
   const log: Logger = (event, fields = {}) => {
@@ -51,12 +52,12 @@ async function hangUpMidBody(relay: Awaited<ReturnType<typeof relayOnPort>>, pat
   socket.destroy();
 }
 
-describe("a client that hangs up mid-body", () => {
+describe.each(engines)("a client that hangs up mid-body, records on $name", (engine) => {
   it.each([
     ["a photo upload", "/api/family/photos", "image/jpeg", "/api/family/photos"],
     ["a JSON request", "/api/family/messages", "application/json", "/api/*"],
   ])("is logged as a client abort, not as a server error: %s", async (_name, path, contentType, route) => {
-    const relay = await relayOnPort();
+    const relay = await relayOnPort(engine);
     await hangUpMidBody(relay, path, contentType);
     expect(await relay.waitFor("request.aborted")).toEqual({
       event: "request.aborted",
@@ -73,7 +74,7 @@ describe("a client that hangs up mid-body", () => {
   });
 
   it("leaves a request that arrived whole logged with its status", async () => {
-    const relay = await relayOnPort();
+    const relay = await relayOnPort(engine);
     const res = await fetch(`http://127.0.0.1:${relay.port}/api/family/messages`, {
       method: "POST",
       headers: { Authorization: `Bearer ${relay.familyToken}`, "Content-Type": "application/json" },

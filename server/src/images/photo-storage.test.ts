@@ -1,34 +1,19 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { ConfigError, loadConfig } from "../config";
 import { blobStoreFor, photoLocation } from "./photo-storage";
 import { LocalBlobStore } from "./photo-store";
 import { S3BlobStore } from "./s3-blob-store";
-import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from "./s3-test-server";
+import { awsCredentialsInEnvironment, s3ServerForFile } from "./s3-test-hooks";
 
-let s3: S3TestServer;
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-afterAll(() => s3.close());
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
+const s3 = s3ServerForFile();
 
 function dataDir() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-storage-"));
   onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
-}
-
-/** The standard AWS variables, which the SDK's default provider chain reads first. */
-function awsCredentialsInEnvironment() {
-  vi.stubEnv("AWS_ACCESS_KEY_ID", S3_TEST_CREDENTIALS.accessKeyId);
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", S3_TEST_CREDENTIALS.secretAccessKey);
-  vi.stubEnv("AWS_SESSION_TOKEN", undefined);
-  vi.stubEnv("AWS_PROFILE", undefined);
 }
 
 const s3Env = (bucket: string) => ({ S3_BUCKET: bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: "true" });

@@ -4,11 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { photoIdSchema } from "@letterbox/shared";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { type BlobStore, isBlobKey, LocalBlobStore, PhotoStore } from "./photo-store";
 import { processPhoto } from "./process-photo";
 import { S3BlobStore } from "./s3-blob-store";
-import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from "./s3-test-server";
+import { s3ServerForFile } from "./s3-test-hooks";
+import { S3_TEST_CREDENTIALS } from "./s3-test-server";
 
 function tempRoot() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-photos-"));
@@ -26,11 +27,7 @@ function filesUnder(root: string): string[] {
 
 const KEY = "abcdef0123456789";
 
-let s3: S3TestServer;
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-afterAll(() => s3.close());
+const s3 = s3ServerForFile();
 
 /**
  * Each kind of store, empty, with what it holds listed by key: the files of the temp folder (and

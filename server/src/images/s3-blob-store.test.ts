@@ -3,19 +3,16 @@
  * missing keys, overwrites, refused keys) run against this store too, in photo-store.test.ts.
  */
 import { createServer } from "node:net";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { S3BlobStore } from "./s3-blob-store";
-import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from "./s3-test-server";
+import { s3ServerForFile } from "./s3-test-hooks";
+import { S3_TEST_CREDENTIALS } from "./s3-test-server";
 
 const KEY = "abcdef0123456789";
 
 type SentRequest = { method: string; headers: Record<string, string> };
 
-let s3: S3TestServer;
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-afterAll(() => s3.close());
+const s3 = s3ServerForFile();
 
 /** A store on the test server, and the HTTP requests it sends as they leave (signed, headers final). */
 function storeFor(bucket: string, prefix = "") {

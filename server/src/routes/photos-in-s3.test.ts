@@ -4,41 +4,28 @@
  * from the bucket, and erasure, retention and the subject access export go through it too.
  */
 import { strFromU8, unzipSync } from "fflate";
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { loadConfig } from "../config";
 import { blobStoreFor } from "../images/photo-storage";
 import { S3BlobStore } from "../images/s3-blob-store";
-import { S3_TEST_CREDENTIALS, type S3TestServer, startS3Server } from "../images/s3-test-server";
+import { awsCredentialsInEnvironment, s3ServerForFile } from "../images/s3-test-hooks";
+import { startS3Server } from "../images/s3-test-server";
+import { type Engine, engines } from "../test-databases";
 import { expectError, firstStaff, photoFilesOnDisk, sendWithPhotos, startRelay, testJpeg, uploadPhoto } from "../test-support";
 
 const PREFIX = "north-council";
 const DAY = 24 * 60;
 
-let s3: S3TestServer;
-beforeAll(async () => {
-  s3 = await startS3Server();
-});
-afterAll(() => s3.close());
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
-
-/** The relay's credentials come from the SDK's default chain, which reads them from here first. */
-function awsCredentialsInEnvironment() {
-  vi.stubEnv("AWS_ACCESS_KEY_ID", S3_TEST_CREDENTIALS.accessKeyId);
-  vi.stubEnv("AWS_SECRET_ACCESS_KEY", S3_TEST_CREDENTIALS.secretAccessKey);
-  vi.stubEnv("AWS_SESSION_TOKEN", undefined);
-  vi.stubEnv("AWS_PROFILE", undefined);
-}
+const s3 = s3ServerForFile();
 
 /** A relay with its photos in a fresh bucket, configured as an operator would. */
-async function relayWithS3(server = s3) {
+async function relayWithS3(engine: Engine, server = s3) {
   awsCredentialsInEnvironment();
   const bucket = await server.createBucket();
   const config = loadConfig({ S3_BUCKET: bucket, S3_ENDPOINT: server.endpoint, S3_FORCE_PATH_STYLE: "true", S3_PREFIX: PREFIX });
   const blobs = await blobStoreFor(config);
   expect(blobs).toBeInstanceOf(S3BlobStore);
-  const relay = await startRelay({ blobs });
+  const relay = await startRelay({ engine, blobs });
   const staff = await firstStaff(relay);
   onTestFinished(() => (blobs as S3BlobStore).client.destroy());
   // Every object is under the prefix; listed without it.
@@ -49,9 +36,9 @@ async function relayWithS3(server = s3) {
 
 const photoKeys = (...ids: string[]) => ids.flatMap((id) => [`${id}.jpg`, `${id}.thumb.jpg`]).sort();
 
-describe("a relay with photos in S3", () => {
+describe.each(engines)("a relay with photos in S3, records on $name", (engine) => {
   it("keeps a family's photo in the bucket, not the data folder, and serves it to the tablet and the family", async () => {
-    const { relay, staff, objects, object } = await relayWithS3();
+    const { relay, staff, objects, object } = await relayWithS3(engine);
     const { familyToken, deviceToken } = await staff.household("Margaret");
     const photoId = await uploadPhoto(relay, familyToken, await testJpeg(1));
     await sendWithPhotos(relay, familyToken, "From the beach", [{ id: photoId }]);
@@ -68,7 +55,7 @@ describe("a relay with photos in S3", () => {
   });
 
   it("puts the bucket's photos in the subject access export", async () => {
-    const { relay, staff, object } = await relayWithS3();
+    const { relay, staff, object } = await relayWithS3(engine);
     const { resident, familyToken } = await staff.household("Margaret");
     const sent = await uploadPhoto(relay, familyToken, await testJpeg(2));
     await sendWithPhotos(relay, familyToken, "Sent", [{ id: sent }]);
@@ -83,7 +70,7 @@ describe("a relay with photos in S3", () => {
   });
 
   it("removes a resident's photos from the bucket when the resident is erased, and keeps one another resident has", async () => {
-    const { relay, staff, objects } = await relayWithS3();
+    const { relay, staff, objects } = await relayWithS3(engine);
     const margaret = await staff.household("Margaret");
     const arthur = await staff.household("Arthur");
     const hers = await uploadPhoto(relay, margaret.familyToken, await testJpeg(4));
@@ -103,7 +90,7 @@ describe("a relay with photos in S3", () => {
   });
 
   it("removes the objects of messages past retention and of photos never sent", async () => {
-    const { relay, staff, objects } = await relayWithS3();
+    const { relay, staff, objects } = await relayWithS3(engine);
     const { resident, familyToken } = await staff.household("Margaret");
     await staff.request(`/residents/${resident.id}`, { method: "PATCH", json: { retentionDays: 30 } });
     const old = await uploadPhoto(relay, familyToken, await testJpeg(7));
@@ -124,7 +111,7 @@ describe("a relay with photos in S3", () => {
     const own = await startS3Server();
     let running = true;
     onTestFinished(() => (running ? own.close() : undefined));
-    const { relay, staff } = await relayWithS3(own);
+    const { relay, staff } = await relayWithS3(engine, own);
     const { familyToken, deviceToken } = await staff.household("Margaret");
     const photoId = await uploadPhoto(relay, familyToken, await testJpeg(10));
     await sendWithPhotos(relay, familyToken, "Before the outage", [{ id: photoId }]);

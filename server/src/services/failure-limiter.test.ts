@@ -2,13 +2,14 @@ import { FAILED_ATTEMPTS } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
 import { FixedClock } from "../clock";
 import { AppError } from "../errors";
+import { type Engine, engines } from "../test-databases";
 import { openTestDatabase, START } from "../test-support";
 import { FailureLimiter, waitInWords } from "./failure-limiter";
 
-/** A limiter on a real database file, as the relay runs it. */
-async function limiter() {
+/** A limiter on a real database, as the relay runs it. */
+async function limiter(engine: Engine) {
   const clock = new FixedClock(START);
-  const { store } = await openTestDatabase();
+  const { store } = await openTestDatabase({ engine });
   return { clock, store, limiter: new FailureLimiter(store.limits, clock) };
 }
 
@@ -27,9 +28,9 @@ async function refusal(limiter: FailureLimiter, ...keys: string[]): Promise<AppE
   }
 }
 
-describe("FailureLimiter", () => {
+describe.each(engines)("FailureLimiter on $name", (engine) => {
   it("lets four failures through and stops the fifth, with how long to wait", async () => {
-    const { limiter: l } = await limiter();
+    const { limiter: l } = await limiter(engine);
     await failTimes(l, FAILED_ATTEMPTS.max - 1, "k");
     expect(await refusal(l, "k")).toBeUndefined();
     await (await l.reserve("k")).failed();
@@ -40,7 +41,7 @@ describe("FailureLimiter", () => {
   });
 
   it("counts a try from the moment it starts, so tries in parallel cannot all get past the limit", async () => {
-    const { limiter: l } = await limiter();
+    const { limiter: l } = await limiter(engine);
     // All at once, and none of them has failed yet: each is still waiting on its slow part.
     const tries = await Promise.allSettled(Array.from({ length: 40 }, () => l.reserve("k")));
     expect(tries.filter((t) => t.status === "fulfilled")).toHaveLength(FAILED_ATTEMPTS.max);
@@ -50,7 +51,7 @@ describe("FailureLimiter", () => {
   });
 
   it("gives a try back when it ends without a verdict", async () => {
-    const { limiter: l } = await limiter();
+    const { limiter: l } = await limiter(engine);
     await failTimes(l, FAILED_ATTEMPTS.max - 1, "k");
     const attempt = await l.reserve("k");
     expect((await refusal(l, "k"))?.code).toBe("too_many_attempts");
@@ -64,7 +65,7 @@ describe("FailureLimiter", () => {
   });
 
   it("counts the wait down and lets tries through once the window has passed", async () => {
-    const { clock, limiter: l } = await limiter();
+    const { clock, limiter: l } = await limiter(engine);
     await failTimes(l, 5, "k");
     clock.advanceMinutes(14);
     expect((await refusal(l, "k"))?.message).toBe("Too many wrong tries. Please wait 1 minute and try again.");
@@ -73,7 +74,7 @@ describe("FailureLimiter", () => {
   });
 
   it("forgets each failure 15 minutes after it happened", async () => {
-    const { clock, limiter: l } = await limiter();
+    const { clock, limiter: l } = await limiter(engine);
     await failTimes(l, 4, "k");
     clock.advanceMinutes(10);
     await (await l.reserve("k")).failed();
@@ -87,14 +88,14 @@ describe("FailureLimiter", () => {
   });
 
   it("keeps keys apart, and stops a try when any of its keys is used up", async () => {
-    const { limiter: l } = await limiter();
+    const { limiter: l } = await limiter(engine);
     await failTimes(l, 5, "pair:192.0.2.1", "setup:192.0.2.1");
     expect(await refusal(l, "pair:192.0.2.2", "setup:192.0.2.2")).toBeUndefined();
     expect(await refusal(l, "pair:192.0.2.2", "setup:192.0.2.1")).toBeDefined();
   });
 
   it("starts again after a success", async () => {
-    const { limiter: l } = await limiter();
+    const { limiter: l } = await limiter(engine);
     await failTimes(l, 4, "k");
     await (await l.reserve("k")).succeeded();
     await failTimes(l, 4, "k");

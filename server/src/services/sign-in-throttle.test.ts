@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { FixedClock } from "../clock";
 import { AppError } from "../errors";
+import { type Engine, engines } from "../test-databases";
 import { openTestDatabase, START } from "../test-support";
 import { addressGroup, SIGN_IN_BUDGETS, SignInThrottle } from "./sign-in-throttle";
 
 const EMAIL = "priya.shah@council.example";
 
-/** A throttle on a real database file, as the relay runs it. */
-async function throttleAt(clock = new FixedClock(START)) {
-  const { store } = await openTestDatabase();
+/** A throttle on a real database, as the relay runs it. */
+async function throttleAt(engine: Engine, clock = new FixedClock(START)) {
+  const { store } = await openTestDatabase({ engine });
   return new SignInThrottle(store.limits, clock);
 }
 
@@ -22,10 +23,10 @@ async function refusal(throttle: SignInThrottle, email: string, address: string)
   }
 }
 
-describe("SignInThrottle", () => {
+describe.each(engines)("SignInThrottle on $name", (engine) => {
   it("bounds first tries from ever new addresses (a botnet) by the account's budget for clean addresses", async () => {
     const clock = new FixedClock(START);
-    const throttle = await throttleAt(clock);
+    const throttle = await throttleAt(engine, clock);
     const { accountFromCleanAddresses: clean } = SIGN_IN_BUDGETS;
     for (let i = 0; i < clean.tries; i++) await (await throttle.reserve(EMAIL, `10.0.${i >> 8}.${i & 255}`)).failed();
     const refused = await refusal(throttle, EMAIL, "10.9.9.9");
@@ -38,13 +39,13 @@ describe("SignInThrottle", () => {
   });
 
   it("costs the account nothing for a right password", async () => {
-    const throttle = await throttleAt();
+    const throttle = await throttleAt(engine);
     for (let i = 0; i < 100; i++) await (await throttle.reserve(EMAIL, `10.1.0.${i}`)).succeeded();
     expect(await refusal(throttle, EMAIL, "10.2.0.1")).toBeUndefined();
   });
 
   it("counts an IPv6 address by its /64, and an IPv4-mapped one as IPv4", async () => {
-    const throttle = await throttleAt();
+    const throttle = await throttleAt(engine);
     const { accountFromAddress } = SIGN_IN_BUDGETS;
     for (let i = 0; i < accountFromAddress.tries; i++) await (await throttle.reserve(EMAIL, `2001:db8:1:2::${i + 1}`)).failed();
     expect((await refusal(throttle, EMAIL, "2001:db8:1:2:ffff:1:2:3"))?.code).toBe("too_many_attempts");
