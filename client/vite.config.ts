@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
+import { firstScreenScript } from "./scripts/first-screen-script";
 import { preloadDeferredApp } from "./scripts/preload-deferred-app";
 
 const page = (name: string) => resolve(import.meta.dirname, name);
@@ -25,6 +26,7 @@ const named = (app: string | undefined, name: string, rest: string) =>
 export default defineConfig({
   plugins: [
     react(),
+    firstScreenScript(),
     preloadDeferredApp(),
     VitePWA({
       strategies: "injectManifest",

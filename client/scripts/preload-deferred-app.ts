@@ -9,6 +9,10 @@ import type { Plugin } from "vite";
  * the style sheets already in the page and does not add them twice. The modules are fetched at
  * low priority: on a slow line they would otherwise share it with the style sheets that the first
  * paint waits for, and they are not needed before that paint.
+ *
+ * A page that draws a whole first screen in its HTML (`.first-screen`: the tablet's set-up screen,
+ * the console's sign-in page) gets only the style sheets: its first screen is complete without the
+ * app, and the app's modules, fetched once it is painted, then do not compete with it at all.
  */
 export function preloadDeferredApp(): Plugin {
   return {
@@ -32,11 +36,12 @@ export function preloadDeferredApp(): Plugin {
         };
         for (const app of entry.dynamicImports) visit(app);
         const already = (file: string) => html.includes(`"/${file}"`);
+        const drawsFirstScreen = html.includes('class="first-screen"');
         return {
           html,
           tags: [
             ...[...scripts]
-              .filter((f) => !already(f))
+              .filter((f) => !drawsFirstScreen && !already(f))
               .map((f) => ({
                 tag: "link",
                 attrs: { rel: "modulepreload", crossorigin: true, fetchpriority: "low", href: `/${f}` },

@@ -30,9 +30,15 @@ function staticImports(code: string): string[] {
   return found;
 }
 
+/** `import("./x.js")` in a built module: how a page's entry loads its app once the HTML is painted. */
+function dynamicImports(code: string): string[] {
+  return [...code.matchAll(/\bimport\(\s*["'`]([^"'`]+)["'`]\s*\)/g)].flatMap((m) => (m[1] ? [m[1]] : []));
+}
+
 /**
- * What a browser must download to first render `page` (an HTML file inside `distDir`): the HTML,
- * its stylesheets, its module scripts and everything they import statically, each file counted
+ * What a browser must download to first render `page` (an HTML file inside `distDir`) with its
+ * app: the HTML, its stylesheets, its module scripts, the app each entry script imports once the
+ * HTML is painted (src/<app>/entry.ts), and everything those import statically, each file counted
  * once, with its size and its gzip size (level 9, file by file, as a server sends them).
  */
 export function criticalPath(distDir: string, page: string): CriticalPath {
@@ -48,6 +54,7 @@ export function criticalPath(distDir: string, page: string): CriticalPath {
   const queue = htmlReferences(html.toString("utf8"))
     .filter((ref) => !/^[a-z]+:/i.test(ref))
     .map((ref) => (ref.startsWith("/") ? path.join(root, ref) : path.resolve(path.dirname(htmlFile), ref)));
+  const entries = new Set(queue);
 
   while (queue.length > 0) {
     const file = queue.shift() ?? "";
@@ -56,7 +63,8 @@ export function criticalPath(distDir: string, page: string): CriticalPath {
     const data = fs.readFileSync(file);
     add(file, data);
     if (file.endsWith(".js") || file.endsWith(".mjs")) {
-      for (const spec of staticImports(data.toString("utf8"))) {
+      const code = data.toString("utf8");
+      for (const spec of [...staticImports(code), ...(entries.has(file) ? dynamicImports(code) : [])]) {
         if (/^[a-z]+:/i.test(spec)) continue;
         queue.push(spec.startsWith("/") ? path.join(root, spec) : path.resolve(path.dirname(file), spec));
       }

@@ -168,9 +168,17 @@ export class TabletPage extends TabletScreen {
     super(page);
   }
 
-  static async start(browser: Browser, staff: StaffApi, options: { at: Date; household?: TabletHousehold; baseURL: string }) {
+  static async start(
+    browser: Browser,
+    staff: StaffApi,
+    options: { at: Date; household?: TabletHousehold; baseURL: string; serviceWorkers?: "allow" | "block" },
+  ) {
     const household = options.household ?? (await staff.household());
-    const context = await browser.newContext({ viewport: LANDSCAPE, baseURL: options.baseURL });
+    const context = await browser.newContext({
+      viewport: LANDSCAPE,
+      baseURL: options.baseURL,
+      serviceWorkers: options.serviceWorkers,
+    });
     const page = await context.newPage();
     await page.clock.setFixedTime(options.at);
     // A known battery, as the clock is known: whether the host's browser has one must not change what

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
+import { FIRST_SCREEN_SCRIPT } from "@letterbox/shared";
 import { expect, test } from "@playwright/test";
 import { criticalPath } from "../bench/critical-path";
 
@@ -64,18 +65,30 @@ test("the staff console's first load is its sign-in page: the console's pages an
     expect(code.includes(title), `"${title}" is on the first load`).toBe(false);
 });
 
-test("the family page and the staff console draw their first screen from the HTML, styled, with the app that replaces it preloaded", () => {
+test("each page draws its first screen from the HTML, styled, and its app is on the first load", () => {
   for (const { page, text, rule, app } of [
     { page: "family/index.html", text: "Opening your messages…", rule: ".hint", app: "Messages to" },
-    { page: "staff/index.html", text: "Loading…", rule: ".staff-header", app: "Sign in to Letterbox" },
+    { page: "staff/index.html", text: "Sign in to Letterbox", rule: ".staff-header", app: "Sign in to Letterbox" },
+    { page: "staff/index.html", text: "Loading…", rule: ".first-screen-instead", app: "Sign in to Letterbox" },
+    { page: "tablet/index.html", text: "Set up this tablet", rule: ".first-screen-skip", app: "setup-code" },
   ]) {
     const html = fs.readFileSync(path.join(dist, page), "utf8");
-    const root = html.slice(html.indexOf('<div id="root">'));
-    expect(root, page).toContain(text);
+    const body = html.slice(html.indexOf("<body"));
+    expect(body, page).toContain(text);
     const styles = [...html.matchAll(/<link rel="stylesheet"[^>]* href="\/([^"]+)"/g)].map((m) =>
       fs.readFileSync(path.join(dist, m[1] as string), "utf8"),
     );
     expect(styles.join("\n").includes(rule), `${page}: ${rule} is styled`).toBe(true);
-    expect(firstLoadCode(page).includes(app), `${page}: the app is preloaded`).toBe(true);
+    expect(firstLoadCode(page).includes(app), `${page}: the app is on the first load`).toBe(true);
   }
+});
+
+test("the pages that choose their first screen carry the first-screen script exactly as the relay's CSP allows it", () => {
+  for (const page of ["tablet/index.html", "staff/index.html"]) {
+    const html = fs.readFileSync(path.join(dist, page), "utf8");
+    const inline = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+    expect(inline, page).toEqual([FIRST_SCREEN_SCRIPT]);
+  }
+  // The family page draws one screen for everyone: no script to choose.
+  expect(fs.readFileSync(path.join(dist, "family/index.html"), "utf8")).not.toContain("<script>");
 });

@@ -1,4 +1,5 @@
-import { LIMITS } from "@letterbox/shared";
+import { createHash } from "node:crypto";
+import { FIRST_SCREEN_SCRIPT, LIMITS } from "@letterbox/shared";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
@@ -87,6 +88,9 @@ export function createServices(deps: AppDeps) {
 }
 
 /** The relay: one sub-app per audience under /api, then the built client apps. */
+/** The pages' one inline script (shared/src/first-screen.ts), allowed by its hash and nothing else inline. */
+const FIRST_SCREEN_SCRIPT_SOURCE = `'sha256-${createHash("sha256").update(FIRST_SCREEN_SCRIPT).digest("base64")}'`;
+
 export function createApp(deps: AppDeps, services = createServices(deps)) {
   const limitBody = bodyLimit({
     maxSize: LIMITS.jsonBodyMaxBytes,
@@ -111,7 +115,7 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
       secureHeaders({
         contentSecurityPolicy: {
           defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
+          scriptSrc: ["'self'", FIRST_SCREEN_SCRIPT_SOURCE],
           styleSrc: ["'self'"],
           imgSrc: ["'self'", "blob:", "data:"],
           connectSrc: ["'self'"],

@@ -1,5 +1,6 @@
-import type { StaffMember } from "@letterbox/shared";
+import { FIRST_SCREEN_KEYS, type StaffMember } from "@letterbox/shared";
 import { type ComponentType, type ReactNode, Suspense, useCallback, useEffect, useState } from "react";
+import { drawnScreenShown, rememberForFirstScreen, useTakeOverDrawnScreen } from "../kit/first-screen";
 import { NeedsAdmin, NotFound } from "./Failed";
 import { PAGES, type Section } from "./pages";
 import { entryLink, href, type Route } from "./route";
@@ -10,7 +11,10 @@ import { Loading, Page } from "./ui";
 
 export function App() {
   const [entry, setEntry] = useState(() => entryLink(location.hash));
-  const [staff, setStaff] = useState<StaffMember | null | undefined>(undefined);
+  // Signed out, as far as this browser knows, when the sign-in page drawn in the HTML is showing:
+  // it stays while the relay is asked, and gives way to the dashboard if the relay says otherwise.
+  const [staff, setStaff] = useState<StaffMember | null | undefined>(() => (drawnScreenShown() ? null : undefined));
+  useTakeOverDrawnScreen();
   const route = useRoute();
 
   // A set-up or invitation link pasted into a tab already on the console changes only the fragment.
@@ -29,6 +33,10 @@ export function App() {
       .then((session) => setStaff(session.signedIn ? session.staff : null))
       .catch(() => setStaff(null));
   }, []);
+
+  useEffect(() => {
+    if (staff !== undefined) rememberForFirstScreen(FIRST_SCREEN_KEYS.staffSignedIn, staff !== null);
+  }, [staff]);
 
   const signedIn = (member: StaffMember) => {
     // The one-time link is spent: keep it out of the history, and open the dashboard.
@@ -108,7 +116,7 @@ const SECTIONS: { section: Section; href: string; text: string; admin: boolean }
   { section: "settings", href: href({ page: "settings" }), text: "Settings", admin: true },
 ];
 
-function Shell({
+export function Shell({
   staff,
   route,
   onSignOut,

@@ -1,6 +1,8 @@
+import { FIRST_SCREEN_KEYS } from "@letterbox/shared";
 import { useLiveQuery } from "dexie-react-hooks";
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { db, type TabletState } from "../db/db";
+import { rememberForFirstScreen, useTakeOverDrawnScreen } from "../kit/first-screen";
 import { useNow } from "../kit/use-now";
 import { inQuietHours } from "../kit/when";
 import { noteTouch } from "./activity";
@@ -42,6 +44,12 @@ export function App({ initial }: { initial: Boot }) {
     wakeLock?.want(paired && !quiet);
     setNight(quiet);
   }, [paired, quiet]);
+  // The set-up screen in the page's HTML gives way to the app's first screen, whichever that is.
+  useTakeOverDrawnScreen();
+  useEffect(() => {
+    // The next start draws the set-up screen only on a tablet that holds no pairing.
+    if (state !== undefined) rememberForFirstScreen(FIRST_SCREEN_KEYS.tabletPaired, state !== null);
+  }, [state]);
   useNewMessageChime(paired && !paused, quiet);
   usePushCheckAtStart(state);
 

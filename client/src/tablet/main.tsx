@@ -1,4 +1,4 @@
-import { StrictMode } from "react";
+import { StrictMode, startTransition } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
 import { boot } from "./boot";
@@ -12,10 +12,14 @@ const starting = boot();
 const root = document.getElementById("root");
 if (root) {
   void starting.then((initial) =>
-    createRoot(root).render(
-      <StrictMode>
-        <App initial={initial} />
-      </StrictMode>,
+    // As a transition, the first render gives the browser a turn every few milliseconds: on a slow
+    // tablet one long render would leave the drawn set-up screen unable to answer a tap meanwhile.
+    startTransition(() =>
+      createRoot(root).render(
+        <StrictMode>
+          <App initial={initial} />
+        </StrictMode>,
+      ),
     ),
   );
   // The service worker (and workbox-window) are not needed to draw the first screen.

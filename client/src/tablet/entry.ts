@@ -1,0 +1,5 @@
+import { afterFirstPaint } from "../kit/after-first-paint";
+
+// The page's own HTML is painted first (the set-up screen, on a tablet not yet set up); then the
+// app (main.tsx) starts and takes over #root.
+void afterFirstPaint().then(() => import("./main"));
