@@ -182,6 +182,9 @@ async function main() {
         (residents) => send({ type: "log-check", residents }),
         (err: unknown) => send({ type: "failed", error: String(err) }),
       );
+    } else if (message.type === "cpu") {
+      const { user, system } = process.cpuUsage();
+      send({ type: "cpu", micros: user + system });
     } else if (message.type === "stop") {
       void stop();
     }

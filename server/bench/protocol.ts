@@ -40,6 +40,8 @@ export type ResidentLog = {
 export type ServerMessageCount = { type: "message-count"; count: number };
 export type ServerLogCheck = { type: "log-check"; residents: ResidentLog[] };
 export type ServerFailed = { type: "failed"; error: string };
-export type FromServer = ServerReady | ServerMessageCount | ServerLogCheck | ServerFailed;
+/** The relay process's CPU time so far (user + system, process.cpuUsage), in microseconds. */
+export type ServerCpu = { type: "cpu"; micros: number };
+export type FromServer = ServerReady | ServerMessageCount | ServerLogCheck | ServerFailed | ServerCpu;
 
-export type ToServer = { type: "count-messages" } | { type: "check-log" } | { type: "stop" };
+export type ToServer = { type: "count-messages" } | { type: "check-log" } | { type: "cpu" } | { type: "stop" };

@@ -11,7 +11,9 @@
  *   - relay.send_durable_*    POST /api/family/messages, a fresh UUIDv7 per request, each one a
  *                             committed (fsynced) transaction. Afterwards the 2xx count must equal
  *                             the rows added to `messages`.
- * plus the two pull figures as a share of the baseline. Then the same three on a fresh PostgreSQL
+ * plus the two pull figures as a share of the baseline, and for each of the four the relay process's
+ * CPU time per response (`*_cpu_us`, user + system over the timed run: steadier than the rates on
+ * a shared machine, as it leaves out time spent waiting for a core). Then the same three on a fresh PostgreSQL
  * database (synchronous_commit=on), created on LETTERBOX_TEST_POSTGRES_URL's server and dropped at
  * the end whatever happens:
  *   - relay.pg.sync_pull_empty_*, relay.pg.sync_pull_50_*, relay.pg.send_durable_*  as above;
@@ -147,6 +149,13 @@ class RelayProcess {
     throw new BenchBroken("The relay kept adding messages after the load stopped.");
   }
 
+  /** The relay process's CPU time so far, in microseconds. */
+  async cpuMicros(): Promise<number> {
+    const reply = nextMessage(this.child, "cpu", 10_000);
+    this.send({ type: "cpu" });
+    return (await reply).micros;
+  }
+
   async checkLog(): Promise<ResidentLog[]> {
     const reply = nextMessage(this.child, "log-check", 30_000);
     this.send({ type: "check-log" });
@@ -231,18 +240,34 @@ function assertClean(label: string, { result }: Load): void {
   }
 }
 
-type Measured = { rps: number; p50: number; p99: number; responses: number; bytesPerResponse: number; seconds: number };
+type Measured = {
+  rps: number;
+  p50: number;
+  p99: number;
+  responses: number;
+  bytesPerResponse: number;
+  seconds: number;
+  /** The relays' CPU time per response over the timed run, in microseconds. */
+  cpuMicros: number;
+};
 
 function describe(label: string, m: Measured) {
   console.error(
     `  ${label.padEnd(24)} ${Math.round(m.rps).toString().padStart(6)} req/s  p50 ${m.p50} ms  p99 ${m.p99} ms  ` +
-      `${m.responses} responses in ${m.seconds.toFixed(1)} s, ${Math.round(m.bytesPerResponse)} B each`,
+      `${m.responses} responses in ${m.seconds.toFixed(1)} s, ${Math.round(m.bytesPerResponse)} B each, ${Math.round(m.cpuMicros)} µs CPU each`,
   );
 }
 
-async function measureGet(label: string, url: string, headers: Record<string, string> = {}): Promise<Measured> {
+async function measureGet(
+  label: string,
+  relay: RelayProcess,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<Measured> {
   assertClean(`${label} warm-up`, await fire({ url, headers, duration: WARMUP_SECONDS }));
+  const cpuBefore = await relay.cpuMicros();
   const load = await fire({ url, headers, duration: SECONDS });
+  const cpu = (await relay.cpuMicros()) - cpuBefore;
   assertClean(label, load);
   const { result } = load;
   const measured = {
@@ -252,6 +277,7 @@ async function measureGet(label: string, url: string, headers: Record<string, st
     responses: result["2xx"],
     bytesPerResponse: result.throughput.total / result["2xx"],
     seconds: result.duration,
+    cpuMicros: cpu / result["2xx"],
   };
   describe(label, measured);
   return measured;
@@ -308,7 +334,12 @@ async function measureSends(label: string, relays: RelayProcess[], household: Ho
   const amounts = shares(amount, relays.length);
 
   const before = await counter.settledMessageCount();
+  const cpuNow = () => Promise.all(relays.map((relay) => relay.cpuMicros()));
+  const cpuBefore = await cpuNow();
   const loads = await Promise.all(options.map((o, i) => fire({ ...o, amount: amounts[i] })));
+  // Every request has been answered by now: the relays' work for them is done.
+  const cpuUsed = (await cpuNow()).map((micros, i) => micros - (cpuBefore[i] ?? 0));
+  const cpu = cpuUsed.reduce((a, b) => a + b, 0);
   for (const [i, load] of loads.entries()) assertClean(relays.length > 1 ? `${label}, instance ${i + 1}` : label, load);
   const after = await counter.settledMessageCount();
 
@@ -325,6 +356,7 @@ async function measureSends(label: string, relays: RelayProcess[], household: Ho
     responses: acknowledged,
     bytesPerResponse: sum(({ result }) => result.throughput.total) / acknowledged,
     seconds,
+    cpuMicros: cpu / acknowledged,
   };
   if (relays.length > 1) {
     for (const [i, { result, elapsedSeconds }] of loads.entries()) {
@@ -335,6 +367,7 @@ async function measureSends(label: string, relays: RelayProcess[], household: Ho
         responses: result["2xx"],
         bytesPerResponse: result.throughput.total / result["2xx"],
         seconds: elapsedSeconds,
+        cpuMicros: (cpuUsed[i] ?? 0) / result["2xx"],
       });
     }
   }
@@ -371,8 +404,8 @@ async function measureEngine(prefix: string, relay: RelayProcess): Promise<Engin
     }
   });
   return {
-    empty: await measureGet(`${prefix}sync pull empty`, emptyUrl, tablet),
-    page: await measureGet(`${prefix}sync pull 50`, pageUrl, tablet),
+    empty: await measureGet(`${prefix}sync pull empty`, relay, emptyUrl, tablet),
+    page: await measureGet(`${prefix}sync pull 50`, relay, pageUrl, tablet),
     sends: await measureSends(`${prefix}send (durable)`, [relay], household),
   };
 }
@@ -427,6 +460,7 @@ const rate = (name: string, m: Measured, unit: string, budget: number | null = n
   budget,
 });
 const p99 = (name: string, m: Measured): Figure => ({ name, value: round(m.p99, 2), unit: "ms", budget: null });
+const cpu = (name: string, m: Measured): Figure => ({ name, value: round(m.cpuMicros, 1), unit: "µs", budget: null });
 
 /** PostgreSQL's rate and p99 over SQLite's, each with the "within 2×" budget. */
 function versusSqlite(name: string, pg: Measured, sqlite: Measured): Figure[] {
@@ -437,7 +471,7 @@ function versusSqlite(name: string, pg: Measured, sqlite: Measured): Figure[] {
 }
 
 /** Times and p99 ratios must stay under their budgets; rates and their ratios over. */
-const boundOf = (f: Figure) => (f.unit === "ms" || f.name.includes("_p99_") ? "≤" : "≥");
+const boundOf = (f: Figure) => (f.unit === "ms" || f.unit === "µs" || f.name.includes("_p99_") ? "≤" : "≥");
 
 // Main --------------------------------------------------------------------------------------
 
@@ -455,17 +489,21 @@ async function measureSqlite(figures: Figure[]): Promise<EngineRun> {
     await expectOnce(relay.baselineUrl, {}, (body) => {
       if ((body as { ok?: unknown }).ok !== true) throw new BenchBroken("The baseline route did not answer { ok: true }.");
     });
-    const baseline = await measureGet("baseline", relay.baselineUrl);
+    const baseline = await measureGet("baseline", relay, relay.baselineUrl);
     const run = await measureEngine("", relay);
     figures.push(
       rate("relay.baseline_rps", baseline, "req/s"),
       p99("relay.baseline_p99_ms", baseline),
+      cpu("relay.baseline_cpu_us", baseline),
       rate("relay.sync_pull_empty_rps", run.empty, "req/s"),
       p99("relay.sync_pull_empty_p99_ms", run.empty),
+      cpu("relay.sync_pull_empty_cpu_us", run.empty),
       rate("relay.sync_pull_50_rps", run.page, "req/s"),
       p99("relay.sync_pull_50_p99_ms", run.page),
+      cpu("relay.sync_pull_50_cpu_us", run.page),
       rate("relay.send_durable_per_s", run.sends, "msg/s", TARGETS.sendsPerSecond),
       p99("relay.send_durable_p99_ms", run.sends),
+      cpu("relay.send_cpu_us", run.sends),
       {
         name: "relay.sync_pull_empty_ratio",
         value: round(run.empty.rps / baseline.rps, 3),
@@ -511,10 +549,13 @@ async function measurePostgres(figures: Figure[], sqlite: EngineRun): Promise<vo
       figures.push(
         rate("relay.pg.sync_pull_empty_rps", run.empty, "req/s"),
         p99("relay.pg.sync_pull_empty_p99_ms", run.empty),
+        cpu("relay.pg.sync_pull_empty_cpu_us", run.empty),
         rate("relay.pg.sync_pull_50_rps", run.page, "req/s"),
         p99("relay.pg.sync_pull_50_p99_ms", run.page),
+        cpu("relay.pg.sync_pull_50_cpu_us", run.page),
         rate("relay.pg.send_durable_per_s", run.sends, "msg/s"),
         p99("relay.pg.send_durable_p99_ms", run.sends),
+        cpu("relay.pg.send_cpu_us", run.sends),
         ...versusSqlite("relay.pg.sync_pull_empty", run.empty, sqlite.empty),
         ...versusSqlite("relay.pg.sync_pull_50", run.page, sqlite.page),
         ...versusSqlite("relay.pg.send_durable", run.sends, sqlite.sends),
@@ -527,6 +568,7 @@ async function measurePostgres(figures: Figure[], sqlite: EngineRun): Promise<vo
         figures.push(
           rate("relay.pg.two_instances.send_durable_per_s", two, "msg/s"),
           p99("relay.pg.two_instances.send_durable_p99_ms", two),
+          cpu("relay.pg.two_instances.send_cpu_us", two),
           ...versusSqlite("relay.pg.two_instances.send_durable", two, sqlite.sends),
           {
             name: "relay.pg.two_instances.send_durable_vs_one",

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { FIRST_SCREEN_SCRIPT, LIMITS } from "@letterbox/shared";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import type { Clock } from "./clock";
 import { LogEvents } from "./events";
 import { trustedProxies } from "./http/client-address";
 import { errorResponse, onError } from "./http/errors";
+import { jsonBodyLimit } from "./http/json-body-limit";
 import { LiveConnections } from "./http/live";
 import { requestLog } from "./http/request-log";
 import { staticSite } from "./http/static-site";
@@ -92,14 +92,10 @@ export function createServices(deps: AppDeps) {
 const FIRST_SCREEN_SCRIPT_SOURCE = `'sha256-${createHash("sha256").update(FIRST_SCREEN_SCRIPT).digest("base64")}'`;
 
 export function createApp(deps: AppDeps, services = createServices(deps)) {
-  const limitBody = bodyLimit({
-    maxSize: LIMITS.jsonBodyMaxBytes,
-    onError: (c) => errorResponse(c, "body_too_large", `The request is larger than ${LIMITS.jsonBodyMaxBytes / 1024} KB.`),
-  });
+  const limitBody = jsonBodyLimit(LIMITS.jsonBodyMaxBytes);
   const api = new Hono()
-    // JSON bodies only. Not GETs: looking at their body makes the Node adapter build a full
-    // Request object for nothing, which costs the tablet's frequent sync pulls. Not photo uploads:
-    // they have their own, larger limit, enforced while they stream in.
+    // JSON bodies only. Not GETs: they have none. Not photo uploads: they have their own, larger
+    // limit, enforced while they stream in.
     .use((c, next) =>
       c.req.method === "GET" || c.req.method === "HEAD" || c.req.path === "/api/family/photos" ? next() : limitBody(c, next),
     )

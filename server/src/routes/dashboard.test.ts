@@ -10,6 +10,7 @@ import {
   firstStaff,
   HEALTHY_STATUS,
   messagesOf,
+  pairTablet,
   type Relay,
   START,
   send,
@@ -309,6 +310,60 @@ describe.each(engines)("the dashboard on $name", (engine) => {
         ["Victor", ["tablet_never_set_up"]],
         ["Ursula", ["paused"]],
         ["Alan", []],
+      ]);
+    });
+  });
+
+  describe("each resident's row", () => {
+    it("shows the resident's newest tablet that is not wiped, however the residents' tablets were paired in turn", async () => {
+      const relay = await startRelay({ engine });
+      const staff = await firstStaff(relay);
+      const mair = await staff.household("Mair"); // first tablet, reports 1.0.0
+      await tabletStatus(relay, mair.deviceToken, { appVersion: "1.0.0" });
+      relay.clock.advanceMinutes(1);
+      const owen = await staff.household("Owen"); // paired between Mair's two
+      await tabletStatus(relay, owen.deviceToken, { appVersion: "3.0.0" });
+      relay.clock.advanceMinutes(1);
+      const { code } = await staff.createSetupCode(mair.resident.id);
+      const mairsSecond = await pairTablet(relay, code);
+      await tabletStatus(relay, mairsSecond, { appVersion: "2.0.0" });
+
+      const shown = async () => {
+        const { rows } = await dashboard(relay);
+        const versionOf = (id: string) => rows.find((r) => r.resident.id === id)?.tablet.appVersion;
+        return { mair: versionOf(mair.resident.id), owen: versionOf(owen.resident.id) };
+      };
+      expect(await shown()).toEqual({ mair: "2.0.0", owen: "3.0.0" });
+
+      const newest = (await devices(relay, mair.resident.id)).find((d) => d.appVersion === "2.0.0");
+      await staff.request(`/residents/${mair.resident.id}/devices/${newest?.id}/wipe`, { method: "POST" });
+      expect(await shown()).toEqual({ mair: "1.0.0", owen: "3.0.0" });
+    });
+
+    it("alone, for the resident's own page, is the row the dashboard shows, from that resident's records only", async () => {
+      const relay = await startRelay({ engine });
+      const staff = await firstStaff(relay);
+      const households = [await staff.household("Mair"), await staff.household("Owen"), await staff.household("Siân")];
+      const [mair, owen, sian] = households;
+      if (!mair || !owen || !sian) throw new Error("Three households were made");
+      // Each with something different to show: unseen messages, a low battery, push refused.
+      await send(relay, mair.familyToken, "One");
+      await send(relay, mair.familyToken, "Two");
+      await send(relay, owen.familyToken, "Three");
+      await tabletStatus(relay, owen.deviceToken, { battery: { level: 0.1, charging: false } });
+      await reportPush(relay, sian.deviceToken, "permission_denied");
+      relay.clock.advanceMinutes(3 * DAY);
+
+      const { rows } = await dashboard(relay);
+      const onlyRow = z.object({ row: z.unknown() });
+      for (const { resident } of households) {
+        const alone = await expectBody(await (await staffNow(relay)).request(`/dashboard/${resident.id}`), 200, onlyRow);
+        expect(alone.row).toEqual(rows.find((r) => r.resident.id === resident.id));
+      }
+      expect(rows.map((r) => [r.resident.preferredName, r.unseenCount, r.alerts])).toEqual([
+        ["Owen", 1, ["tablet_offline", "messages_unseen", "battery_low"]],
+        ["Mair", 2, ["tablet_offline", "messages_unseen"]],
+        ["Siân", 0, ["tablet_offline", "push_failing"]],
       ]);
     });
   });

@@ -38,8 +38,8 @@ export interface ResidentStore {
   find(id: string): Promise<ResidentRow | undefined>;
   /** Removes the resident and everything held about them; returns the photos that were theirs. */
   erase(id: string): Promise<{ photoIds: string[] } | undefined>;
-  /** What the dashboard weighs, for every resident with messages. */
-  facts(): Promise<ResidentFacts[]>;
+  /** What the dashboard weighs, for every resident with messages, or only for one resident. */
+  facts(residentId?: string): Promise<ResidentFacts[]>;
 
   getOrgSettings(): Promise<Record<string, unknown>>;
   setOrgSettings(values: Record<string, unknown>): Promise<void>;
@@ -107,8 +107,8 @@ export class KyselyResidentStore implements ResidentStore {
     });
   }
 
-  async facts(): Promise<ResidentFacts[]> {
-    const rows = await this.db
+  async facts(residentId?: string): Promise<ResidentFacts[]> {
+    let query = this.db
       .selectFrom("messages")
       .select((eb) => [
         "resident_id",
@@ -119,8 +119,9 @@ export class KyselyResidentStore implements ResidentStore {
         eb.fn.max("seen_at").as("last_seen"),
         eb.fn.max("sent_at").as("last_sent"),
       ])
-      .groupBy("resident_id")
-      .execute();
+      .groupBy("resident_id");
+    if (residentId) query = query.where("resident_id", "=", residentId);
+    const rows = await query.execute();
     return rows.map((r) => ({
       residentId: r.resident_id,
       unseenCount: Number(r.unseen),
