@@ -122,9 +122,9 @@ export class ConversationService {
   async pull(tablet: TabletPrincipal, query: SyncQuery): Promise<SyncPage> {
     const resident = await this.requireResident(tablet.residentId);
     // One more than asked tells whether another page follows without a count query.
-    const rows = await this.deps.store.log.pull(tablet.residentId, query.after, query.limit + 1);
-    // Read after the entries, so the head is never below the cursor this page hands out.
-    const position = await this.requirePosition(tablet.residentId, tabletNotSetUp);
+    const pulled = await this.deps.store.log.pullPage(tablet.residentId, query.after, query.limit + 1);
+    if (!pulled) throw tabletNotSetUp();
+    const { position, entries: rows } = pulled;
     const page = rows.slice(0, query.limit);
     return {
       ...position,
