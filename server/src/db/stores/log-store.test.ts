@@ -1,7 +1,8 @@
 /**
  * The log store's group commit, on both engines: sends that arrive while a batch is being written
  * wait and share the next commit; each sender is answered only once its message is committed; a
- * batch the database refuses fails its own sends and no others.
+ * batch the database refuses fails its own sends and no others. And a sync page read with the
+ * resident and the log's head in one statement, the tablet's poll when nothing is new.
  *
  * What the store sends is watched through Kysely's query log, which sees every statement on the
  * store's connection, each transaction's begin and commit included. Counting the commits there
@@ -25,10 +26,12 @@ type Matches = (query: CompiledQuery) => boolean;
 
 function watchQueries() {
   let commits = 0;
+  let statements = 0;
   const holds: { matches: Matches; reached: () => void; released: Promise<void> }[] = [];
   const refusals: Matches[] = [];
   const log = async (event: LogEvent) => {
     if (event.level !== "query") return;
+    statements++;
     if (event.query.sql === "commit") commits++;
     const held = holds.findIndex((h) => h.matches(event.query));
     if (held >= 0) {
@@ -43,6 +46,10 @@ function watchQueries() {
     /** Commits sent on the store's connection so far. */
     get commits() {
       return commits;
+    },
+    /** Statements sent on the store's connection so far. */
+    get statements() {
+      return statements;
     },
     /** Holds the next statement that `matches` once it has run, until released. */
     hold(matches: Matches) {
@@ -196,5 +203,27 @@ describe.each(engines)("group commit of sends on $name", (engine) => {
       [2, "message 4"],
       [3, "message 5"],
     ]);
+  });
+});
+
+describe.each(engines)("a sync page on $name", (engine) => {
+  it("comes with the resident and the log's head, an empty one in a single statement", async () => {
+    const { queries, store, home } = await watchedStore(engine);
+    for (const text of ["one", "two", "three"]) await store.log.appendMessage(home.message(text));
+
+    const before = queries.statements;
+    const empty = await store.log.pullPage(home.resident.id, 3, 50);
+    expect(queries.statements - before).toBe(1);
+    expect(empty).toMatchObject({ resident: { id: home.resident.id, preferredName: "Margaret" }, position: { head: 3 } });
+    expect(empty?.entries).toEqual([]);
+    expect(empty?.position.logId).toMatch(/.+/);
+
+    const page = await store.log.pullPage(home.resident.id, 1, 50);
+    expect(page?.position.head).toBe(3);
+    expect(page?.entries.map((e) => [e.seq, e.kind === "message" ? e.message.text : e.kind])).toEqual([
+      [2, "two"],
+      [3, "three"],
+    ]);
+    expect(await store.log.pullPage(randomUUID(), 0, 50)).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 import type { Photo, ReceiptState } from "@letterbox/shared";
-import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
+import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database } from "../schema";
 import { lockResidentLog, lockResidentLogs } from "./locks";
+import { type ResidentRow, toResident } from "./resident-store";
 
 /** A message as the relay keeps it; `seq` is its place in the resident's log. */
 export type MessageRow = {
@@ -75,14 +76,15 @@ export interface LogStore {
    */
   pull(residentId: string, afterSeq: number, limit: number): Promise<LogEntryRow[]>;
   /**
-   * The same page with where the log stands (as `position` says), both read at one moment, so the
-   * head is never below the page's last seq; undefined when there is no such resident.
+   * The same page with the resident (for the settings a sync page carries) and where the log
+   * stands (as `position` says), all read at one moment, so the head is never below the page's
+   * last seq; undefined when there is no such resident.
    */
   pullPage(
     residentId: string,
     afterSeq: number,
     limit: number,
-  ): Promise<{ position: { logId: string; head: number }; entries: LogEntryRow[] } | undefined>;
+  ): Promise<{ resident: ResidentRow; position: { logId: string; head: number }; entries: LogEntryRow[] } | undefined>;
   /** Every live message and reply of the resident, in log order; with `includeDeleted`, deleted messages too (no content). */
   conversation(residentId: string, includeDeleted?: boolean): Promise<{ messages: MessageRow[]; replies: ReplyRow[] }>;
   /**
@@ -261,10 +263,13 @@ export class KyselyLogStore implements LogStore {
   }
 
   async pullPage(residentId: string, afterSeq: number, limit: number) {
-    // The entries and the resident's position in one statement: one round trip for the poll a
-    // tablet makes when nothing is new, and one snapshot, so the head is never below the page.
+    // The resident, the log's position and the entries in one statement: one round trip for the
+    // poll a tablet makes when nothing is new, and one snapshot, so the head is never below the
+    // page. One row per entry, or one with no entry when the page is empty.
     const rows = await this.db
-      .selectFrom(
+      .selectFrom("residents")
+      .innerJoin("log_identity", (join) => join.on("log_identity.id", "=", 1))
+      .leftJoin(
         this.db
           .selectFrom("log_entries")
           .selectAll()
@@ -273,35 +278,34 @@ export class KyselyLogStore implements LogStore {
           .orderBy("seq")
           .limit(limit)
           .as("page"),
+        (join) => join.onTrue(),
       )
-      .select(["seq", "kind", "at", "message_id", "reply_id", "receipt_state"])
-      .select([sql<number | null>`cast(null as integer)`.as("head"), sql<string | null>`cast(null as text)`.as("log_id")])
-      .unionAll(
-        this.db
-          .selectFrom("residents")
-          .innerJoin("log_identity", (join) => join.on("log_identity.id", "=", 1))
-          .select([
-            sql<number>`cast(null as integer)`.as("seq"),
-            sql<string>`cast(null as text)`.as("kind"),
-            sql<string>`cast(null as text)`.as("at"),
-            sql<string | null>`cast(null as text)`.as("message_id"),
-            sql<string | null>`cast(null as text)`.as("reply_id"),
-            sql<string | null>`cast(null as text)`.as("receipt_state"),
-            "residents.last_seq as head",
-            "log_identity.log_id",
-          ])
-          .where("residents.id", "=", residentId),
-      )
+      .selectAll("residents")
+      .select([
+        "log_identity.log_id",
+        "page.seq",
+        "page.kind",
+        "page.at",
+        "page.message_id",
+        "page.reply_id",
+        "page.receipt_state",
+      ])
+      .where("residents.id", "=", residentId)
       .execute();
-    // The position's row is the one without a seq; the order of a UNION ALL's rows is not promised.
-    const at = rows.find((r) => r.seq === null);
-    if (!at || at.head === null || at.log_id === null) return undefined;
-    const position = { logId: at.log_id, head: at.head };
-    const entries = rows
-      .filter((r) => r.seq !== null)
-      .sort((a, b) => a.seq - b.seq)
-      .map((r) => ({ ...r, resident_id: residentId }));
-    return { position, entries: await this.readEntries(entries) };
+    const [first] = rows;
+    if (!first) return undefined;
+    const entries: Selectable<Database["log_entries"]>[] = [];
+    for (const r of rows) {
+      if (r.seq === null || r.kind === null || r.at === null) continue;
+      entries.push({ ...r, resident_id: residentId, seq: r.seq, kind: r.kind, at: r.at });
+    }
+    // A join's rows come in no promised order.
+    entries.sort((x, y) => x.seq - y.seq);
+    return {
+      resident: toResident(first),
+      position: { logId: first.log_id, head: first.last_seq },
+      entries: await this.readEntries(entries),
+    };
   }
 
   /** The page's entries with what they point at, up to the first of a kind this relay does not know. */
