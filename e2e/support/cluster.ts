@@ -46,8 +46,8 @@ async function startCluster(undo: (() => Promise<unknown>)[]): Promise<Cluster> 
   if (!a.setupLink) throw new Error("The first relay on a new database printed no set-up link");
   const api = await request.newContext({ baseURL: a.url });
   undo.push(() => api.dispose());
-  // The first staff account is made before B starts: on a database without staff, every starting
-  // instance issues a new set-up link, and that replaces the one A printed.
+  // The first staff account is made before B starts, as when an instance is added to a running
+  // relay: B then finds staff and prints no set-up link (checked below).
   const setup: StaffSetupRequest = { token: new URL(a.setupLink).hash.replace("#setup=", ""), ...SEED_STAFF };
   const created = await api.post("/api/staff/setup", { data: setup });
   // Making the account signs this context in.

@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Kysely } from "kysely";
+import type { Kysely, LogConfig } from "kysely";
 import { afterAll, onTestFinished } from "vitest";
 import type { DatabaseConfig } from "./config";
 import { migrateToLatest } from "./db/migrations";
@@ -31,8 +31,11 @@ export type TestDatabase = {
 export type MigratedDatabase = {
   /** The first connection, on a database with every migration run. */
   db: Kysely<Database>;
-  /** Another connection to the same database, as a second relay instance would have; closed with the test. */
-  open(): Kysely<Database>;
+  /**
+   * Another connection to the same database, as a second relay instance would have; closed with
+   * the test. `queryLog` sees each statement it sends (Kysely's `log`).
+   */
+  open(queryLog?: LogConfig): Kysely<Database>;
   /** What the relay's configuration says for this database (DATABASE_URL on PostgreSQL). */
   config: DatabaseConfig;
 };
@@ -52,7 +55,7 @@ export type Engine = {
   relayDatabase(dataDir: string): Promise<DatabaseConfig>;
 };
 
-type Created = { open(): Kysely<Database>; remove(): Promise<void>; config: DatabaseConfig };
+type Created = { open(queryLog?: LogConfig): Kysely<Database>; remove(): Promise<void>; config: DatabaseConfig };
 
 function engine(
   name: Engine["name"],
@@ -65,8 +68,8 @@ function engine(
       for (const db of opened) await db.destroy();
       await database.remove();
     });
-    return () => {
-      const db = database.open();
+    return (queryLog?: LogConfig) => {
+      const db = database.open(queryLog);
       opened.push(db);
       return db;
     };
@@ -92,7 +95,7 @@ function engine(
 
 function sqliteIn(dir: string, removeDir: boolean): Created {
   return {
-    open: () => openSqliteFile(path.join(dir, DATABASE_FILE)),
+    open: (queryLog) => openSqliteFile(path.join(dir, DATABASE_FILE), queryLog),
     remove: async () => {
       if (removeDir) fs.rmSync(dir, { recursive: true, force: true });
     },
@@ -119,7 +122,7 @@ const POOL_SIZE = 4;
 
 function postgresAt(database: FreshPostgres): Created {
   return {
-    open: () => openPostgres(database.url, { poolSize: POOL_SIZE, log: silentLogger }),
+    open: (queryLog) => openPostgres(database.url, { poolSize: POOL_SIZE, log: silentLogger, queryLog }),
     remove: database.drop,
     config: { engine: "postgres", url: database.url, poolSize: POOL_SIZE },
   };

@@ -146,6 +146,11 @@ export async function startRelay(
     dataDir?: string;
     blobs?: BlobStore;
     passwordHasher?: PasswordHasher;
+    /**
+     * The database, instead of one of its own: with the same `dataDir`, a second relay on it is
+     * another instance of the first.
+     */
+    database?: DatabaseConfig;
   } = {},
 ) {
   const { db, store, photos, dataDir, database, dbFile, engine } = await openTestDatabase(opts);

@@ -159,15 +159,28 @@ describe("two relay instances on one PostgreSQL database, at once", () => {
     }
   });
 
-  it("leave one set-up link when both replace it at once", async () => {
+  it("keep both set-up links when both add one at once, and add none once the first account is made", async () => {
     const { db, a, b } = await twoInstances();
     for (let round = 0; round < ROUNDS; round++) {
-      await Promise.all([
-        a.staff.replaceSetupToken(`one-${round}`, later(60)),
-        b.staff.replaceSetupToken(`two-${round}`, later(60)),
+      const added = await Promise.all([
+        a.staff.addSetupToken(`one-${round}`, later(60), NOW),
+        b.staff.addSetupToken(`two-${round}`, later(60), NOW),
       ]);
-      expect((await rowCounts({ db })).staff_setup_tokens).toBe(1);
+      expect(added).toEqual([true, true]);
     }
+    for (let round = 0; round < ROUNDS; round++) {
+      expect(await a.staff.setupTokenUsable(`one-${round}`, NOW)).toBe(true);
+      expect(await b.staff.setupTokenUsable(`two-${round}`, NOW)).toBe(true);
+    }
+    // The first account, and a link added at the same moment: either it comes first and goes with
+    // the rest, or it is refused.
+    const [created] = await Promise.all([
+      a.staff.createFirst(staffRow("one@council.example"), "one-0", NOW),
+      b.staff.addSetupToken("late", later(60), NOW),
+    ]);
+    expect(created).toBe("created");
+    expect((await rowCounts({ db })).staff_setup_tokens).toBe(0);
+    for (const token of ["late", "two-0", `one-${ROUNDS - 1}`]) expect(await b.staff.setupTokenUsable(token, NOW)).toBe(false);
   });
 
   it("let one of two invitations accepted with the same address at once make the account; the other is told email_taken", async () => {

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, type LogConfig, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Logger } from "../log";
 import type { Database } from "./schema";
@@ -9,6 +9,8 @@ export type PostgresOptions = {
   /** A query that runs longer is cancelled, so a stuck one gives its connection back. */
   statementTimeoutMs?: number;
   log: Logger;
+  /** Sees every statement sent, transactions' begin and commit included (Kysely's `log`). */
+  queryLog?: LogConfig;
 };
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -38,7 +40,7 @@ export function openPostgres(url: string, options: PostgresOptions): Kysely<Data
     types: relayTypes,
   });
   pool.on("error", (err) => options.log("database.connection_lost", { error: err.message }));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.queryLog && { log: options.queryLog }) });
 }
 
 /**

@@ -1,7 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
-import { type DialectAdapter, Kysely, SqliteAdapter, type SqliteDatabase, SqliteDialect, type SqliteStatement } from "kysely";
+import {
+  type DialectAdapter,
+  Kysely,
+  type LogConfig,
+  SqliteAdapter,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+} from "kysely";
 import { migrateToLatest } from "./migrations";
 import type { Database } from "./schema";
 
@@ -20,14 +28,20 @@ export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
 /** The database's name inside the data folder. */
 export const DATABASE_FILE = "letterbox.sqlite";
 
-/** Opens one database file as the relay uses it, without migrating it. */
-export function openSqliteFile(filePath: string): Kysely<Database> {
+/**
+ * Opens one database file as the relay uses it, without migrating it. `queryLog` sees every
+ * statement sent, transactions' begin and commit included (Kysely's `log`).
+ */
+export function openSqliteFile(filePath: string, queryLog?: LogConfig): Kysely<Database> {
   const file = new SQLite(filePath);
   file.pragma("journal_mode = WAL");
   file.pragma("synchronous = FULL");
   file.pragma("foreign_keys = ON");
   file.pragma("busy_timeout = 5000");
-  return new Kysely<Database>({ dialect: new TransactionalDdlSqliteDialect({ database: withStatementCache(file) }) });
+  return new Kysely<Database>({
+    dialect: new TransactionalDdlSqliteDialect({ database: withStatementCache(file) }),
+    ...(queryLog && { log: queryLog }),
+  });
 }
 
 /**

@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { familyLinkSchema, residentSchema, SETUP_CODE, staffMemberSchema } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -59,6 +62,60 @@ describe.each(engines)("the staff routes on $name", (engine) => {
       await expectError(again, 400, "setup_link_invalid");
       expect((await rowCounts(relay)).staff).toBe(1);
       expect(await relay.services.staff.issueFirstStaffLink()).toBeUndefined();
+    });
+
+    /** Two relay instances started on one database, as behind a load balancer, each with its own clock. */
+    async function twoInstances() {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-two-"));
+      const database = await engine.relayDatabase(dataDir);
+      return [await startRelay({ engine, dataDir, database }), await startRelay({ engine, dataDir, database })] as const;
+    }
+    /** Each try from an address of its own, so that the tries against guessing links stay out of it. */
+    let tries = 0;
+    const setUp = (relay: Relay, token: string, who: typeof STAFF) =>
+      relay.request("/api/staff/setup", { json: { token, ...who }, from: `192.0.2.${++tries}` });
+    /**
+     * Whether the link would make the first account now, without making it: a live link gets as
+     * far as the password, which is refused for being common; a dead one is refused at once.
+     */
+    async function linkWorks(relay: Relay, token: string) {
+      const res = await setUp(relay, token, { ...STAFF, password: "123456789012" });
+      const { error } = (await res.json()) as { error: { code: string } };
+      expect(["password_too_common", "setup_link_invalid"]).toContain(error.code);
+      return error.code === "password_too_common";
+    }
+
+    it("can be made through the link either of two instances printed, on either, and then through none", async () => {
+      const [one, two] = await twoInstances();
+      const tokens = [await firstStaffSetupToken(one), await firstStaffSetupToken(two)];
+      for (const relay of [one, two]) for (const token of tokens) expect(await linkWorks(relay, token)).toBe(true);
+
+      // The first link printed, opened on the other instance.
+      await expectBody(await setUp(two, tokens[0] ?? "", STAFF), 201, meSchema);
+      const other = { ...STAFF, email: "someone.else@council.example" };
+      for (const relay of [one, two]) {
+        for (const token of tokens) await expectError(await setUp(relay, token, other), 400, "setup_link_invalid");
+        expect(await relay.services.staff.issueFirstStaffLink()).toBeUndefined();
+      }
+      expect((await rowCounts(one)).staff).toBe(1);
+    });
+
+    it("keeps each instance's link for its own 24 hours, whatever the other prints", async () => {
+      const [one, two] = await twoInstances();
+      const early = await firstStaffSetupToken(one);
+      two.clock.advanceMinutes(60);
+      const late = await firstStaffSetupToken(two);
+      expect(await linkWorks(two, early)).toBe(true);
+      one.clock.advanceMinutes(24 * 60);
+      two.clock.advanceMinutes(23 * 60);
+      // A restart of the first instance prints a new link; the second's still works.
+      const again = await firstStaffSetupToken(one);
+      for (const relay of [one, two]) {
+        expect(await linkWorks(relay, early)).toBe(false);
+        expect(await linkWorks(relay, late)).toBe(true);
+        expect(await linkWorks(relay, again)).toBe(true);
+      }
+      await expectBody(await setUp(one, late, STAFF), 201, meSchema);
     });
 
     it("cannot be made with a link older than 24 hours", async () => {

@@ -120,11 +120,10 @@ export class ConversationService {
   }
 
   async pull(tablet: TabletPrincipal, query: SyncQuery): Promise<SyncPage> {
-    const resident = await this.requireResident(tablet.residentId);
     // One more than asked tells whether another page follows without a count query.
-    const rows = await this.deps.store.log.pull(tablet.residentId, query.after, query.limit + 1);
-    // Read after the entries, so the head is never below the cursor this page hands out.
-    const position = await this.requirePosition(tablet.residentId, tabletNotSetUp);
+    const pulled = await this.deps.store.log.pullPage(tablet.residentId, query.after, query.limit + 1);
+    if (!pulled) throw tabletNotSetUp();
+    const { resident, position, entries: rows } = pulled;
     const page = rows.slice(0, query.limit);
     return {
       ...position,
@@ -180,12 +179,6 @@ export class ConversationService {
     const position = await this.deps.store.log.position(residentId);
     if (!position) throw gone();
     return position;
-  }
-
-  private async requireResident(id: string) {
-    const resident = await this.deps.store.residents.find(id);
-    if (!resident) throw tabletNotSetUp();
-    return resident;
   }
 
   async authenticateFamily(token: string | undefined): Promise<FamilyPrincipal> {

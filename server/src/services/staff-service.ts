@@ -38,13 +38,18 @@ export class StaffService {
     return this.deps.clock.now();
   }
 
-  /** When nobody can sign in yet, makes a fresh one-time link to create the first account. */
+  /**
+   * When nobody can sign in yet, makes a fresh link to create the first account. The links printed
+   * before it, by this instance or another started on the same database, keep working: whichever
+   * is opened first makes the account, and then none works.
+   */
   async issueFirstStaffLink(): Promise<string | undefined> {
     if ((await this.deps.store.staff.count()) > 0) return undefined;
     const token = newToken();
-    const expires = new Date(this.now().getTime() + SETUP_LINK_TTL_HOURS * 3_600_000);
-    await this.deps.store.staff.replaceSetupToken(hashToken(token), expires.toISOString());
-    return `${this.deps.publicUrl}/staff#setup=${token}`;
+    const now = this.now();
+    const expires = new Date(now.getTime() + SETUP_LINK_TTL_HOURS * 3_600_000);
+    const added = await this.deps.store.staff.addSetupToken(hashToken(token), expires.toISOString(), now.toISOString());
+    return added ? `${this.deps.publicUrl}/staff#setup=${token}` : undefined;
   }
 
   private async newStaffRow(input: NewAccount, role: StaffRole): Promise<StaffRow> {

@@ -2,6 +2,7 @@ import type { Photo, ReceiptState } from "@letterbox/shared";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import type { Database } from "../schema";
 import { lockResidentLog, lockResidentLogs } from "./locks";
+import { type ResidentRow, toResident } from "./resident-store";
 
 /** A message as the relay keeps it; `seq` is its place in the resident's log. */
 export type MessageRow = {
@@ -74,6 +75,16 @@ export interface LogStore {
    * a newer version) ends the page before it, so a client never moves its cursor past it.
    */
   pull(residentId: string, afterSeq: number, limit: number): Promise<LogEntryRow[]>;
+  /**
+   * The same page with the resident (for the settings a sync page carries) and where the log
+   * stands (as `position` says), all read at one moment, so the head is never below the page's
+   * last seq; undefined when there is no such resident.
+   */
+  pullPage(
+    residentId: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ resident: ResidentRow; position: { logId: string; head: number }; entries: LogEntryRow[] } | undefined>;
   /** Every live message and reply of the resident, in log order; with `includeDeleted`, deleted messages too (no content). */
   conversation(residentId: string, includeDeleted?: boolean): Promise<{ messages: MessageRow[]; replies: ReplyRow[] }>;
   /**
@@ -88,50 +99,72 @@ export interface LogStore {
 type Db = Kysely<Database> | Transaction<Database>;
 type PendingAppend = { message: NewMessage; resolve: (r: AppendResult) => void; reject: (e: unknown) => void };
 
+/**
+ * The most appends one transaction writes. Far more than the sends a relay has in hand at once;
+ * a bound so that a burst after a stall does not become one huge transaction.
+ */
+const MAX_BATCH = 200;
+
 export class KyselyLogStore implements LogStore {
   private pendingAppends: PendingAppend[] = [];
+  /** Whether a batch of appends is being written; at most one is, per store. */
+  private flushing = false;
 
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Group commit: appends that arrive while the disk is busy are written together in one
-   * transaction, and each caller is answered only after that transaction's commit is on disk.
-   * One fsync then covers many messages instead of one, without weakening durability.
+   * Group commit: at most one batch of appends is written at a time, and the appends that arrive
+   * meanwhile wait and are written together in the next transaction. Each caller is answered only
+   * after the commit that holds its message. One commit then covers many messages instead of one,
+   * without weakening durability; on PostgreSQL it also keeps the pool's connections from queueing
+   * one behind another on the resident's lock, each with a commit of its own.
    */
   appendMessage(m: NewMessage): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.pendingAppends.push({ message: m, resolve, reject });
-      if (this.pendingAppends.length === 1) setImmediate(() => void this.flushAppends());
+      if (this.flushing) return;
+      this.flushing = true;
+      // Wait for this turn of the event loop, so the requests read with this one join its batch.
+      setImmediate(() => void this.drainAppends());
     });
   }
 
-  private async flushAppends() {
-    const batch = this.pendingAppends.splice(0);
+  private async drainAppends() {
     try {
-      const results = await this.db.transaction().execute(async (tx) => {
-        // Every resident's log this batch writes to, locked up front in one order (see locks.ts).
-        await lockResidentLogs(
+      while (this.pendingAppends.length > 0) {
+        await this.flushAppends(this.pendingAppends.splice(0, MAX_BATCH));
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Writes one batch and answers each of its callers; never throws. */
+  private async flushAppends(batch: PendingAppend[]) {
+    let results: AppendResult[];
+    try {
+      results = await this.db.transaction().execute((tx) =>
+        appendMessagesIn(
           tx,
-          batch.map((p) => p.message.residentId),
-        );
-        const out: AppendResult[] = [];
-        for (const { message } of batch) out.push(await appendMessageIn(tx, message));
-        return out;
-      });
-      for (const [i, p] of batch.entries()) p.resolve(results[i] as AppendResult);
+          batch.map((p) => p.message),
+        ),
+      );
     } catch (err) {
       if (batch.length === 1) {
         batch[0]?.reject(err);
         return;
       }
-      // One bad append must not fail its neighbours: each is tried again on its own.
+      // One bad append must not fail its neighbours: each is tried again on its own. (When the
+      // database itself failed, each fails again and its caller hears so.)
       for (const p of batch) {
-        this.db
+        await this.db
           .transaction()
-          .execute((tx) => appendMessageIn(tx, p.message))
-          .then(p.resolve, p.reject);
+          .execute((tx) => appendMessagesIn(tx, [p.message]))
+          .then(([result]) => p.resolve(result as AppendResult), p.reject);
       }
+      return;
     }
+    for (const [i, p] of batch.entries()) p.resolve(results[i] as AppendResult);
   }
 
   async deleteMessage(id: string, familyLinkId: string, at: string) {
@@ -226,14 +259,57 @@ export class KyselyLogStore implements LogStore {
   }
 
   async pull(residentId: string, afterSeq: number, limit: number): Promise<LogEntryRow[]> {
-    const entries = await this.db
-      .selectFrom("log_entries")
-      .selectAll()
-      .where("resident_id", "=", residentId)
-      .where("seq", ">", afterSeq)
-      .orderBy("seq")
-      .limit(limit)
+    return (await this.pullPage(residentId, afterSeq, limit))?.entries ?? [];
+  }
+
+  async pullPage(residentId: string, afterSeq: number, limit: number) {
+    // The resident, the log's position and the entries in one statement: one round trip for the
+    // poll a tablet makes when nothing is new, and one snapshot, so the head is never below the
+    // page. One row per entry, or one with no entry when the page is empty.
+    const rows = await this.db
+      .selectFrom("residents")
+      .innerJoin("log_identity", (join) => join.on("log_identity.id", "=", 1))
+      .leftJoin(
+        this.db
+          .selectFrom("log_entries")
+          .selectAll()
+          .where("resident_id", "=", residentId)
+          .where("seq", ">", afterSeq)
+          .orderBy("seq")
+          .limit(limit)
+          .as("page"),
+        (join) => join.onTrue(),
+      )
+      .selectAll("residents")
+      .select([
+        "log_identity.log_id",
+        "page.seq",
+        "page.kind",
+        "page.at",
+        "page.message_id",
+        "page.reply_id",
+        "page.receipt_state",
+      ])
+      .where("residents.id", "=", residentId)
       .execute();
+    const [first] = rows;
+    if (!first) return undefined;
+    const entries: Selectable<Database["log_entries"]>[] = [];
+    for (const r of rows) {
+      if (r.seq === null || r.kind === null || r.at === null) continue;
+      entries.push({ ...r, resident_id: residentId, seq: r.seq, kind: r.kind, at: r.at });
+    }
+    // A join's rows come in no promised order.
+    entries.sort((x, y) => x.seq - y.seq);
+    return {
+      resident: toResident(first),
+      position: { logId: first.log_id, head: first.last_seq },
+      entries: await this.readEntries(entries),
+    };
+  }
+
+  /** The page's entries with what they point at, up to the first of a kind this relay does not know. */
+  private async readEntries(entries: Selectable<Database["log_entries"]>[]): Promise<LogEntryRow[]> {
     if (entries.length === 0) return [];
     const messageIds = entries.filter((e) => e.kind === "message" && e.message_id).map((e) => e.message_id as string);
     const replyIds = entries.filter((e) => e.kind === "reply" && e.reply_id).map((e) => e.reply_id as string);
@@ -304,29 +380,39 @@ type NewLogEntry =
   | { kind: "reply"; at: string; replyId: string };
 
 /**
- * Takes the resident's next sequence number and appends the log entry under it, inside the
- * caller's transaction; returns the number. The one place a log entry is written.
+ * Takes the resident's next sequence numbers and appends the log entries under them, in order,
+ * inside the caller's transaction, which holds the resident's lock; returns the numbers. The one
+ * place log entries are written.
  */
-async function appendLogEntry(tx: Transaction<Database>, residentId: string, entry: NewLogEntry): Promise<number> {
-  const { last_seq: seq } = await tx
+async function appendLogEntries(tx: Transaction<Database>, residentId: string, entries: NewLogEntry[]): Promise<number[]> {
+  if (entries.length === 0) return [];
+  const { last_seq: last } = await tx
     .updateTable("residents")
-    .set((eb) => ({ last_seq: eb("last_seq", "+", 1) }))
+    .set((eb) => ({ last_seq: eb("last_seq", "+", entries.length) }))
     .where("id", "=", residentId)
     .returning("last_seq")
     .executeTakeFirstOrThrow();
+  const first = last - entries.length + 1;
   await tx
     .insertInto("log_entries")
-    .values({
-      resident_id: residentId,
-      seq,
-      kind: entry.kind,
-      at: entry.at,
-      message_id: "messageId" in entry ? entry.messageId : null,
-      reply_id: "replyId" in entry ? entry.replyId : null,
-      receipt_state: "state" in entry ? entry.state : null,
-    })
+    .values(
+      entries.map((entry, i) => ({
+        resident_id: residentId,
+        seq: first + i,
+        kind: entry.kind,
+        at: entry.at,
+        message_id: "messageId" in entry ? entry.messageId : null,
+        reply_id: "replyId" in entry ? entry.replyId : null,
+        receipt_state: "state" in entry ? entry.state : null,
+      })),
+    )
     .execute();
-  return seq;
+  return entries.map((_, i) => first + i);
+}
+
+async function appendLogEntry(tx: Transaction<Database>, residentId: string, entry: NewLogEntry): Promise<number> {
+  const [seq] = await appendLogEntries(tx, residentId, [entry]);
+  return seq as number;
 }
 
 /** A stored entry of a known kind as the log's reader gets it; undefined when what it points at is gone. */
@@ -356,44 +442,82 @@ function readEntry(
   }
 }
 
-/** Stores one message and its log entry with the resident's next sequence number, unless the id is taken. */
-async function appendMessageIn(tx: Transaction<Database>, m: NewMessage): Promise<AppendResult> {
-  // A retry of the same message on another instance waits here, then finds it stored (a second
-  // lock on the same row in one transaction costs nothing).
-  await lockResidentLog(tx, m.residentId);
-  const existing = await tx.selectFrom("messages").selectAll().where("id", "=", m.id).executeTakeFirst();
-  if (existing) return { created: false, message: (await messagesWithPhotos(tx, [existing]))[0] as MessageRow };
-  const seq = await appendLogEntry(tx, m.residentId, { kind: "message", at: m.sentAt, messageId: m.id });
-  const row = {
-    id: m.id,
-    resident_id: m.residentId,
-    family_link_id: m.familyLinkId,
-    sender_name: m.senderName,
-    sender_relationship: m.senderRelationship,
-    text: m.text,
-    sent_at: m.sentAt,
-    seq,
-    deleted_at: null,
-    delivered_at: null,
-    seen_at: null,
-  };
-  await tx.insertInto("messages").values(row).execute();
-  if (m.photos.length > 0) {
-    await tx
-      .insertInto("message_photos")
-      .values(
-        m.photos.map((p, position) => ({
-          message_id: m.id,
-          position,
-          photo_id: p.id,
-          width: p.width,
-          height: p.height,
-          caption: p.caption,
-        })),
-      )
-      .execute();
+/**
+ * Stores messages and their log entries, each with its resident's next sequence number, in a few
+ * statements whatever their number (each statement is a round trip to PostgreSQL). A message
+ * whose id is taken, by an earlier one or one before it in the same batch, is not written again:
+ * its result is the stored message, with created: false.
+ */
+async function appendMessagesIn(tx: Transaction<Database>, batch: NewMessage[]): Promise<AppendResult[]> {
+  // Every resident's log this batch writes to, locked up front in one order (see locks.ts). A retry
+  // of the same message on another instance waits here, then finds it stored.
+  await lockResidentLogs(
+    tx,
+    batch.map((m) => m.residentId),
+  );
+  const ids = [...new Set(batch.map((m) => m.id))];
+  const existing = await tx.selectFrom("messages").selectAll().where("id", "in", ids).execute();
+  const stored = new Map((await messagesWithPhotos(tx, existing)).map((m) => [m.id, m]));
+  const fresh: NewMessage[] = [];
+  const taken = new Set(stored.keys());
+  for (const m of batch) {
+    if (taken.has(m.id)) continue;
+    taken.add(m.id);
+    fresh.push(m);
   }
-  return { created: true, message: toMessage(row, m.photos) };
+  const byResident = new Map<string, NewMessage[]>();
+  for (const m of fresh) {
+    const messages = byResident.get(m.residentId);
+    if (messages) messages.push(m);
+    else byResident.set(m.residentId, [m]);
+  }
+  const rows: Selectable<Database["messages"]>[] = [];
+  for (const [residentId, messages] of byResident) {
+    const seqs = await appendLogEntries(
+      tx,
+      residentId,
+      messages.map((m) => ({ kind: "message", at: m.sentAt, messageId: m.id })),
+    );
+    for (const [i, m] of messages.entries()) {
+      rows.push({
+        id: m.id,
+        resident_id: m.residentId,
+        family_link_id: m.familyLinkId,
+        sender_name: m.senderName,
+        sender_relationship: m.senderRelationship,
+        text: m.text,
+        sent_at: m.sentAt,
+        seq: seqs[i] as number,
+        deleted_at: null,
+        delivered_at: null,
+        seen_at: null,
+      });
+    }
+  }
+  if (rows.length > 0) await tx.insertInto("messages").values(rows).execute();
+  const photos = fresh.flatMap((m) =>
+    m.photos.map((p, position) => ({
+      message_id: m.id,
+      position,
+      photo_id: p.id,
+      width: p.width,
+      height: p.height,
+      caption: p.caption,
+    })),
+  );
+  if (photos.length > 0) await tx.insertInto("message_photos").values(photos).execute();
+  const photosOf = new Map(fresh.map((m) => [m.id, m.photos]));
+  const written = new Map(rows.map((r) => [r.id, toMessage(r, photosOf.get(r.id))]));
+  // Only the first append of an id wrote it; a repeat in the same batch is answered as a retry.
+  const answered = new Set<string>();
+  return batch.map((m) => {
+    const message = written.get(m.id);
+    if (message && !answered.has(m.id)) {
+      answered.add(m.id);
+      return { created: true, message };
+    }
+    return { created: false, message: (stored.get(m.id) ?? message) as MessageRow };
+  });
 }
 
 const toMessage = (r: Selectable<Database["messages"]>, photos: Photo[] = []): MessageRow => ({

@@ -15,14 +15,22 @@ export type StaffRow = {
 export type SessionRow = { tokenHash: string; staffId: string; createdAt: string; lastSeenAt: string };
 export type InviteRow = { tokenHash: string; role: StaffRole; createdBy: string; createdAt: string; expiresAt: string };
 
-/** Council staff: their accounts, sign-in sessions, invitations and the one-time set-up link. */
+/** Council staff: their accounts, sign-in sessions, invitations and the set-up links for the first account. */
 export interface StaffStore {
   count(): Promise<number>;
-  /** Creates the first administrator only if there is no staff yet, in one step, so two set-up tabs cannot both win. */
+  /**
+   * Creates the first administrator only if there is no staff yet, in one step, so two set-up tabs
+   * cannot both win; every set-up link then stops working.
+   */
   createFirst(staff: StaffRow, setupTokenHash: string, now: string): Promise<"created" | "token_invalid" | "email_taken">;
   /** Whether the set-up link would make the first account now; checked before a password is hashed for it. */
   setupTokenUsable(setupTokenHash: string, now: string): Promise<boolean>;
-  replaceSetupToken(tokenHash: string, expiresAt: string): Promise<void>;
+  /**
+   * Adds a set-up link for the first account, beside any that other instances printed (each stays
+   * usable until it expires or the first account is made), and forgets those past their expiry.
+   * False, and nothing added, once there is staff.
+   */
+  addSetupToken(tokenHash: string, expiresAt: string, now: string): Promise<boolean>;
   create(staff: StaffRow): Promise<"created" | "email_taken">;
   findByEmail(email: string): Promise<StaffRow | undefined>;
   findById(id: string): Promise<StaffRow | undefined>;
@@ -71,6 +79,8 @@ export class KyselyStaffStore implements StaffStore {
       const existing = await tx.selectFrom("staff").select("id").limit(1).executeTakeFirst();
       if (existing) return "token_invalid" as const;
       await tx.insertInto("staff").values(staffValues(staff)).execute();
+      // The links other instances printed are of no more use than this one.
+      await tx.deleteFrom("staff_setup_tokens").execute();
       return "created" as const;
     });
   }
@@ -85,12 +95,14 @@ export class KyselyStaffStore implements StaffStore {
     return token !== undefined && (await this.count()) === 0;
   }
 
-  async replaceSetupToken(tokenHash: string, expiresAt: string) {
-    await this.db.transaction().execute(async (tx) => {
-      // Instances starting together would otherwise each delete, then each insert: two live links.
+  async addSetupToken(tokenHash: string, expiresAt: string, now: string) {
+    return this.db.transaction().execute(async (tx) => {
+      // Under the lock createFirst takes, so a link is never added just after the first account.
       await lockDatabaseWide(tx);
-      await tx.deleteFrom("staff_setup_tokens").execute();
+      if (await tx.selectFrom("staff").select("id").limit(1).executeTakeFirst()) return false;
+      await tx.deleteFrom("staff_setup_tokens").where("expires_at", "<=", now).execute();
       await tx.insertInto("staff_setup_tokens").values({ token_hash: tokenHash, expires_at: expiresAt }).execute();
+      return true;
     });
   }
 
