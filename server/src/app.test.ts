@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { healthSchema } from "@letterbox/shared";
+import { FIRST_SCREEN_SCRIPT, healthSchema } from "@letterbox/shared";
 import { describe, expect, it } from "vitest";
 import { hashToken } from "./services/credentials";
 import { engines } from "./test-databases";
@@ -38,7 +39,9 @@ describe.each(engines)("the app on $name", (engine) => {
       const relay = await startRelay({ engine });
       const res = await relay.request(urlPath);
       const csp = cspDirectives(res);
-      expect(csp.get("script-src")).toBe("'self'");
+      // The site's own scripts, and inline only the first-screen script, by its hash.
+      const firstScreen = createHash("sha256").update(FIRST_SCREEN_SCRIPT).digest("base64");
+      expect(csp.get("script-src")).toBe(`'self' 'sha256-${firstScreen}'`);
       expect(csp.get("object-src")).toBe("'none'");
       expect(res.headers.get("Content-Security-Policy")).not.toContain("unsafe-inline");
       expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
