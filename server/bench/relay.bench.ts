@@ -23,7 +23,9 @@
  *                             sync page it should bring (shared schema, entry count, cursor); anything
  *                             else, or no answer in 10 s, is counted in `_errors` (budget 0) and
  *                             printed. `_p99_ms` (budget 200) and `_p50_ms` from issue to answer,
- *                             `_rps` the rate achieved, `_cpu_us` the relay's CPU per pull;
+ *                             `_rps` the rate achieved, `_cpu_us` the relay's CPU per pull, and
+ *                             `_issue_lag_ms` how late the latest pull left against the schedule (a
+ *                             busy machine starving the load generator: the figures then undercount);
  * plus the two pull figures as a share of the baseline, and for each of the four the relay process's
  * CPU time per response (`*_cpu_us`, user + system over the timed run: steadier than the rates on
  * a shared machine, as it leaves out time spent waiting for a core). Then the same four on a fresh PostgreSQL
@@ -543,6 +545,8 @@ const stormFigures = (prefix: string, storm: Storm): Figure[] => [
   { name: `${prefix}reconnect_storm_errors`, value: storm.errors, unit: "errors", budget: TARGETS.stormErrors },
   { name: `${prefix}reconnect_storm_rps`, value: round(storm.rps, 1), unit: "req/s", budget: null },
   { name: `${prefix}reconnect_storm_cpu_us`, value: round(storm.cpuMicros, 1), unit: "µs", budget: null },
+  // The load generator's own delay: when it is large, the machine was too busy for the other figures to stand.
+  { name: `${prefix}reconnect_storm_issue_lag_ms`, value: round(storm.maxLagMs, 1), unit: "ms", budget: null },
 ];
 
 type EngineRun = { empty: Measured; page: Measured; sends: Measured };
