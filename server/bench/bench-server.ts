@@ -6,8 +6,10 @@
  * A bare Hono route runs beside it as the baseline. Talks to its parent only over IPC (protocol.ts).
  *
  * The first relay on a database seeds one household; with BENCH_JOIN=1 a relay serves a database
- * another one seeded, as a second instance behind a load balancer would.
+ * another one seeded, as a second instance behind a load balancer would. On request it seeds the
+ * reconnection storm's residents and tablets through the store and hands back their tokens.
  */
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,7 +24,10 @@ import { loadConfig } from "../src/config";
 import { openDataFolder } from "../src/data-folder";
 import type { Database } from "../src/db/schema";
 import { silentLogger } from "../src/log";
-import type { DatabaseDurability, FromServer, Household, ResidentLog, ToServer } from "./protocol";
+import { hashToken, newSetupCode, newToken } from "../src/services/credentials";
+import { newResidentRow } from "../src/services/residents";
+import type { Store } from "../src/store";
+import type { DatabaseDurability, FromServer, Household, ResidentLog, StormTablet, ToServer } from "./protocol";
 
 /** More than one sync page (50), so the 50-entry pull also has to say that more follow. */
 const SEEDED_MESSAGES = 60;
@@ -77,6 +82,77 @@ async function seedHousehold(app: ReturnType<typeof createApp>, services: Return
     latestSeq = sentMessageSchema.parse(((await res.json()) as { message: unknown }).message).seq;
   }
   return { deviceToken, familyToken, latestSeq };
+}
+
+/** Each storm resident's log: a few messages, all in one sync page. */
+const STORM_MESSAGES = 3;
+/** How long the storm's tablets have been silent: the outage, long enough that each pull records "last seen". */
+const OUTAGE_MS = 10 * 60_000;
+
+/**
+ * The storm's `n` residents, each with a family link, a paired tablet and STORM_MESSAGES messages,
+ * through the store (the relay's own writes and invariants; 2,000 pairings over HTTP would take
+ * minutes), a hundred residents at a time so the writes share commits. The cursors: every fifth
+ * tablet missed all its resident's messages while the relay was away, every fifth after that the
+ * last one, and the other three in five are up to date: an outage of minutes reaches few families.
+ */
+async function seedStorm(store: Store, n: number): Promise<StormTablet[]> {
+  const now = new Date();
+  const nowIso = now.toISOString();
+  const lastSeen = new Date(now.getTime() - OUTAGE_MS).toISOString();
+  const seedOne = async (i: number): Promise<StormTablet> => {
+    const resident = newResidentRow(randomUUID(), `Storm Resident ${i}`, `Resident ${i}`, nowIso);
+    await store.residents.create(resident);
+    const linkId = randomUUID();
+    await store.familyLinks.create(
+      {
+        id: linkId,
+        residentId: resident.id,
+        label: "Sarah (daughter)",
+        displayName: null,
+        relationship: null,
+        createdAt: nowIso,
+        revokedAt: null,
+        lastUsedAt: null,
+      },
+      hashToken(newToken()),
+    );
+    const code = newSetupCode();
+    await store.devices.createSetupCode({
+      codeHash: hashToken(code),
+      residentId: resident.id,
+      createdBy: "bench",
+      createdAt: nowIso,
+      expiresAt: new Date(now.getTime() + 60 * 60_000).toISOString(),
+    });
+    const deviceToken = newToken();
+    const device = { id: randomUUID(), residentId: "", pairedAt: lastSeen, lastSeenAt: lastSeen, revokedAt: null };
+    if (!(await store.devices.pair(hashToken(code), device, hashToken(deviceToken), nowIso))) {
+      throw new Error(`Pairing storm tablet ${i} failed.`);
+    }
+    let head = 0;
+    for (let m = 1; m <= STORM_MESSAGES; m++) {
+      const { message } = await store.log.appendMessage({
+        id: uuidv7(),
+        residentId: resident.id,
+        familyLinkId: linkId,
+        senderName: "Sarah (daughter)",
+        senderRelationship: null,
+        text: `Storm message ${m}: hello, we will ring on Sunday.`,
+        photos: [],
+        sentAt: nowIso,
+      });
+      head = message.seq;
+    }
+    const after = i % 5 === 0 ? 0 : i % 5 === 1 ? head - 1 : head;
+    return { deviceToken, after, head, entries: head - after };
+  };
+  const tablets: StormTablet[] = [];
+  for (let start = 0; start < n; start += 100) {
+    const batch = Array.from({ length: Math.min(100, n - start) }, (_, k) => seedOne(start + k));
+    tablets.push(...(await Promise.all(batch)));
+  }
+  return tablets;
 }
 
 async function durabilityOf(db: Kysely<Database>, engine: DatabaseDurability["engine"]): Promise<DatabaseDurability> {
@@ -180,6 +256,12 @@ async function main() {
     } else if (message.type === "check-log") {
       checkLog(db).then(
         (residents) => send({ type: "log-check", residents }),
+        (err: unknown) => send({ type: "failed", error: String(err) }),
+      );
+    } else if (message.type === "seed-storm") {
+      const startedAt = performance.now();
+      seedStorm(store, message.tablets).then(
+        (tablets) => send({ type: "storm-seeded", tablets, seconds: (performance.now() - startedAt) / 1000 }),
         (err: unknown) => send({ type: "failed", error: String(err) }),
       );
     } else if (message.type === "cpu") {

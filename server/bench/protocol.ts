@@ -37,11 +37,30 @@ export type ResidentLog = {
   messagesWithoutEntry: number;
 };
 
+/** One tablet of the reconnection storm: its token, the cursor it pulls after, and what that pull must bring. */
+export type StormTablet = {
+  deviceToken: string;
+  /** The cursor the tablet held when the relay went away. */
+  after: number;
+  /** The resident's last seq: the cursor every pull must end on. */
+  head: number;
+  /** The entries its pull must bring (head − after: every seed message fits in one page). */
+  entries: number;
+};
+
 export type ServerMessageCount = { type: "message-count"; count: number };
 export type ServerLogCheck = { type: "log-check"; residents: ResidentLog[] };
 export type ServerFailed = { type: "failed"; error: string };
 /** The relay process's CPU time so far (user + system, process.cpuUsage), in microseconds. */
 export type ServerCpu = { type: "cpu"; micros: number };
-export type FromServer = ServerReady | ServerMessageCount | ServerLogCheck | ServerFailed | ServerCpu;
+/** The storm's tablets, seeded; `seconds` is how long the seeding took. */
+export type ServerStormSeeded = { type: "storm-seeded"; tablets: StormTablet[]; seconds: number };
+export type FromServer = ServerReady | ServerMessageCount | ServerLogCheck | ServerFailed | ServerCpu | ServerStormSeeded;
 
-export type ToServer = { type: "count-messages" } | { type: "check-log" } | { type: "cpu" } | { type: "stop" };
+export type ToServer =
+  | { type: "count-messages" }
+  | { type: "check-log" }
+  | { type: "cpu" }
+  | { type: "stop" }
+  /** Seed `tablets` more residents, each with a paired tablet and a few messages, for the storm. */
+  | { type: "seed-storm"; tablets: number };

@@ -11,12 +11,28 @@
  *   - relay.send_durable_*    POST /api/family/messages, a fresh UUIDv7 per request, each one a
  *                             committed (fsynced) transaction. Afterwards the 2xx count must equal
  *                             the rows added to `messages`.
+ *   - relay.reconnect_storm_* the reconnection after an outage: BENCH_STORM_TABLETS (default 2,000)
+ *                             more residents, each with a paired tablet (silent for the outage's ten
+ *                             minutes, so every pull also records "last seen") and three messages,
+ *                             seeded through the store in the relay process. Each tablet makes one
+ *                             GET /api/tablet/sync?after=<its cursor> with its own token, on its own
+ *                             connection (node:http, no keep-alive), issued evenly over BENCH_STORM_SECONDS
+ *                             (default 5) by a schedule that does not wait for answers. Three in five
+ *                             tablets are up to date (an empty page), one in five missed the last
+ *                             message, one in five all three. Every answer must be a 200 with the
+ *                             sync page it should bring (shared schema, entry count, cursor); anything
+ *                             else, or no answer in 10 s, is counted in `_errors` (budget 0) and
+ *                             printed. `_p99_ms` (budget 200) and `_p50_ms` from issue to answer,
+ *                             `_rps` the rate achieved, `_cpu_us` the relay's CPU per pull, and
+ *                             `_issue_lag_ms` how late the latest pull left against the schedule (a
+ *                             busy machine starving the load generator: the figures then undercount);
  * plus the two pull figures as a share of the baseline, and for each of the four the relay process's
  * CPU time per response (`*_cpu_us`, user + system over the timed run: steadier than the rates on
- * a shared machine, as it leaves out time spent waiting for a core). Then the same three on a fresh PostgreSQL
+ * a shared machine, as it leaves out time spent waiting for a core). Then the same four on a fresh PostgreSQL
  * database (synchronous_commit=on), created on LETTERBOX_TEST_POSTGRES_URL's server and dropped at
  * the end whatever happens:
- *   - relay.pg.sync_pull_empty_*, relay.pg.sync_pull_50_*, relay.pg.send_durable_*  as above;
+ *   - relay.pg.sync_pull_empty_*, relay.pg.sync_pull_50_*, relay.pg.send_durable_*,
+ *     relay.pg.reconnect_storm_*  as above;
  *   - relay.pg.<figure>_vs_sqlite, relay.pg.<figure>_p99_vs_sqlite  PostgreSQL's rate and p99 over
  *                             SQLite's from this run; the budget is "within 2×" (≥ 0.5, ≤ 2);
  *   - relay.pg.two_instances.send_durable_*  two relay processes on that database, each sent half
@@ -34,16 +50,19 @@
  *
  * Run: `pnpm bench` at the repo root. Settings (environment): BENCH_SECONDS per measurement
  * (default 10), BENCH_WARMUP_SECONDS before each (default 2), BENCH_CONNECTIONS (default 50),
+ * BENCH_STORM_TABLETS and BENCH_STORM_SECONDS (the storm's, above),
  * LETTERBOX_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres, a role that may
  * create databases).
  *
  * Prints a table and writes the figures to bench-results.json at the repo root, replacing earlier
  * `relay.*` entries and keeping other benchmarks' entries. Targets are reported, never asserted:
  * the exit code is non-zero only when the benchmark itself broke (a relay did not start, a request
- * failed, the message count does not add up, or the log has a gap), and whatever was measured
+ * failed, the message count does not add up, the log has a gap, or not one storm pull was answered
+ * right; failed storm pulls short of that are the `_errors` figure), and whatever was measured
  * before a break is still written.
  */
 import { type ChildProcess, fork } from "node:child_process";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,7 +70,7 @@ import { syncPageSchema } from "@letterbox/shared";
 import autocannon from "autocannon";
 import { uuidv7 } from "uuidv7";
 import { freshPostgres } from "../src/fresh-postgres";
-import type { FromServer, Household, ResidentLog, ServerReady, ToServer } from "./protocol";
+import type { FromServer, Household, ResidentLog, ServerReady, StormTablet, ToServer } from "./protocol";
 import { type Figure, printTable, writeResults } from "./results";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -64,9 +83,13 @@ class BenchBroken extends Error {}
 const SECONDS = envNumber("BENCH_SECONDS", 10);
 const WARMUP_SECONDS = envNumber("BENCH_WARMUP_SECONDS", 2);
 const CONNECTIONS = Math.round(envNumber("BENCH_CONNECTIONS", 50));
+const STORM_TABLETS = Math.round(envNumber("BENCH_STORM_TABLETS", 2000));
+const STORM_SECONDS = envNumber("BENCH_STORM_SECONDS", 5);
+/** A storm pull unanswered this long counts as an error (the tablet would give up and retry). */
+const STORM_TIMEOUT_MS = 10_000;
 
 /** `postgresVsSqlite`: PostgreSQL's rates at least half SQLite's, its p99s at most twice. */
-const TARGETS = { pullRatio: 0.6, sendsPerSecond: 5000, postgresVsSqlite: 2 };
+const TARGETS = { pullRatio: 0.6, sendsPerSecond: 5000, postgresVsSqlite: 2, stormP99Ms: 200, stormErrors: 0 };
 
 function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -154,6 +177,13 @@ class RelayProcess {
     const reply = nextMessage(this.child, "cpu", 10_000);
     this.send({ type: "cpu" });
     return (await reply).micros;
+  }
+
+  /** Seeds the storm's residents and tablets in the relay process (see bench-server.ts). */
+  async seedStorm(tablets: number): Promise<{ tablets: StormTablet[]; seconds: number }> {
+    const reply = nextMessage(this.child, "storm-seeded", 300_000);
+    this.send({ type: "seed-storm", tablets });
+    return await reply;
   }
 
   async checkLog(): Promise<ResidentLog[]> {
@@ -383,6 +413,142 @@ async function measureSends(label: string, relays: RelayProcess[], household: Ho
   return measured;
 }
 
+// The reconnection storm ----------------------------------------------------------------------
+
+type Storm = {
+  p50: number;
+  p99: number;
+  /** Pulls answered 200 with the page they should have brought. */
+  ok: number;
+  errors: number;
+  /** Answered pulls over the span from the first request to the last answer. */
+  rps: number;
+  seconds: number;
+  /** How late the load generator issued its latest pull against the schedule: large means the figures undercount. */
+  maxLagMs: number;
+  cpuMicros: number;
+};
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0);
+
+/**
+ * One storm pull: a fresh connection (each tablet is its own client), the tablet's token and cursor.
+ * Resolves to what was wrong with the answer, or null when it is the page the tablet should get.
+ */
+function stormPull(relayUrl: string, agent: http.Agent, tablet: StormTablet): Promise<string | null> {
+  return new Promise((resolve) => {
+    const url = `${relayUrl}/api/tablet/sync?after=${tablet.after}`;
+    const request = http.get(
+      url,
+      { agent, headers: { authorization: `Bearer ${tablet.deviceToken}` }, timeout: STORM_TIMEOUT_MS },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", (err) => resolve(`response failed: ${err.message}`));
+        res.on("end", () => {
+          const body = Buffer.concat(chunks).toString("utf8");
+          if (res.statusCode !== 200) return resolve(`HTTP ${res.statusCode}: ${body.slice(0, 200)}`);
+          try {
+            const page = syncPageSchema.parse(JSON.parse(body));
+            if (page.entries.length !== tablet.entries || page.cursor !== tablet.head || page.hasMore) {
+              return resolve(
+                `after=${tablet.after}: ${page.entries.length} entries to cursor ${page.cursor} (hasMore ${page.hasMore}), ` +
+                  `not ${tablet.entries} to ${tablet.head}`,
+              );
+            }
+            resolve(null);
+          } catch (err) {
+            resolve(`not a sync page: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        });
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${STORM_TIMEOUT_MS / 1000} s`)));
+    request.on("error", (err) => resolve(`request failed: ${err.message}`));
+  });
+}
+
+/**
+ * After an outage every tablet reconnects at once: STORM_TABLETS distinct tablets each make their
+ * sync pull, issued evenly over STORM_SECONDS by a schedule (open loop: a slow relay does not slow
+ * the arrivals, so pulls pile up as they would). Latency runs from the moment a pull is issued to
+ * the end of its answer; every answer is checked, and every failure counted.
+ */
+async function measureStorm(label: string, relay: RelayProcess): Promise<Storm> {
+  const seeded = await relay.seedStorm(STORM_TABLETS);
+  const { tablets } = seeded;
+  const mix = new Map<number, number>();
+  for (const t of tablets) mix.set(t.entries, (mix.get(t.entries) ?? 0) + 1);
+  console.error(
+    `  ${label}: seeded ${tablets.length} residents with paired tablets in ${seeded.seconds.toFixed(1)} s; pulls bringing ` +
+      [...mix.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([entries, count]) => `${entries} entries ×${count}`)
+        .join(", "),
+  );
+  // No keep-alive: each tablet opens its own connection, as 2,000 tablets coming back would.
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
+  const interval = (STORM_SECONDS * 1000) / tablets.length;
+  const latencies: number[] = [];
+  const failures = new Map<string, number>();
+  let maxLagMs = 0;
+  const cpuBefore = await relay.cpuMicros();
+  const startedAt = performance.now();
+  let lastAnswerAt = startedAt;
+  const pending: Promise<void>[] = [];
+  for (const [i, tablet] of tablets.entries()) {
+    const due = startedAt + i * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const issuedAt = performance.now();
+    maxLagMs = Math.max(maxLagMs, issuedAt - due);
+    pending.push(
+      stormPull(relay.relayUrl, agent, tablet).then((fault) => {
+        const now = performance.now();
+        lastAnswerAt = Math.max(lastAnswerAt, now);
+        if (fault === null) latencies.push(now - issuedAt);
+        else failures.set(fault, (failures.get(fault) ?? 0) + 1);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  const cpu = (await relay.cpuMicros()) - cpuBefore;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const errors = [...failures.values()].reduce((a, b) => a + b, 0);
+  if (latencies.length === 0) throw new BenchBroken(`${label}: not one pull was answered right: ${[...failures.keys()][0]}`);
+  const seconds = (lastAnswerAt - startedAt) / 1000;
+  const storm: Storm = {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    ok: latencies.length,
+    errors,
+    rps: (latencies.length + errors) / seconds,
+    seconds,
+    maxLagMs,
+    cpuMicros: cpu / tablets.length,
+  };
+  console.error(
+    `  ${label.padEnd(24)} ${Math.round(storm.rps).toString().padStart(6)} req/s  p50 ${storm.p50.toFixed(2)} ms  ` +
+      `p99 ${storm.p99.toFixed(2)} ms  max ${(latencies.at(-1) ?? 0).toFixed(1)} ms  ${storm.ok} ok, ${errors} errors ` +
+      `in ${seconds.toFixed(2)} s, ${Math.round(storm.cpuMicros)} µs CPU each, issued up to ${maxLagMs.toFixed(1)} ms late`,
+  );
+  // Counted, and shown: the error count has a budget of 0, so a run with errors is a missed budget, not a broken bench.
+  for (const [fault, count] of failures) console.error(`  !!! storm pull failed ×${count}: ${fault}`);
+  return storm;
+}
+
+const stormFigures = (prefix: string, storm: Storm): Figure[] => [
+  { name: `${prefix}reconnect_storm_p99_ms`, value: round(storm.p99, 2), unit: "ms", budget: TARGETS.stormP99Ms },
+  { name: `${prefix}reconnect_storm_p50_ms`, value: round(storm.p50, 2), unit: "ms", budget: null },
+  { name: `${prefix}reconnect_storm_errors`, value: storm.errors, unit: "errors", budget: TARGETS.stormErrors },
+  { name: `${prefix}reconnect_storm_rps`, value: round(storm.rps, 1), unit: "req/s", budget: null },
+  { name: `${prefix}reconnect_storm_cpu_us`, value: round(storm.cpuMicros, 1), unit: "µs", budget: null },
+  // The load generator's own delay: when it is large, the machine was too busy for the other figures to stand.
+  { name: `${prefix}reconnect_storm_issue_lag_ms`, value: round(storm.maxLagMs, 1), unit: "ms", budget: null },
+];
+
 type EngineRun = { empty: Measured; page: Measured; sends: Measured };
 
 /** The two pulls and the sends against one relay, each checked once before it is loaded. */
@@ -441,7 +607,9 @@ async function reportLog(where: string, relay: RelayProcess): Promise<boolean> {
   const residents = await relay.checkLog();
   const faults = logFaults(residents);
   if (faults.length === 0) {
-    const heads = residents.map((r) => r.lastSeq).join(", ");
+    // The storm's residents would make a list thousands long: the range says as much.
+    const seqs = residents.map((r) => r.lastSeq);
+    const heads = seqs.length <= 5 ? seqs.join(", ") : `${Math.min(...seqs)}..${Math.max(...seqs)}`;
     console.error(`  log check (${where}): seqs gap-free and unique for ${residents.length} resident(s), up to ${heads}`);
     return true;
   }
@@ -470,8 +638,9 @@ function versusSqlite(name: string, pg: Measured, sqlite: Measured): Figure[] {
   ];
 }
 
-/** Times and p99 ratios must stay under their budgets; rates and their ratios over. */
-const boundOf = (f: Figure) => (f.unit === "ms" || f.unit === "µs" || f.name.includes("_p99_") ? "≤" : "≥");
+/** Times, error counts and p99 ratios must stay under their budgets; rates and their ratios over. */
+const boundOf = (f: Figure) =>
+  f.unit === "ms" || f.unit === "µs" || f.unit === "errors" || f.name.includes("_p99_") ? "≤" : "≥";
 
 // Main --------------------------------------------------------------------------------------
 
@@ -517,6 +686,7 @@ async function measureSqlite(figures: Figure[]): Promise<EngineRun> {
         budget: TARGETS.pullRatio,
       },
     );
+    figures.push(...stormFigures("relay.", await measureStorm("reconnect storm", relay)));
     if (!(await reportLog("SQLite", relay))) logFaulty = true;
     return run;
   } finally {
@@ -560,6 +730,7 @@ async function measurePostgres(figures: Figure[], sqlite: EngineRun): Promise<vo
         ...versusSqlite("relay.pg.sync_pull_50", run.page, sqlite.page),
         ...versusSqlite("relay.pg.send_durable", run.sends, sqlite.sends),
       );
+      figures.push(...stormFigures("relay.pg.", await measureStorm("pg reconnect storm", relay)));
       if (!(await reportLog("PostgreSQL, one instance", relay))) logFaulty = true;
 
       const second = await RelayProcess.start({ databaseUrl: database.url, join: true });
