@@ -32,6 +32,52 @@ describe.each(engines)("the store on $name", (engine) => {
     expect((await store.log.pull(a.resident.id, 1, 1)).map((e) => e.seq)).toEqual([2]);
   });
 
+  it("reads a conversation of more messages than a statement takes variables (32,766 on SQLite, 65,535 on PostgreSQL), with each message's photos", async () => {
+    const { db, store } = await open();
+    const a = await residentWithLink(store, "Margaret");
+    // Years of messages, written straight into the table: the read is what is tested.
+    const count = 70_000;
+    const rows = Array.from({ length: count }, (_, i) => ({
+      id: `m-${String(i).padStart(6, "0")}`,
+      resident_id: a.resident.id,
+      family_link_id: a.link.id,
+      sender_name: "Family",
+      sender_relationship: null,
+      text: `message ${i}`,
+      sent_at: NOW,
+      seq: i + 1,
+      deleted_at: null,
+      delivered_at: null,
+      seen_at: null,
+    }));
+    for (let at = 0; at < count; at += 2_000)
+      await db
+        .insertInto("messages")
+        .values(rows.slice(at, at + 2_000))
+        .execute();
+    await db
+      .insertInto("message_photos")
+      .values(
+        [0, count - 1].map((i) => ({
+          message_id: rows[i]?.id ?? "",
+          position: 0,
+          photo_id: `p-${i}`,
+          width: 4,
+          height: 3,
+          caption: "",
+        })),
+      )
+      .execute();
+
+    const { messages } = await store.log.conversation(a.resident.id);
+    expect(messages).toHaveLength(count);
+    expect(messages.at(-1)?.text).toBe(`message ${count - 1}`);
+    expect(messages.filter((m) => m.photos.length > 0).map((m) => [m.id, m.photos.map((p) => p.id)])).toEqual([
+      ["m-000000", ["p-0"]],
+      [`m-0${count - 1}`, [`p-${count - 1}`]],
+    ]);
+  });
+
   it("ends a page before a log entry of a kind it does not know, so no reader's cursor moves past it", async () => {
     const { db, store } = await open();
     const a = await residentWithLink(store, "Margaret");

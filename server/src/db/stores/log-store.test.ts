@@ -12,15 +12,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { CompiledQuery, LogEvent } from "kysely";
-import { uuidv7 } from "uuidv7";
 import { describe, expect, it } from "vitest";
-import { newResidentRow } from "../../services/residents";
 import type { Store } from "../../store";
 import { engines } from "../../test-databases";
-import { START } from "../../test-support";
 import { kyselyStore } from "../kysely-store";
-
-const NOW = START.toISOString();
+import { residentWithLink } from "../store-test-rows";
 
 type Matches = (query: CompiledQuery) => boolean;
 
@@ -88,41 +84,14 @@ const names =
 /** Lets the event loop take a turn, as between two requests read from the network. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function household(store: Store) {
-  const resident = newResidentRow(randomUUID(), "Margaret Example", "Margaret", NOW);
-  await store.residents.create(resident);
-  const link = {
-    id: randomUUID(),
-    residentId: resident.id,
-    label: "Family",
-    displayName: null,
-    relationship: null,
-    createdAt: NOW,
-    revokedAt: null,
-    lastUsedAt: null,
-  };
-  await store.familyLinks.create(link, `hash-of-${link.id}`);
-  const message = (text: string) => ({
-    id: uuidv7(),
-    residentId: resident.id,
-    familyLinkId: link.id,
-    senderName: "Family",
-    senderRelationship: null,
-    text,
-    photos: [],
-    sentAt: NOW,
-  });
-  return { resident, message };
-}
-
-type Sent = ReturnType<Awaited<ReturnType<typeof household>>["message"]>;
+type Sent = ReturnType<Awaited<ReturnType<typeof residentWithLink>>["message"]>;
 
 /** A store whose statements `queries` watches, and a second instance's store on the same database. */
 async function watchedStore(engine: (typeof engines)[number]) {
   const database = await engine.migratedDatabase();
   const queries = watchQueries();
   const store = kyselyStore(database.open(queries.log));
-  return { queries, store, other: kyselyStore(database.open()), home: await household(store) };
+  return { queries, store, other: kyselyStore(database.open()), home: await residentWithLink(store) };
 }
 
 const texts = async (store: Store, residentId: string) =>

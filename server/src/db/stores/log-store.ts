@@ -347,7 +347,10 @@ export class KyselyLogStore implements LogStore {
       .where("resident_id", "=", residentId)
       .orderBy("seq")
       .execute();
-    return { messages: await messagesWithPhotos(this.db, messageRows), replies: replies.map(toReply) };
+    // The photos by the resident, not by a list of the messages' ids: a conversation of years holds
+    // more messages than a statement takes variables (32,766 on SQLite).
+    const photos = await photosOfResident(this.db, residentId);
+    return { messages: messageRows.map((r) => toMessage(r, photos.get(r.id))), replies: replies.map(toReply) };
   }
 
   async position(residentId: string) {
@@ -547,8 +550,7 @@ const toReply = (r: Selectable<Database["replies"]>): ReplyRow => ({
 
 /** The photos of each message, in order, in one query. */
 async function photosOf(db: Db, messageIds: string[]): Promise<Map<string, Photo[]>> {
-  const byMessage = new Map<string, Photo[]>();
-  if (messageIds.length === 0) return byMessage;
+  if (messageIds.length === 0) return new Map();
   const rows = await db
     .selectFrom("message_photos")
     .selectAll()
@@ -556,6 +558,24 @@ async function photosOf(db: Db, messageIds: string[]): Promise<Map<string, Photo
     .orderBy("message_id")
     .orderBy("position")
     .execute();
+  return photosByMessage(rows);
+}
+
+/** The photos of every message of a resident, in order, in one query. */
+async function photosOfResident(db: Db, residentId: string): Promise<Map<string, Photo[]>> {
+  const rows = await db
+    .selectFrom("message_photos")
+    .innerJoin("messages", "messages.id", "message_photos.message_id")
+    .selectAll("message_photos")
+    .where("messages.resident_id", "=", residentId)
+    .orderBy("message_photos.message_id")
+    .orderBy("message_photos.position")
+    .execute();
+  return photosByMessage(rows);
+}
+
+function photosByMessage(rows: Selectable<Database["message_photos"]>[]): Map<string, Photo[]> {
+  const byMessage = new Map<string, Photo[]>();
   for (const r of rows) {
     const list = byMessage.get(r.message_id) ?? [];
     list.push({ id: r.photo_id, width: r.width, height: r.height, caption: r.caption });
