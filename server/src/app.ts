@@ -25,6 +25,7 @@ import { DataProtectionService } from "./services/data-protection-service";
 import { FailureLimiter } from "./services/failure-limiter";
 import { FamilyLinkService } from "./services/family-link-service";
 import { PhotoService } from "./services/photo-service";
+import { ReadinessService } from "./services/readiness";
 import { ResidentService } from "./services/resident-service";
 import { SignInThrottle } from "./services/sign-in-throttle";
 import { StaffService } from "./services/staff-service";
@@ -54,6 +55,8 @@ export type AppDeps = {
   staffSessionHours?: number;
   /** Password hashing, bounded for the whole relay; tests pass their own to count or gate it. */
   passwordHasher?: PasswordHasher;
+  /** Each /readyz check's time limit (services/readiness.ts); tests shorten it. */
+  readinessTimeoutMs?: number;
 };
 
 export function createServices(deps: AppDeps) {
@@ -84,6 +87,7 @@ export function createServices(deps: AppDeps) {
     photos,
     live: new LiveConnections(events, (err) => deps.log("live.check_failed", { error: String(err) })),
     push,
+    readiness: new ReadinessService({ ...deps, version: VERSION, checkTimeoutMs: deps.readinessTimeoutMs }),
   };
 }
 
@@ -127,6 +131,11 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
       }),
     )
     .get("/healthz", (c) => c.json({ status: "ok" as const, version: VERSION }))
+    .get("/readyz", async (c) => {
+      const readiness = await services.readiness.check();
+      c.header("Cache-Control", "no-store");
+      return c.json(readiness, readiness.status === "ready" ? 200 : 503);
+    })
     .route("/api", api);
 
   app.notFound((c) =>

@@ -146,6 +146,8 @@ export async function startRelay(
     dataDir?: string;
     blobs?: BlobStore;
     passwordHasher?: PasswordHasher;
+    /** Each /readyz check's time limit, shorter than the relay's for tests of a store that hangs. */
+    readinessTimeoutMs?: number;
     /**
      * The database, instead of one of its own: with the same `dataDir`, a second relay on it is
      * another instance of the first.
@@ -167,6 +169,7 @@ export async function startRelay(
     secureCookies: config.secureCookies,
     push,
     passwordHasher: opts.passwordHasher,
+    readinessTimeoutMs: opts.readinessTimeoutMs,
   };
   const services = createServices(deps);
   const app = createApp(deps, services);
@@ -522,6 +525,7 @@ export function relayOver(
     secureCookies: config.secureCookies,
     push: { subject: config.vapidSubject },
     passwordHasher: undefined,
+    readinessTimeoutMs: undefined,
   };
   const services = createServices(deps);
   const app = createApp(deps, services);
