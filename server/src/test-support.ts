@@ -148,6 +148,8 @@ export async function startRelay(
     passwordHasher?: PasswordHasher;
     /** Each /readyz check's time limit, shorter than the relay's for tests of a store that hangs. */
     readinessTimeoutMs?: number;
+    /** METRICS_TOKEN: serves /metrics to requests bearing it. */
+    metricsToken?: string;
     /**
      * The database, instead of one of its own: with the same `dataDir`, a second relay on it is
      * another instance of the first.
@@ -170,6 +172,7 @@ export async function startRelay(
     push,
     passwordHasher: opts.passwordHasher,
     readinessTimeoutMs: opts.readinessTimeoutMs,
+    metricsToken: opts.metricsToken,
   };
   const services = createServices(deps);
   const app = createApp(deps, services);
@@ -526,6 +529,7 @@ export function relayOver(
     push: { subject: config.vapidSubject },
     passwordHasher: undefined,
     readinessTimeoutMs: undefined,
+    metricsToken: undefined,
   };
   const services = createServices(deps);
   const app = createApp(deps, services);
