@@ -8,6 +8,7 @@ import { trustedProxies } from "./http/client-address";
 import { errorResponse, onError } from "./http/errors";
 import { jsonBodyLimit } from "./http/json-body-limit";
 import { LiveConnections } from "./http/live";
+import { metricsHandler, RelayMetrics } from "./http/metrics";
 import { requestLog } from "./http/request-log";
 import { staticSite } from "./http/static-site";
 import type { PhotoStore } from "./images/photo-store";
@@ -25,6 +26,7 @@ import { DataProtectionService } from "./services/data-protection-service";
 import { FailureLimiter } from "./services/failure-limiter";
 import { FamilyLinkService } from "./services/family-link-service";
 import { PhotoService } from "./services/photo-service";
+import { ReadinessService } from "./services/readiness";
 import { ResidentService } from "./services/resident-service";
 import { SignInThrottle } from "./services/sign-in-throttle";
 import { StaffService } from "./services/staff-service";
@@ -54,6 +56,10 @@ export type AppDeps = {
   staffSessionHours?: number;
   /** Password hashing, bounded for the whole relay; tests pass their own to count or gate it. */
   passwordHasher?: PasswordHasher;
+  /** The bearer token /metrics asks for (METRICS_TOKEN); without it there is no /metrics. */
+  metricsToken?: string;
+  /** Each /readyz check's time limit (services/readiness.ts); tests shorten it. */
+  readinessTimeoutMs?: number;
 };
 
 export function createServices(deps: AppDeps) {
@@ -61,7 +67,9 @@ export function createServices(deps: AppDeps) {
   const events = deps.events ?? new LogEvents((err) => deps.log("events.listener_failed", { error: String(err) }));
   const audit = new Audit(deps);
   const push = new PushService({ ...deps, events });
-  const conversations = new ConversationService({ ...deps, limiter, events, audit });
+  const live = new LiveConnections(events, (err) => deps.log("live.check_failed", { error: String(err) }));
+  const metrics = new RelayMetrics(() => live.count, deps.metricsToken !== undefined);
+  const conversations = new ConversationService({ ...deps, limiter, events, audit, metrics });
   const photos = new PhotoService(deps);
   const residents = new ResidentService({ ...deps, audit, events });
   const tablets = new TabletService({ ...deps, audit, events, pushStates: push });
@@ -82,8 +90,10 @@ export function createServices(deps: AppDeps) {
     dataProtection: new DataProtectionService({ ...deps, audit, photoService: photos, conversations, residents, tablets }),
     conversations,
     photos,
-    live: new LiveConnections(events, (err) => deps.log("live.check_failed", { error: String(err) })),
+    live,
+    metrics,
     push,
+    readiness: new ReadinessService({ ...deps, version: VERSION, checkTimeoutMs: deps.readinessTimeoutMs }),
   };
 }
 
@@ -106,6 +116,7 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
 
   const app = new Hono()
     .use(requestLog(deps.log))
+    .use(services.metrics.middleware())
     .use(trustedProxies(deps.trustProxy ?? []))
     .use(
       secureHeaders({
@@ -127,6 +138,12 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
       }),
     )
     .get("/healthz", (c) => c.json({ status: "ok" as const, version: VERSION }))
+    .get("/readyz", async (c) => {
+      const readiness = await services.readiness.check();
+      c.header("Cache-Control", "no-store");
+      return c.json(readiness, readiness.status === "ready" ? 200 : 503);
+    })
+    .get("/metrics", metricsHandler(services.metrics, deps.metricsToken))
     .route("/api", api);
 
   app.notFound((c) =>

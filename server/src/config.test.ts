@@ -94,6 +94,15 @@ describe("loadConfig", () => {
     },
   );
 
+  it("serves metrics only when METRICS_TOKEN is set, to a token too long to guess", () => {
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: "" }).metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: "0123456789abcdef" }).metricsToken).toBe("0123456789abcdef");
+    for (const token of ["short", "0123456789 abcdef"]) {
+      expect(() => loadConfig({ METRICS_TOKEN: token })).toThrow(/\n {2}METRICS_TOKEN: must be at least 16 characters/);
+    }
+  });
+
   it("takes how long a staff session may last from STAFF_SESSION_HOURS, in whole hours up to a week", () => {
     expect(loadConfig({ STAFF_SESSION_HOURS: "8" }).staffSessionHours).toBe(8);
     expect(loadConfig({ STAFF_SESSION_HOURS: "" }).staffSessionHours).toBe(12);

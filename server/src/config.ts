@@ -57,6 +57,14 @@ const envSchema = z.object({
   PUSH_SERVICE_HOSTS: z.preprocess(unsetIfEmpty, z.string().optional()),
   // Whole hours from 1 to a week: a session that outlives a working day is a session left open.
   STAFF_SESSION_HOURS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).max(168).default(12)),
+  // Long enough not to be guessed; an operator makes one with openssl rand -hex 32.
+  METRICS_TOKEN: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^\S{16,}$/, "must be at least 16 characters without spaces; make one with openssl rand -hex 32")
+      .optional(),
+  ),
   // Photos in an S3-compatible bucket instead of the data folder; see s3Settings below.
   S3_BUCKET: z.preprocess(
     unsetIfEmpty,
@@ -139,6 +147,8 @@ export type Config = {
   pushProxy?: { url: string; noProxy: string[] };
   /** A staff session ends this many hours after sign-in, however much it is used. */
   staffSessionHours: number;
+  /** /metrics is served, to requests bearing this token, only when METRICS_TOKEN is set. */
+  metricsToken?: string;
   /** Photos go to this bucket when S3_BUCKET is set; otherwise to the data folder. */
   s3?: S3Settings;
 };
@@ -206,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pushProxy: { url: proxy, noProxy: listOf(e.NO_PROXY ?? e.no_proxy).map((entry) => entry.toLowerCase()) },
     }),
     staffSessionHours: e.STAFF_SESSION_HOURS,
+    ...(e.METRICS_TOKEN !== undefined && { metricsToken: e.METRICS_TOKEN }),
     ...(e.S3_BUCKET !== undefined && {
       s3: {
         bucket: e.S3_BUCKET,

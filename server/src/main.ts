@@ -40,6 +40,7 @@ async function main() {
     councilName: config.councilName,
     trustProxy: config.trustProxy,
     staffSessionHours: config.staffSessionHours,
+    metricsToken: config.metricsToken,
     clientDist,
     push: {
       subject: config.vapidSubject,

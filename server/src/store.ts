@@ -1,6 +1,7 @@
 import type { AuditStore } from "./db/stores/audit-store";
 import type { DeviceStore } from "./db/stores/device-store";
 import type { FamilyLinkStore } from "./db/stores/family-link-store";
+import type { HealthStore } from "./db/stores/health-store";
 import type { LimitStore } from "./db/stores/limit-store";
 import type { LogStore } from "./db/stores/log-store";
 import type { PhotoRecordStore } from "./db/stores/photo-record-store";
@@ -25,11 +26,14 @@ export interface Store {
   push: PushStore;
   /** Budgets of tries against guessing, shared by every instance of the relay. */
   limits: LimitStore;
+  /** Whether the database answers and has run every migration, for /readyz. */
+  health: HealthStore;
 }
 
 export type { AuditRow, AuditStore } from "./db/stores/audit-store";
 export type { DeviceHealthRow, DeviceRow, DeviceStatus, DeviceStore, NewSetupCode } from "./db/stores/device-store";
 export type { FamilyLinkPatch, FamilyLinkRow, FamilyLinkStore } from "./db/stores/family-link-store";
+export type { HealthStore } from "./db/stores/health-store";
 export type { Counter, CounterChanges, LimitStore } from "./db/stores/limit-store";
 export type { LogEntryRow, LogKind, LogStore, MessageRow, NewMessage, NewReply, ReplyRow } from "./db/stores/log-store";
 export type { PhotoRecordStore, PhotoUploadRow } from "./db/stores/photo-record-store";

@@ -146,6 +146,10 @@ export async function startRelay(
     dataDir?: string;
     blobs?: BlobStore;
     passwordHasher?: PasswordHasher;
+    /** Each /readyz check's time limit, shorter than the relay's for tests of a store that hangs. */
+    readinessTimeoutMs?: number;
+    /** METRICS_TOKEN: serves /metrics to requests bearing it. */
+    metricsToken?: string;
     /**
      * The database, instead of one of its own: with the same `dataDir`, a second relay on it is
      * another instance of the first.
@@ -167,6 +171,8 @@ export async function startRelay(
     secureCookies: config.secureCookies,
     push,
     passwordHasher: opts.passwordHasher,
+    readinessTimeoutMs: opts.readinessTimeoutMs,
+    metricsToken: opts.metricsToken,
   };
   const services = createServices(deps);
   const app = createApp(deps, services);
@@ -522,6 +528,8 @@ export function relayOver(
     secureCookies: config.secureCookies,
     push: { subject: config.vapidSubject },
     passwordHasher: undefined,
+    readinessTimeoutMs: undefined,
+    metricsToken: undefined,
   };
   const services = createServices(deps);
   const app = createApp(deps, services);

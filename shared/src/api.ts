@@ -278,6 +278,37 @@ export type Conversation = z.infer<typeof conversationSchema>;
 
 export const healthSchema = z.object({ status: z.literal("ok"), version: z.string() });
 
+/**
+ * /readyz: whether this relay can serve, check by check. Each failure has a code that stays the same
+ * from release to release, for alerts, and a sentence for the person who reads it; neither names a
+ * path, a host or a credential.
+ */
+export const readinessCheckSchema = z.enum(["database", "migrations", "photos"]);
+export type ReadinessCheck = z.infer<typeof readinessCheckSchema>;
+export const readinessFailureCodeSchema = z.enum(["database_unreachable", "migrations_pending", "photo_store_not_writable"]);
+export type ReadinessFailureCode = z.infer<typeof readinessFailureCodeSchema>;
+/** "skipped": not checked, because a check it depends on failed (migrations need the database). */
+const checkOutcomeSchema = z.enum(["ok", "failed", "skipped"]);
+const readinessChecksSchema = z.object({
+  database: checkOutcomeSchema,
+  migrations: checkOutcomeSchema,
+  photos: checkOutcomeSchema,
+});
+export const readinessSchema = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("ready"),
+    version: z.string(),
+    checks: z.object({ database: z.literal("ok"), migrations: z.literal("ok"), photos: z.literal("ok") }),
+  }),
+  z.object({
+    status: z.literal("not_ready"),
+    version: z.string(),
+    checks: readinessChecksSchema,
+    failures: z.array(z.object({ check: readinessCheckSchema, code: readinessFailureCodeSchema, message: z.string() })).min(1),
+  }),
+]);
+export type Readiness = z.infer<typeof readinessSchema>;
+
 // Staff administration ------------------------------------------------------------------------
 
 export const createInviteRequestSchema = z.strictObject({ role: staffRoleSchema });

@@ -5,6 +5,7 @@ import type { Database } from "./schema";
 import { KyselyAuditStore } from "./stores/audit-store";
 import { KyselyDeviceStore } from "./stores/device-store";
 import { KyselyFamilyLinkStore } from "./stores/family-link-store";
+import { KyselyHealthStore } from "./stores/health-store";
 import { KyselyLimitStore } from "./stores/limit-store";
 import { KyselyLogStore } from "./stores/log-store";
 import { KyselyPhotoRecordStore } from "./stores/photo-record-store";
@@ -23,5 +24,6 @@ export function kyselyStore(db: Kysely<Database>): Store {
     audit: new KyselyAuditStore(db),
     push: new KyselyPushStore(db),
     limits: new KyselyLimitStore(db),
+    health: new KyselyHealthStore(db),
   };
 }

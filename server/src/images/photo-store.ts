@@ -182,6 +182,17 @@ export class PhotoStore {
     return isPhotoId(id) ? this.blobs.has(displayKey(id)) : false;
   }
 
+  /**
+   * Writes a small object and removes it again, as a photo would be written: resolves when the store
+   * takes writes. Its key is never a photo's (32 hex characters, not 64), random so that relays
+   * sharing a bucket do not remove each other's, and always in the same shard folder.
+   */
+  async probeWrite(): Promise<void> {
+    const key = `00${randomBytes(15).toString("hex")}.probe`;
+    await this.blobs.put(key, PROBE_BYTES);
+    await this.blobs.delete(key);
+  }
+
   /** The display image goes first, so that a removal cut short leaves no photo that looks whole. */
   async remove(id: string): Promise<void> {
     if (!isPhotoId(id)) return;
@@ -190,6 +201,7 @@ export class PhotoStore {
   }
 }
 
+const PROBE_BYTES = new TextEncoder().encode("letterbox readiness probe\n");
 const isPhotoId = (id: string) => photoIdSchema.safeParse(id).success;
 const displayKey = (id: string) => `${id}.jpg`;
 const thumbKey = (id: string) => `${id}.thumb.jpg`;

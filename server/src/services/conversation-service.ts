@@ -37,6 +37,8 @@ type Deps = {
   /** Named to family when their link stops working ("Please ask Ampthill Council for a new one"). */
   councilName?: string;
   audit: Audit;
+  /** Counts the messages this instance stores (http/metrics.ts). */
+  metrics?: { messageAccepted(): void };
 };
 
 export type TabletPrincipal = { deviceId: string; residentId: string };
@@ -297,6 +299,7 @@ export class ConversationService {
       );
     }
     if (created) {
+      this.deps.metrics?.messageAccepted();
       this.deps.log("message.appended", { residentId: link.residentId, seq: message.seq, photos: photos.length });
       // The stored message's sender name, as the tablet shows it: what the notification says must match.
       this.deps.events.emit({

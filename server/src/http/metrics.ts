@@ -1,0 +1,86 @@
+/**
+ * Prometheus metrics (/metrics), for a council's monitoring. Off unless METRICS_TOKEN is set, and
+ * then only for a scraper that sends it: request counts by route would tell a stranger how the
+ * service is used.
+ *
+ * Labels are route patterns (`/api/family/photos/:id`), methods and statuses only, never a raw
+ * path: paths carry photo ids, and family links carry their token. Nothing names a resident.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Context, MiddlewareHandler } from "hono";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { errorResponse } from "./errors";
+
+export class RelayMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: "letterbox_http_requests_total",
+    help: "HTTP requests answered, by method, route pattern and status.",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: "letterbox_http_request_duration_seconds",
+    help: "Time to answer an HTTP request (to the start of a streamed answer), by method, route pattern and status.",
+    labelNames: ["method", "route", "status"] as const,
+    registers: [this.registry],
+  });
+  private readonly messages = new Counter({
+    name: "letterbox_family_messages_accepted_total",
+    help: "Family messages stored by this instance (a retry of one already stored is not counted).",
+    registers: [this.registry],
+  });
+
+  /**
+   * `liveConnections` is read at each scrape. `processMetrics`: Node's own (event-loop delay, heap,
+   * CPU); each set keeps an event-loop monitor running, so only a relay that serves metrics has one.
+   */
+  constructor(liveConnections: () => number, processMetrics: boolean) {
+    new Gauge({
+      name: "letterbox_live_connections",
+      help: "Live connections (server-sent events) open to tablets and family pages on this instance.",
+      registers: [this.registry],
+      collect() {
+        this.set(liveConnections());
+      },
+    });
+    if (processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  messageAccepted(): void {
+    this.messages.inc();
+  }
+
+  /** Counts and times every request by its route pattern. */
+  middleware(): MiddlewareHandler {
+    return async (c, next) => {
+      const end = this.duration.startTimer();
+      await next();
+      const labels = { method: c.req.method, route: c.req.routePath, status: String(c.res.status) };
+      end(labels);
+      this.requests.inc(labels);
+    };
+  }
+}
+
+/** GET /metrics: 404 when METRICS_TOKEN is unset, 401 without `Authorization: Bearer <token>`. */
+export function metricsHandler(metrics: RelayMetrics, token: string | undefined) {
+  const expected = token === undefined ? undefined : digest(token);
+  return async (c: Context) => {
+    if (expected === undefined) return c.text("Not found", 404);
+    const given = /^Bearer (\S+)$/.exec(c.req.header("Authorization") ?? "")?.[1];
+    // Compared as digests, in constant time: the length of the token gives nothing away either.
+    if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      return errorResponse(
+        c,
+        "unauthenticated",
+        "Metrics need the token set in METRICS_TOKEN, as Authorization: Bearer <token>.",
+      );
+    }
+    c.header("Content-Type", metrics.registry.contentType);
+    c.header("Cache-Control", "no-store");
+    return c.body(await metrics.registry.metrics());
+  };
+}
+
+const digest = (value: string) => createHash("sha256").update(value).digest();
