@@ -1,8 +1,8 @@
 import type { Conversation, FamilyMe } from "@letterbox/shared";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { RelayError } from "../api/relay-error";
 import { FamilyHome } from "./FamilyHome";
-import { getConversation, getMe } from "./relay";
+import { askFirst, type FirstAnswers, openConversation } from "./opening";
 import { type FamilyText, isDeadLink, problemSentence } from "./text";
 import { rememberToken, storedToken } from "./token";
 
@@ -14,34 +14,27 @@ type Page =
   | { kind: "unreachable"; sentence: string }
   | { kind: "ready"; token: string; me: FamilyMe; conversation: Conversation };
 
-export function App({ t, fromAddress }: { t: FamilyText; fromAddress: string | null }) {
+export function App({ t, fromAddress, early }: { t: FamilyText; fromAddress: string | null; early?: FirstAnswers }) {
   const [page, setPage] = useState<Page>({ kind: "opening" });
   const [attempt, setAttempt] = useState(0);
+  // The answers entry.ts asked for serve the first try only: "Try again" asks afresh.
+  const firstAnswers = useRef(early);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is how "Try again" reruns it.
   useEffect(() => {
     let live = true;
-    void (async () => {
-      let token = fromAddress;
-      try {
-        if (token) await rememberToken(token);
-        else token = await storedToken();
-      } catch {
-        // Storage refused (some private windows): the page works until it is closed.
-      }
-      if (!live) return;
-      if (!token) {
-        setPage({ kind: "no-link" });
-        return;
-      }
-      try {
-        const [me, conversation] = await Promise.all([getMe(token), getConversation(token)]);
-        if (live) setPage({ kind: "ready", token, me, conversation });
-      } catch (err) {
+    const answers = firstAnswers.current;
+    firstAnswers.current = undefined;
+    void openConversation(fromAddress, answers, { remember: rememberToken, stored: storedToken, ask: askFirst }).then(
+      (opened) => {
         if (!live) return;
-        setPage({ kind: isDeadLink(err) ? "dead-link" : "unreachable", sentence: problemSentence(t, err) });
-      }
-    })();
+        if (opened.kind !== "failed") setPage(opened);
+        else {
+          const err = opened.error;
+          setPage({ kind: isDeadLink(err) ? "dead-link" : "unreachable", sentence: problemSentence(t, err) });
+        }
+      },
+    );
     return () => {
       live = false;
     };
@@ -65,7 +58,9 @@ export function App({ t, fromAddress }: { t: FamilyText; fromAddress: string | n
         </main>
       );
     case "ready":
-      return <FamilyHome t={t} token={page.token} me={page.me} initial={page.conversation} onDeadLink={onDeadLink} />;
+      return (
+        <FamilyHome key={page.token} t={t} token={page.token} me={page.me} initial={page.conversation} onDeadLink={onDeadLink} />
+      );
     case "no-link":
       return <Kind t={t} sentence={t.noToken} />;
     case "dead-link":
