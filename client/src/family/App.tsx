@@ -1,39 +1,36 @@
 import type { Conversation, FamilyMe } from "@letterbox/shared";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { RelayError } from "../api/relay-error";
 import { FamilyHome } from "./FamilyHome";
-import { askFirst, type FirstAnswers, openConversation } from "./opening";
+import { askFirst, type Opened, openConversation } from "./opening";
 import { type FamilyText, isDeadLink, problemSentence } from "./text";
 import { rememberToken, storedToken } from "./token";
 
 type Page =
-  | { kind: "opening" }
   | { kind: "no-link" }
   /** Revoked or never valid: a kind page, and nothing more is asked of the relay. */
   | { kind: "dead-link"; sentence: string }
   | { kind: "unreachable"; sentence: string }
   | { kind: "ready"; token: string; me: FamilyMe; conversation: Conversation };
 
-export function App({ t, fromAddress, early }: { t: FamilyText; fromAddress: string | null; early?: FirstAnswers }) {
-  const [page, setPage] = useState<Page>({ kind: "opening" });
-  const [attempt, setAttempt] = useState(0);
-  // The answers entry.ts asked for serve the first try only: "Try again" asks afresh.
-  const firstAnswers = useRef(early);
+const pageFor = (t: FamilyText, opened: Opened): Page =>
+  opened.kind !== "failed"
+    ? opened
+    : { kind: isDeadLink(opened.error) ? "dead-link" : "unreachable", sentence: problemSentence(t, opened.error) };
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is how "Try again" reruns it.
+/**
+ * The family page, drawn once the conversation is open (`first`, opened by main.tsx): until then
+ * the page's own HTML says "Opening your messages…", so React draws the page once, not twice.
+ */
+export function App({ t, fromAddress, first }: { t: FamilyText; fromAddress: string | null; first: Opened }) {
+  const [page, setPage] = useState<Page>(() => pageFor(t, first));
+  const [attempt, setAttempt] = useState(0);
+
   useEffect(() => {
+    if (attempt === 0) return; // the first try is `first`
     let live = true;
-    const answers = firstAnswers.current;
-    firstAnswers.current = undefined;
-    void openConversation(fromAddress, answers, { remember: rememberToken, stored: storedToken, ask: askFirst }).then(
-      (opened) => {
-        if (!live) return;
-        if (opened.kind !== "failed") setPage(opened);
-        else {
-          const err = opened.error;
-          setPage({ kind: isDeadLink(err) ? "dead-link" : "unreachable", sentence: problemSentence(t, err) });
-        }
-      },
+    void openConversation(fromAddress, undefined, { remember: rememberToken, stored: storedToken, ask: askFirst }).then(
+      (opened) => live && setPage(pageFor(t, opened)),
     );
     return () => {
       live = false;
@@ -51,12 +48,6 @@ export function App({ t, fromAddress, early }: { t: FamilyText; fromAddress: str
   const onDeadLink = useCallback((err: RelayError) => setPage({ kind: "dead-link", sentence: problemSentence(t, err) }), [t]);
 
   switch (page.kind) {
-    case "opening":
-      return (
-        <main className="family" aria-busy="true">
-          <p className="hint">{t.opening}</p>
-        </main>
-      );
     case "ready":
       return (
         <FamilyHome key={page.token} t={t} token={page.token} me={page.me} initial={page.conversation} onDeadLink={onDeadLink} />

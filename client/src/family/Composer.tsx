@@ -46,7 +46,7 @@ export function Composer({
   const nextKey = useRef(0);
   const ids = useId();
   const form = useRef<HTMLFormElement>(null);
-  const sticks = useStickToFoot(form);
+  useStickToFoot(form);
 
   function choose(files: FileList | null) {
     if (!files) return;
@@ -94,13 +94,7 @@ export function Composer({
 
   const problemId = `${ids}-problem`;
   return (
-    <form
-      ref={form}
-      className={sticks ? "composer sticks" : "composer"}
-      onSubmit={send}
-      aria-label={t.messageLabel(name)}
-      noValidate
-    >
+    <form ref={form} className="composer" onSubmit={send} aria-label={t.messageLabel(name)} noValidate>
       {photos.length > 0 && (
         <>
           <p className="hint" id={`${ids}-count`}>
