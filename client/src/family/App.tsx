@@ -26,10 +26,15 @@ export function App({ t, fromAddress, first }: { t: FamilyText; fromAddress: str
   const [page, setPage] = useState<Page>(() => pageFor(t, first));
   const [attempt, setAttempt] = useState(0);
 
+  // Kept on the phone once the page is drawn, so that it opens from the home screen next time.
+  useEffect(() => {
+    if (fromAddress) rememberToken(fromAddress).catch(() => {}); // refused (some private windows): works until closed
+  }, [fromAddress]);
+
   useEffect(() => {
     if (attempt === 0) return; // the first try is `first`
     let live = true;
-    void openConversation(fromAddress, undefined, { remember: rememberToken, stored: storedToken, ask: askFirst }).then(
+    void openConversation(fromAddress, undefined, { stored: storedToken, ask: askFirst }).then(
       (opened) => live && setPage(pageFor(t, opened)),
     );
     return () => {

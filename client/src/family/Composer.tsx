@@ -4,7 +4,7 @@ import { LocalPicture } from "./Photos";
 import { shrinkPhoto } from "./shrink";
 import { useStickToFoot } from "./stick-to-foot";
 import type { FamilyText } from "./text";
-import { outbox } from "./use-outbox";
+import { loadOutbox } from "./use-outbox";
 
 // The contract's limits, checked against it by the type checker (a runtime import would bring zod).
 const PHOTOS_MAX: (typeof LIMITS)["photosPerMessageMax"] = 10;
@@ -74,6 +74,7 @@ export function Composer({
     setPreparing(true);
     try {
       const blobs = await Promise.all(photos.map((p) => p.ready));
+      const { outbox } = await loadOutbox();
       await outbox.add({
         token,
         text: body,

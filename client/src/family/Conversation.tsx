@@ -6,7 +6,7 @@ import { LocalPicture, SentPhotos } from "./Photos";
 import { deleteMessage } from "./relay";
 import { deliverySteps, shortTime } from "./status";
 import { type FamilyText, problemSentence, sentence } from "./text";
-import { outbox } from "./use-outbox";
+import { loadOutbox } from "./use-outbox";
 
 type MessageItem = Extract<ConversationItem, { kind: "message" }>;
 type ReplyItem = Extract<ConversationItem, { kind: "reply" }>;
@@ -212,10 +212,18 @@ function Pending({
             </p>
           )}
           <div className="actions">
-            <button type="button" className="secondary" onClick={() => void outbox.retry(entry.id)}>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => void loadOutbox().then(({ outbox }) => outbox.retry(entry.id))}
+            >
               {t.sendAgain}
             </button>
-            <button type="button" className="quiet" onClick={() => void outbox.remove(entry.id)}>
+            <button
+              type="button"
+              className="quiet"
+              onClick={() => void loadOutbox().then(({ outbox }) => outbox.remove(entry.id))}
+            >
               {t.dontSend}
             </button>
           </div>
@@ -224,7 +232,11 @@ function Pending({
         <>
           <p className="steps">{waiting ? t.waitingForSignal : t.sending}</p>
           {waiting && (
-            <button type="button" className="quiet" onClick={() => void outbox.remove(entry.id)}>
+            <button
+              type="button"
+              className="quiet"
+              onClick={() => void loadOutbox().then(({ outbox }) => outbox.remove(entry.id))}
+            >
               {t.dontSend}
             </button>
           )}

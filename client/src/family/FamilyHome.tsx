@@ -9,7 +9,7 @@ import type { OutboxEvent } from "./outbox";
 import { tabletNotice } from "./status";
 import type { FamilyText } from "./text";
 import { useConversation } from "./use-conversation";
-import { outbox, useOnline, useOutbox } from "./use-outbox";
+import { loadOutbox, useOnline, useOutbox } from "./use-outbox";
 import { nothingSince, type SinceFetch, sinceFor, visibleItems } from "./view";
 
 // Only where the browser can do web push, and after the conversation: not on the page's first load.
@@ -126,7 +126,7 @@ export function FamilyHome({
           onQueued={() => {
             following.current = true;
             setAnnouncement("");
-            void outbox.flush({ now: true });
+            void loadOutbox().then(({ outbox }) => outbox.flush({ now: true }));
           }}
         />
         {canPush && (

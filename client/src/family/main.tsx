@@ -5,7 +5,7 @@ import "./family.css";
 import { App } from "./App";
 import { askFirst, type FirstAnswers, openConversation } from "./opening";
 import { chooseText } from "./text";
-import { rememberToken, storedToken } from "./token";
+import { storedToken } from "./token";
 
 /** Started by entry.ts, which has already taken the token from the address and asked the relay. */
 export async function start(fromAddress: string | null, early: FirstAnswers | undefined) {
@@ -18,7 +18,7 @@ export async function start(fromAddress: string | null, early: FirstAnswers | un
   if (hint && hint.textContent !== t.opening) hint.textContent = t.opening;
   // Made while the answers are on their way: it leaves the page's HTML as it is until render().
   const root = createRoot(element);
-  const first = await openConversation(fromAddress, early, { remember: rememberToken, stored: storedToken, ask: askFirst });
+  const first = await openConversation(fromAddress, early, { stored: storedToken, ask: askFirst });
   root.render(
     <StrictMode>
       <App t={t} fromAddress={fromAddress} first={first} />

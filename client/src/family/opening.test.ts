@@ -17,18 +17,18 @@ const answered = (token: string, version: string): FirstAnswers => ({
 });
 
 /** The phone's storage and the relay, recording what was asked of them. */
-function deps({ kept = null as string | null, remember = async (_: string) => {} } = {}) {
+function deps({ kept = null as string | null, refused = false } = {}) {
   const asked: string[] = [];
-  const remembered: string[] = [];
+  let storageAsked = 0;
   return {
     asked,
-    remembered,
+    storageAsked: () => storageAsked,
     deps: {
-      remember: (token: string) => {
-        remembered.push(token);
-        return remember(token);
+      stored: async () => {
+        storageAsked++;
+        if (refused) throw new Error("storage refused");
+        return kept;
       },
-      stored: async () => kept,
       ask: (token: string) => {
         asked.push(token);
         return answered(token, "asked");
@@ -64,15 +64,15 @@ describe("opening the family page", () => {
     expect(d.asked).toEqual(["kept"]);
   });
 
-  it("keeps the token from the address on the phone without waiting for the phone's storage", async () => {
-    const d = deps({ remember: () => new Promise<void>(() => {}) }); // storage that never answers
-    expect(await openConversation("abc", answered("abc", "early"), d.deps)).toMatchObject({ kind: "ready" });
-    expect(d.remembered).toEqual(["abc"]);
+  it("leaves the phone's storage alone when the link is in the address", async () => {
+    const d = deps({ kept: "kept" });
+    expect(await openConversation("abc", answered("abc", "early"), d.deps)).toMatchObject({ kind: "ready", token: "abc" });
+    expect(d.storageAsked()).toBe(0);
   });
 
-  it("opens with the address's token when the phone refuses to keep it", async () => {
-    const d = deps({ remember: () => Promise.reject(new Error("storage refused")) });
-    expect(await openConversation("abc", answered("abc", "early"), d.deps)).toMatchObject({ kind: "ready", token: "abc" });
+  it("says there is no link when the phone refuses its storage and the address has none", async () => {
+    const d = deps({ refused: true });
+    expect(await openConversation(null, undefined, d.deps)).toEqual({ kind: "no-link" });
   });
 
   it("says there is no link when there is none in the address and none kept", async () => {

@@ -22,28 +22,28 @@ export type Opened =
   | { kind: "failed"; error: unknown };
 
 type OpeningDeps = {
-  remember: (token: string) => Promise<void>;
   stored: () => Promise<string | null>;
   ask: (token: string) => FirstAnswers;
 };
 
 /**
- * Opens the conversation with the token from the address (kept on the phone for next time) or the
- * one kept from before (the page opened from the home screen). Answers already asked for that
- * token are taken as they are, not asked for again.
+ * Opens the conversation with the token from the address or, with none there (the page opened
+ * from the home screen), the one kept on the phone. Answers already asked for that token are taken
+ * as they are, not asked for again. Keeping the address's token on the phone is the app's to do,
+ * once the conversation is on screen: the phone's storage is no part of the first screen.
  */
 export async function openConversation(
   fromAddress: string | null,
   early: FirstAnswers | undefined,
-  { remember, stored, ask }: OpeningDeps,
+  { stored, ask }: OpeningDeps,
 ): Promise<Opened> {
   let token = fromAddress;
-  try {
-    // Kept meanwhile: nothing on the first screen waits for the phone's storage.
-    if (token) remember(token).catch(() => {});
-    else token = await stored();
-  } catch {
-    // Storage refused (some private windows): the page works until it is closed.
+  if (!token) {
+    try {
+      token = await stored();
+    } catch {
+      // Storage refused (some private windows): there is no link to open.
+    }
   }
   if (!token) return { kind: "no-link" };
   const answers = early?.token === token ? early : ask(token);
