@@ -1,5 +1,5 @@
 import type { LIMITS } from "@letterbox/shared";
-import { type FormEvent, useId, useRef, useState } from "react";
+import { type FormEvent, memo, useId, useRef, useState } from "react";
 import { LocalPicture } from "./Photos";
 import { shrinkPhoto } from "./shrink";
 import { useStickToFoot } from "./stick-to-foot";
@@ -23,7 +23,7 @@ type DraftPhoto = {
  * Text and up to ten photos, each with an optional caption. Pressing Send puts the message in the
  * outbox on this phone at once; it goes from there, now or when there is signal.
  */
-export function Composer({
+export const Composer = memo(function Composer({
   t,
   name,
   token,
@@ -195,7 +195,7 @@ export function Composer({
       </div>
     </form>
   );
-}
+});
 
 const sizesItself = typeof CSS !== "undefined" && CSS.supports("field-sizing", "content");
 

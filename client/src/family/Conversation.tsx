@@ -1,5 +1,5 @@
 import type { ConversationItem } from "@letterbox/shared";
-import { type Ref, useId, useRef, useState } from "react";
+import { memo, type Ref, useId, useRef, useState } from "react";
 import type { OutboxEntry } from "../db/family-db";
 import type { OutboxSnapshot } from "./outbox";
 import { LocalPicture, SentPhotos } from "./Photos";
@@ -13,7 +13,8 @@ type ReplyItem = Extract<ConversationItem, { kind: "reply" }>;
 
 type Shared = { t: FamilyText; name: string; token: string; now: Date };
 
-export function ConversationList({
+/** Drawn again only when what it shows changed (memo): FamilyHome keeps its props while they are the same. */
+export const ConversationList = memo(function ConversationList({
   ref,
   shared,
   items,
@@ -48,7 +49,7 @@ export function ConversationList({
       ))}
     </ol>
   );
-}
+});
 
 function Text({ text, id }: { text: string; id?: string }) {
   return text ? (

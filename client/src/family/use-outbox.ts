@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import type { OutboxEntry } from "../db/family-db";
 import type { OutboxEvent, OutboxSnapshot } from "./outbox";
 
@@ -62,7 +62,7 @@ export function useOutbox(token: string, onEvent: (event: OutboxEvent) => void) 
   // The same empty list each time the outbox is empty, so that nothing downstream is drawn again.
   useEffect(() => page?.watchEntries((entries) => setAll(entries.length > 0 ? entries : NO_ENTRIES)), [page]);
   const snapshot = useSyncExternalStore(page ? page.outbox.subscribe : notLoaded, page ? page.outbox.getSnapshot : idle);
-  const entries = all.filter((e) => e.token === token);
+  const entries = useMemo(() => all.filter((e) => e.token === token), [all, token]);
   const waiting = all.some((e) => e.problem === null);
 
   useEffect(() => page?.outbox.onEvent(onEvent), [page, onEvent]);
