@@ -31,6 +31,12 @@ export function App({ t, fromAddress, first }: { t: FamilyText; fromAddress: str
     if (fromAddress) rememberToken(fromAddress).catch(() => {}); // refused (some private windows): works until closed
   }, [fromAddress]);
 
+  // The worker lets the page open with no signal (an installed app), and carries opt-in push. Once
+  // the page is drawn: installing it fetches every file it keeps, which must not slow the first screen.
+  useEffect(() => {
+    if (import.meta.env.PROD) void import("./push").then(({ registerFamilyWorker }) => registerFamilyWorker());
+  }, []);
+
   useEffect(() => {
     if (attempt === 0) return; // the first try is `first`
     let live = true;

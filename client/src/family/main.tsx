@@ -24,6 +24,4 @@ export async function start(fromAddress: string | null, early: FirstAnswers | un
       <App t={t} fromAddress={fromAddress} first={first} />
     </StrictMode>,
   );
-  // The worker lets the page open with no signal (an installed app), and carries opt-in push.
-  if (import.meta.env.PROD) void import("./push").then(({ registerFamilyWorker }) => registerFamilyWorker());
 }
