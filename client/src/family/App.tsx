@@ -1,6 +1,7 @@
 import type { Conversation, FamilyMe } from "@letterbox/shared";
 import { useCallback, useEffect, useState } from "react";
 import type { RelayError } from "../api/relay-error";
+import { afterFirstPaint } from "../kit/after-first-paint";
 import { FamilyHome } from "./FamilyHome";
 import { askFirst, type Opened, openConversation } from "./opening";
 import { type FamilyText, isDeadLink, problemSentence } from "./text";
@@ -26,16 +27,16 @@ export function App({ t, fromAddress, first }: { t: FamilyText; fromAddress: str
   const [page, setPage] = useState<Page>(() => pageFor(t, first));
   const [attempt, setAttempt] = useState(0);
 
-  // Kept on the phone once the page is drawn, so that it opens from the home screen next time.
+  // Once the page is painted, not before: each loads scripts that would hold up that first paint.
   useEffect(() => {
-    if (fromAddress) rememberToken(fromAddress).catch(() => {}); // refused (some private windows): works until closed
+    void afterFirstPaint().then(() => {
+      // Kept on the phone, so that the page opens from the home screen next time.
+      if (fromAddress) rememberToken(fromAddress).catch(() => {}); // refused (some private windows): works until closed
+      // The worker lets the page open with no signal (an installed app), and carries opt-in push.
+      // Installing it fetches every file it keeps, which must not slow the first screen either.
+      if (import.meta.env.PROD) void import("./push").then(({ registerFamilyWorker }) => registerFamilyWorker());
+    });
   }, [fromAddress]);
-
-  // The worker lets the page open with no signal (an installed app), and carries opt-in push. Once
-  // the page is drawn: installing it fetches every file it keeps, which must not slow the first screen.
-  useEffect(() => {
-    if (import.meta.env.PROD) void import("./push").then(({ registerFamilyWorker }) => registerFamilyWorker());
-  }, []);
 
   useEffect(() => {
     if (attempt === 0) return; // the first try is `first`

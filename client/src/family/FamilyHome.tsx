@@ -2,6 +2,7 @@ import type { Conversation, FamilyMe } from "@letterbox/shared";
 import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { RelayError } from "../api/relay-error";
 import type { OutboxEntry } from "../db/family-db";
+import { afterFirstPaint } from "../kit/after-first-paint";
 import { useNow } from "../kit/use-now";
 import { Composer } from "./Composer";
 import { ConversationList } from "./Conversation";
@@ -43,6 +44,15 @@ export function FamilyHome({
   const current = sinceFor(since, conversation);
   if (current !== since) setSince(current);
   const [announcement, setAnnouncement] = useState("");
+  // The offer of notifications waits until the conversation is painted: its scripts would hold that paint up.
+  const [painted, setPainted] = useState(false);
+  useEffect(() => {
+    let live = true;
+    void afterFirstPaint().then(() => live && setPainted(true));
+    return () => {
+      live = false;
+    };
+  }, []);
   const heading = useRef<HTMLHeadingElement>(null);
 
   const onOutboxEvent = useCallback(
@@ -140,7 +150,7 @@ export function FamilyHome({
           {announcement}
         </p>
         <Composer t={t} name={name} token={token} online={online} onQueued={onQueued} />
-        {canPush && (
+        {canPush && painted && (
           <Suspense fallback={null}>
             <PushOptIn t={t} name={name} token={token} />
           </Suspense>

@@ -1,6 +1,7 @@
 import type { Conversation } from "@letterbox/shared";
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import type { RelayError } from "../api/relay-error";
+import { afterFirstPaint } from "../kit/after-first-paint";
 import { doublingDelay } from "../kit/backoff";
 import { ConversationFeed } from "./conversation-feed";
 import { type LiveConnection, shouldPoll } from "./freshness";
@@ -71,6 +72,8 @@ export function useConversation(token: string, initial: Conversation, onDeadLink
       if (!stop.signal.aborted) live.current = state;
     };
     void (async () => {
+      // Opened once the conversation is painted: the conversation on screen is already current.
+      await afterFirstPaint();
       let failures = 0;
       while (!stop.signal.aborted) {
         mark("connecting");

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import type { OutboxEntry } from "../db/family-db";
+import { afterFirstPaint } from "../kit/after-first-paint";
 import type { OutboxEvent, OutboxSnapshot } from "./outbox";
 
 type PageOutbox = typeof import("./page-outbox");
@@ -48,12 +49,15 @@ export function useOutbox(token: string, onEvent: (event: OutboxEvent) => void) 
   const [page, setPage] = useState<PageOutbox | null>(null);
   const [all, setAll] = useState(NO_ENTRIES);
 
+  // Once the conversation is painted: its script would otherwise hold up that first paint.
   useEffect(() => {
     let live = true;
-    loadOutbox().then(
-      (loaded) => live && setPage(loaded),
-      () => {}, // no signal and not in the worker's cache: Send tries again
-    );
+    afterFirstPaint()
+      .then(loadOutbox)
+      .then(
+        (loaded) => live && setPage(loaded),
+        () => {}, // no signal and not in the worker's cache: Send tries again
+      );
     return () => {
       live = false;
     };
