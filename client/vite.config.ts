@@ -50,6 +50,24 @@ export default defineConfig({
         staff: page("staff/index.html"),
       },
       output: {
+        // Fewer, larger files where a page's first load would otherwise wait on many small ones: on
+        // a slow line over HTTP/1.1 each takes one of the browser's six connections to the relay, and
+        // React queued behind them. Shared modules only; each app keeps its own chunks.
+        codeSplitting: {
+          groups: [
+            // React (the bundler keeps its own small runtime apart whatever it is told).
+            { name: "react", test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 3 },
+            // What an entry script needs before its app: the first paint, the typed client and the
+            // live connection's reader (family/relay.ts), Vite's preloader. None of it imports React.
+            {
+              name: "first",
+              test: /[\\/]src[\\/](kit[\\/](after-first-paint|server-events)|api[\\/])|[\\/]node_modules[\\/]hono[\\/]|vite[\\/](preload-helper|modulepreload-polyfill)/,
+              priority: 2,
+            },
+            // The small helpers the apps share.
+            { name: "kit", test: /[\\/]src[\\/]kit[\\/]/, priority: 1 },
+          ],
+        },
         chunkFileNames: (chunk) =>
           named(appOf([...(chunk.facadeModuleId ? [chunk.facadeModuleId] : []), ...chunk.moduleIds]), chunk.name, ".js"),
         assetFileNames: (asset) => named(appOf(asset.originalFileNames), asset.names[0] ?? "", "[extname]"),
