@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
+import { inlineIcon } from "./scripts/inline-icon";
 import { preloadDeferredApp } from "./scripts/preload-deferred-app";
 
 const page = (name: string) => resolve(import.meta.dirname, name);
@@ -26,6 +27,7 @@ export default defineConfig({
   plugins: [
     react(),
     preloadDeferredApp(),
+    inlineIcon(["/family/index.html"]),
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",

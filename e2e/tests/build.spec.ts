@@ -79,3 +79,13 @@ test("the family page and the staff console draw their first screen from the HTM
     expect(firstLoadCode(page).includes(app), `${page}: the app is preloaded`).toBe(true);
   }
 });
+
+test("the family page's icon is in its HTML, the same picture as public/icon.svg, so it costs no fetch as the page starts", () => {
+  const html = fs.readFileSync(path.join(dist, "family/index.html"), "utf8");
+  const href = html.match(/<link rel="icon" href="([^"]+)"/)?.[1] ?? "";
+  expect(href.startsWith("data:image/svg+xml,"), href.slice(0, 40)).toBe(true);
+  const inline = decodeURIComponent(href.slice("data:image/svg+xml,".length));
+  const file = fs.readFileSync(path.join(dist, "icon.svg"), "utf8").trim();
+  // Quotes become apostrophes to sit inside the attribute; the picture is the same.
+  expect(inline).toBe(file.replaceAll('"', "'"));
+});
