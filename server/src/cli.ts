@@ -87,7 +87,12 @@ async function migrate(rest: string[]) {
   const blobs = config.s3 ? await blobStoreFor(config) : undefined;
   const db = openPostgres(url, { poolSize: 2, log: jsonLogger((l) => process.stderr.write(`${l}\n`)) });
   try {
-    const report = await copyToPostgres({ dataDir: config.dataDir, target: db, blobs });
+    const report = await copyToPostgres({
+      dataDir: config.dataDir,
+      target: db,
+      blobs,
+      onProgress: (line) => process.stderr.write(`${line}\n`),
+    });
     const shown = withoutPassword(url);
     const nextStep = config.s3
       ? `start the relay, as many as you need, with DATABASE_URL=${shown} and S3_BUCKET=${config.s3.bucket}, with the same S3_* settings and credentials as this command had.`

@@ -37,7 +37,7 @@ import {
   testJpeg,
   uploadPhoto,
 } from "../test-support";
-import { copyToPostgres, MigrateError } from "./copy-to-postgres";
+import { copyToPostgres, describeMigration, MigrateError } from "./copy-to-postgres";
 import { openPostgres } from "./postgres";
 import type { Database } from "./schema";
 import { DATABASE_FILE, openSqliteFile } from "./sqlite";
@@ -152,7 +152,13 @@ describe("copying a SQLite data folder into PostgreSQL and S3", () => {
     const target = await emptyPostgres();
     const { bucket, blobs } = await emptyBucket();
 
-    const report = await copyToPostgres({ dataDir: used.relay.dataDir, target: target.db, blobs });
+    const progress: string[] = [];
+    const report = await copyToPostgres({
+      dataDir: used.relay.dataDir,
+      target: target.db,
+      blobs,
+      onProgress: (line) => progress.push(line),
+    });
 
     const counts = await sqliteCounts(used.relay);
     expect(report.tables).toEqual(counts);
@@ -167,7 +173,18 @@ describe("copying a SQLite data folder into PostgreSQL and S3", () => {
     expect(await s3.keys(bucket)).toEqual(keys.map((k) => `north/${k}`).sort());
     expect(photoFiles.filter((f) => f.endsWith(".jpg")).sort()).toEqual(keys.map((k) => `${k.slice(0, 2)}/${k}`).sort());
     expect(report.photos).toEqual({ copied: 2, bytes: expect.any(Number), skipped: [".DS_Store"] });
+    expect(report.missingPhotos).toEqual({ count: 0, first: [] });
     expect(report.logId).toBe(before.tablet.logId);
+    // Photos first, then every table, in an order the foreign keys allow.
+    expect(progress[0]).toBe("Copied 2 of 2 photo files.");
+    expect(progress.slice(1).sort()).toEqual(
+      Object.entries(counts)
+        .map(([table, n]) => `Copied ${table} (${n.toLocaleString("en-GB")} ${n === 1 ? "row" : "rows"}).`)
+        .sort(),
+    );
+    expect(progress.indexOf("Copied residents (1 row).")).toBeLessThan(
+      progress.findIndex((l) => l.startsWith("Copied messages ")),
+    );
 
     const after = relayOver(target, blobs, fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-migrated-")), used.relay.clock.now());
     onTestFinished(() => fs.rmSync(after.dataDir, { recursive: true, force: true }));
@@ -186,6 +203,24 @@ describe("copying a SQLite data folder into PostgreSQL and S3", () => {
     const staff = new StaffClient(after, used.admin.cookie);
     await staff.createResident("Arthur");
     expect((await staff.auditEntries()).length).toBe(before.audit.length + 1);
+  }, 60_000);
+
+  it("copies a folder that lost a photo a message shows, and says which photo is missing", async () => {
+    const used = await usedRelay();
+    await stop(used.relay);
+    fs.rmSync(path.join(used.relay.dataDir, "photos", used.photoId.slice(0, 2), `${used.photoId}.jpg`));
+    const target = await emptyPostgres();
+    const { bucket, blobs } = await emptyBucket();
+
+    const report = await copyToPostgres({ dataDir: used.relay.dataDir, target: target.db, blobs });
+
+    expect(report.missingPhotos).toEqual({ count: 1, first: [used.photoId] });
+    expect(await s3.keys(bucket)).toEqual([`north/${used.photoId}.thumb.jpg`]);
+    expect(
+      describeMigration(report, { database: "postgres://db/letterbox", photos: "the bucket", nextStep: "start it." }),
+    ).toContain(
+      `1 photo that messages show was not in the photos folder (${used.photoId}): those messages show no photo, as they did before.`,
+    );
   }, 60_000);
 
   it("refuses a target that already holds Letterbox records, and leaves it and the bucket as they were", async () => {
@@ -324,8 +359,12 @@ describe("pnpm letterbox migrate", () => {
     };
 
     const run = await runCli(["migrate", "--to", target.url], env);
-    expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
+    // How far it has got goes to standard error, so that the summary on standard output stays clean.
+    const progress = run.stderr.trimEnd().split("\n");
+    expect(progress[0]).toBe("Copied 2 of 2 photo files.");
+    expect(progress).toContain("Copied messages (2 rows).");
+    expect(progress).toHaveLength(22);
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(new RegExp(`^Copied ${used.relay.dbFile} to ${target.url} in \\d+\\.\\d s\\.$`));
     expect(lines).toContain("  messages            2");

@@ -69,6 +69,11 @@ const MIGRATION_TABLES = new Set(["kysely_migration", "kysely_migration_lock"]);
 /** Rows per INSERT, within PostgreSQL's 65,535 parameters a statement. */
 const MAX_ROWS_PER_BATCH = 500;
 const MAX_PARAMETERS_PER_BATCH = 30_000;
+/** A progress line after this many photo files. */
+const PHOTOS_PER_PROGRESS_LINE = 500;
+/** How many missing photos the report names; it counts them all. */
+const MISSING_PHOTOS_NAMED = 5;
+
 /** Photos in flight at once: enough to hide the object store's latency, few enough for a small relay. */
 const PHOTO_CONCURRENCY = 8;
 
@@ -77,6 +82,8 @@ export type MigrationReport = {
   /** Rows per table, checked equal on both sides. */
   tables: Record<string, number>;
   photos: { copied: number; bytes: number; skipped: string[] } | { keptIn: string; files: number; bytes: number };
+  /** Photos that messages show but whose files were not in the folder, so were not copied either. */
+  missingPhotos: { count: number; first: string[] };
   logId: string;
   elapsedMs: number;
 };
@@ -91,8 +98,11 @@ export async function copyToPostgres(options: {
   dataDir: string;
   target: Kysely<Database>;
   blobs?: BlobStore;
+  /** Told a line at a time how far the copy has gone, for a long migration. */
+  onProgress?: (line: string) => void;
 }): Promise<MigrationReport> {
   const started = performance.now();
+  const progress = options.onProgress ?? (() => {});
   const file = path.join(options.dataDir, DATABASE_FILE);
   await fs.access(file).catch(() => {
     throw new MigrateError(`There is no Letterbox database in ${options.dataDir} to migrate: check DATA_DIR.`);
@@ -119,9 +129,11 @@ export async function copyToPostgres(options: {
     await migrateToLatest(db as Kysely<unknown>);
     checkTables("The PostgreSQL database", await tablesOfPostgres(db));
 
+    const listed = await listBlobs(photosFolder(options.dataDir));
+    const missingPhotos = photosNotIn(source, listed.blobs);
     const photos = options.blobs
-      ? await copyPhotos(photosFolder(options.dataDir), options.blobs)
-      : { keptIn: photosFolder(options.dataDir), ...(await measurePhotos(photosFolder(options.dataDir))) };
+      ? await copyPhotos(listed, options.blobs, progress)
+      : { keptIn: photosFolder(options.dataDir), ...(await measurePhotos(listed.blobs)) };
 
     await db.transaction().execute(async (trx) => {
       // A big table may take longer than the relay's statement timeout; this is the one transaction.
@@ -133,6 +145,7 @@ export async function copyToPostgres(options: {
         const columns = await checkColumns(source, trx, table);
         if (TABLES[table] === "replace") await trx.deleteFrom(table).execute();
         await copyTable(source, trx, table, columns);
+        progress(`Copied ${table} (${howMany(counts[table], "row")}).`);
       }
       await continueIdentities(source, trx);
       for (const table of KNOWN_TABLES) {
@@ -146,7 +159,7 @@ export async function copyToPostgres(options: {
       const kept = await trx.selectFrom("log_identity").select("log_id").where("id", "=", 1).executeTakeFirst();
       if (kept?.log_id !== logId) throw new MigrateError("The log identity did not arrive in PostgreSQL; nothing was kept.");
     });
-    return { source: file, tables: counts, photos, logId, elapsedMs: performance.now() - started };
+    return { source: file, tables: counts, photos, missingPhotos, logId, elapsedMs: performance.now() - started };
   } finally {
     source.close();
   }
@@ -317,9 +330,13 @@ async function continueIdentities(source: SQLite.Database, trx: Transaction<Data
  * first: a damaged file is reported rather than copied. Files that are not blobs (and `.incoming`,
  * writes that never finished) are left behind and listed.
  */
-async function copyPhotos(root: string, target: BlobStore) {
-  const { blobs, skipped } = await listBlobs(root);
+async function copyPhotos(
+  { blobs, skipped }: { blobs: { key: string; file: string }[]; skipped: string[] },
+  target: BlobStore,
+  progress: (line: string) => void,
+) {
   let bytes = 0;
+  let copied = 0;
   let next = 0;
   let failure: unknown;
   const copyNext = async () => {
@@ -340,6 +357,10 @@ async function copyPhotos(root: string, target: BlobStore) {
       );
     }
     bytes += data.byteLength;
+    copied += 1;
+    if (copied % PHOTOS_PER_PROGRESS_LINE === 0 || copied === blobs.length) {
+      progress(`Copied ${copied.toLocaleString("en-GB")} of ${blobs.length.toLocaleString("en-GB")} photo files.`);
+    }
   };
   // After a failure the others finish the photo in hand and stop, so nothing is written after the error is reported.
   const worker = async () => {
@@ -350,8 +371,18 @@ async function copyPhotos(root: string, target: BlobStore) {
   return { copied: blobs.length, bytes, skipped };
 }
 
-async function measurePhotos(root: string) {
-  const { blobs } = await listBlobs(root);
+/**
+ * The photos messages show whose display image is not among `blobs`: lost from the folder before
+ * the move (those messages show no photo, before and after it). Sorted, so the report is stable.
+ */
+function photosNotIn(source: SQLite.Database, blobs: { key: string }[]): MigrationReport["missingPhotos"] {
+  const present = new Set(blobs.map((blob) => blob.key));
+  const shown = source.prepare("SELECT DISTINCT photo_id FROM message_photos ORDER BY photo_id").pluck().all() as string[];
+  const missing = shown.filter((id) => !present.has(`${id}.jpg`));
+  return { count: missing.length, first: missing.slice(0, MISSING_PHOTOS_NAMED) };
+}
+
+async function measurePhotos(blobs: { file: string }[]) {
   let bytes = 0;
   for (const { file } of blobs) bytes += (await fs.stat(file)).size;
   return { files: blobs.length, bytes };
@@ -404,6 +435,13 @@ export function describeMigration(report: MigrationReport, where: { database: st
       `Photos stay in ${photos.keptIn} (${photos.files.toLocaleString("en-GB")} files, ${megabytes(photos.bytes)}): S3_BUCKET is not set. Every relay must use that folder.`,
     );
   }
+  const { missingPhotos } = report;
+  if (missingPhotos.count > 0) {
+    const more = missingPhotos.count > missingPhotos.first.length ? ", and others" : "";
+    lines.push(
+      `${howMany(missingPhotos.count, "photo")} that messages show ${missingPhotos.count === 1 ? "was" : "were"} not in the photos folder (${missingPhotos.first.join(", ")}${more}): those messages show no photo, as they did before. If a backup of the photos folder has them, put them in the new photo store under the same names.`,
+    );
+  }
   lines.push(
     `The log keeps its identity (${report.logId}): paired tablets and family links carry on where they were.`,
     `The SQLite database is left as it was; keep it, with a backup, until the new relay has run for a while.`,
@@ -411,5 +449,7 @@ export function describeMigration(report: MigrationReport, where: { database: st
   );
   return lines.join("\n");
 }
+
+const howMany = (n: number, word: string) => `${n.toLocaleString("en-GB")} ${word}${n === 1 ? "" : "s"}`;
 
 const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
