@@ -78,7 +78,7 @@ export const test = base.extend<{ cluster: Cluster }>({
         await undoAll(undo);
       }
     },
-    // Two relays starting under tsx on a busy two-core machine take a while; so does stopping them.
+    // Two relays starting on a busy two-core machine take a while; so does stopping them.
     { timeout: 120_000 },
   ],
 });

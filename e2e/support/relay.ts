@@ -26,7 +26,8 @@ export type RelayOptions = {
 };
 
 /**
- * Starts the relay exactly as `pnpm start` does (built client, fresh data folder) on `port`, and
+ * Starts the relay exactly as `pnpm start` does (the built relay `server/dist/main.js` with plain
+ * node, serving the built client; `pnpm build` makes both) on a fresh data folder on `port`, and
  * waits for what it prints once it listens: the one-time staff set-up link on a new database, or
  * "Sign in" where staff exist (a further instance on a shared database). Without options it must
  * print the link.
@@ -34,8 +35,11 @@ export type RelayOptions = {
 export async function startRelay(port: number): Promise<FirstRelay>;
 export async function startRelay(port: number, options: RelayOptions): Promise<RunningRelay>;
 export async function startRelay(port: number, options?: RelayOptions): Promise<RunningRelay> {
+  if (!fs.existsSync(path.join(serverDir, "dist/main.js"))) {
+    throw new Error("There is no built relay in server/dist: run `pnpm build` first (`pnpm e2e` does).");
+  }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-e2e-"));
-  const relay = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const relay = spawn(process.execPath, ["--enable-source-maps", "dist/main.js"], {
     cwd: serverDir,
     env: {
       ...process.env,
