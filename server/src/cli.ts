@@ -12,8 +12,8 @@ import { copyToPostgres, describeMigration, MigrateError } from "./db/copy-to-po
 import { openPostgres } from "./db/postgres";
 import { AppError } from "./errors";
 import { describeIssues } from "./http/validate";
-import { PhotoStore } from "./images/photo-store";
 import { blobStoreFor, photoLocation } from "./images/photo-storage";
+import { PhotoStore } from "./images/photo-store";
 import { S3BlobStore } from "./images/s3-blob-store";
 import { jsonLogger } from "./log";
 
