@@ -111,10 +111,15 @@ export function createApp(deps: AppDeps, services = createServices(deps)) {
     .use((c, next) =>
       c.req.method === "GET" || c.req.method === "HEAD" || c.req.path === "/api/family/photos" ? next() : limitBody(c, next),
     )
-    // Public: it describes the API, holds nothing of anyone's. Made on first ask, then the same bytes.
+    // Public: it describes the API and holds nothing of anyone's, so any site's API browser may read
+    // it. Made on first ask, then the same bytes.
     .get("/openapi.json", (c) => {
       openApi ??= JSON.stringify(openApiDocument({ version: VERSION, serverUrl: deps.publicUrl }));
-      return c.body(openApi, 200, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "public, max-age=3600" });
+      return c.body(openApi, 200, {
+        "Content-Type": "application/json; charset=utf-8",
+        "Cache-Control": "public, max-age=3600",
+        "Access-Control-Allow-Origin": "*",
+      });
     })
     .route("/staff", staffRoutes(services, deps))
     .route("/push", pushKeyRoutes(services.push))

@@ -7,6 +7,7 @@ import { conversationSchema } from "@letterbox/shared";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { photosFolder } from "../data-folder";
 import { LocalBlobStore, PhotoStore } from "../images/photo-store";
+import { type Engine, engines } from "../test-databases";
 import {
   expectBody,
   firstStaff,
@@ -24,11 +25,13 @@ import {
   BackupError,
   type BackupManifest,
   backupDatabase,
+  backupPhotosToFolder,
   backupToFolder,
   checkBackupFolder,
   MANIFEST_FILE,
   restoreDatabase,
   restoreFromFolder,
+  restorePhotosFromFolder,
 } from "./backup";
 
 function backupFolder() {
@@ -178,8 +181,8 @@ const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex
 const photoStoreIn = (dataDir: string) => new PhotoStore(new LocalBlobStore(photosFolder(dataDir)));
 
 /** A relay with a household, two messages with photos and one photo uploaded but not sent yet. */
-async function householdWithPhotos() {
-  const relay = await startRelay();
+async function householdWithPhotos(engine?: Engine) {
+  const relay = await startRelay({ engine });
   const staff = await firstStaff(relay);
   const { familyToken, deviceToken } = await staff.household("Margaret");
   const sent = [
@@ -350,5 +353,32 @@ describe("backup folders", () => {
     expect(restored.stderr).toBe("");
     expect(restored.status).toBe(0);
     expect(fs.existsSync(path.join(dir, "new-data", "letterbox.sqlite"))).toBe(true);
+  }, 90_000);
+});
+
+describe("a backup folder with the records in PostgreSQL", () => {
+  it("holds the photos the records name, counted in one snapshot; its restore puts back the photos only", async () => {
+    const postgres = engines.find((e) => e.name === "postgres") as Engine;
+    const { relay, deviceToken, photoIds } = await householdWithPhotos(postgres);
+    const dir = backupFolder();
+    const target = path.join(dir, "photos-nightly");
+    const manifest = await backupPhotosToFolder({ db: relay.db, target, photos: relay.deps.photos });
+    expect(manifest).toMatchObject({ records: "postgres", logId: (await sync(relay, deviceToken)).logId, photosMissing: [] });
+    expect(Object.keys(manifest.files).sort()).toEqual(
+      photoIds.flatMap((id) => [`photos/${id.slice(0, 2)}/${id}.jpg`, `photos/${id.slice(0, 2)}/${id}.thumb.jpg`]).sort(),
+    );
+    const counts: Record<string, number> = await rowCounts(relay);
+    for (const [table, rows] of Object.entries(counts)) expect(manifest.tables[table], table).toBe(rows);
+
+    const dataDir = path.join(dir, "data");
+    await expect(restoreFromFolder({ dataDir, source: target, photos: photoStoreIn(dataDir) })).rejects.toThrow(
+      /holds photos only/,
+    );
+    const { photos } = await restorePhotosFromFolder({ source: target, photos: photoStoreIn(dataDir) });
+    expect(photos).toBe(photoIds.length);
+    for (const id of photoIds) expect(sha256(storedDisplayImage({ dataDir }, id))).toBe(id);
+
+    fs.appendFileSync(path.join(target, Object.keys(manifest.files)[0] as string), "x");
+    await expect(restorePhotosFromFolder({ source: target, photos: photoStoreIn(dataDir) })).rejects.toThrow(/has changed/);
   });
 });

@@ -2,9 +2,11 @@ import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import SQLite from "better-sqlite3";
+import { type Kysely, sql } from "kysely";
 import { z } from "zod";
 import type { PhotoStore } from "../images/photo-store";
 import { allMigrations } from "./migrations";
+import type { Database } from "./schema";
 import { DATABASE_FILE } from "./sqlite";
 
 /** A backup or restore that cannot go ahead; the message says what to do, for whoever runs the relay. */
@@ -196,9 +198,17 @@ export const backupManifestSchema = z.object({
   format: z.literal("letterbox-backup"),
   version: z.literal(1),
   createdAt: z.iso.datetime(),
-  /** The copy's own log identity (see backupDatabase); a restore gives the restored relay another. */
+  /**
+   * Where the records are: `sqlite`, the database file in the folder; `postgres`, in PostgreSQL,
+   * backed up with pg_dump, so the folder holds the photos only.
+   */
+  records: z.enum(["sqlite", "postgres"]),
+  /**
+   * The copy's own log identity (see backupDatabase); a restore gives the restored relay another.
+   * For `postgres`, the live database's when the photos were listed.
+   */
   logId: z.string().nullable(),
-  /** Rows per table in the copy. */
+  /** Rows per table in the copy (for `postgres`, in the live database when the photos were listed). */
   tables: z.record(z.string(), z.number().int().nonnegative()),
   /** Photos the copy names that the photo store no longer had when they were read (taken back meanwhile). */
   photosMissing: z.array(sha256Schema),
@@ -227,6 +237,59 @@ export async function backupToFolder(opts: {
   photos: PhotoStore;
   now?: () => Date;
 }): Promise<BackupManifest> {
+  return writeBackupFolder(opts, "sqlite", async (partial) => {
+    const { logId } = await backupDatabase(opts.dataDir, path.join(partial, DATABASE_FILE));
+    return { logId, ...readCopy(path.join(partial, DATABASE_FILE)) };
+  });
+}
+
+/**
+ * With the records in PostgreSQL, pg_dump backs them up; this backs up the photos beside it, with
+ * the same manifest. The photos and counts are read in one snapshot of the live database. Photos
+ * never change once written and the relay removes one only when no record names it, so a folder
+ * made after pg_dump has every photo that dump names.
+ */
+export async function backupPhotosToFolder(opts: {
+  db: Kysely<Database>;
+  target: string;
+  photos: PhotoStore;
+  now?: () => Date;
+}): Promise<BackupManifest> {
+  return writeBackupFolder(opts, "postgres", () =>
+    opts.db
+      .transaction()
+      .setIsolationLevel("repeatable read")
+      .execute(async (trx) => {
+        const names = (
+          await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
+            WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`.execute(trx)
+        ).rows.map((r) => r.name);
+        const tables: Record<string, number> = {};
+        for (const name of names) {
+          const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(name)}`.execute(trx);
+          tables[name] = rows[0]?.n ?? 0;
+        }
+        const photoIds = (
+          await sql<{
+            id: string;
+          }>`SELECT photo_id AS id FROM message_photos UNION SELECT photo_id FROM photo_uploads ORDER BY 1`.execute(trx)
+        ).rows.map((r) => r.id);
+        const logId = (await trx.selectFrom("log_identity").select("log_id").executeTakeFirst())?.log_id ?? null;
+        return { logId, tables, photoIds };
+      }),
+  );
+}
+
+/**
+ * Makes the folder under a `.partial` name: the records (`copy`), every photo they name, read
+ * through the photo store, and the manifest, then renames it. A photo is taken from the records
+ * rather than from a listing of the store, so the folder holds exactly the photos of the records.
+ */
+async function writeBackupFolder(
+  opts: { target: string; photos: PhotoStore; now?: () => Date },
+  records: BackupManifest["records"],
+  copy: (partial: string) => Promise<{ logId: string | null; tables: Record<string, number>; photoIds: string[] }>,
+): Promise<BackupManifest> {
   const { target } = opts;
   if (fs.existsSync(target) && (!fs.statSync(target).isDirectory() || fs.readdirSync(target).length > 0)) {
     throw new BackupError(`${target} already exists. Choose a new folder name for the backup.`);
@@ -235,8 +298,7 @@ export async function backupToFolder(opts: {
   fs.rmSync(partial, { recursive: true, force: true });
   fs.mkdirSync(partial, { recursive: true, mode: 0o700 });
   try {
-    const { logId } = await backupDatabase(opts.dataDir, path.join(partial, DATABASE_FILE));
-    const { tables, photoIds } = readCopy(path.join(partial, DATABASE_FILE));
+    const { logId, tables, photoIds } = await copy(partial);
     const photosMissing: string[] = [];
     for (const id of photoIds) {
       const [display, thumb] = await Promise.all([opts.photos.display(id), opts.photos.thumb(id)]);
@@ -254,6 +316,7 @@ export async function backupToFolder(opts: {
       format: "letterbox-backup",
       version: 1,
       createdAt: (opts.now?.() ?? new Date()).toISOString(),
+      records,
       logId,
       tables,
       photosMissing,
@@ -286,8 +349,9 @@ export async function checkBackupFolder(folder: string): Promise<BackupManifest>
   } catch {
     throw new BackupError(`${manifestFile} is damaged or from a newer Letterbox, so the backup cannot be checked.`);
   }
-  if (!(DATABASE_FILE in manifest.files))
-    throw new BackupError(`${folder} is a backup of photos only; it has no database to restore.`);
+  if ((manifest.records === "sqlite") !== DATABASE_FILE in manifest.files) {
+    throw new BackupError(`${manifestFile} does not match the backup it describes, so the backup cannot be checked.`);
+  }
   const present = new Set(filesIn(folder).filter((name) => name !== MANIFEST_FILE));
   for (const [name, expected] of Object.entries(manifest.files)) {
     if (!present.has(name)) throw new BackupError(`The backup in ${folder} is missing ${name}, so it cannot be restored.`);
@@ -317,26 +381,18 @@ export async function restoreFromFolder(opts: {
   photos: PhotoStore;
 }): Promise<{ manifest: BackupManifest; logId: string | null; photos: number }> {
   const manifest = await checkBackupFolder(opts.source);
+  if (manifest.records === "postgres") {
+    throw new BackupError(
+      `${opts.source} holds photos only (the records were in PostgreSQL): restore it with DATABASE_URL set, after pg_restore.`,
+    );
+  }
   if (fs.existsSync(opts.dataDir) && fs.readdirSync(opts.dataDir).length > 0) {
     throw new BackupError(
       `The data folder ${opts.dataDir} is not empty; restore only into an empty one (set DATA_DIR to a new folder).`,
     );
   }
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  let photos = 0;
-  for (const name of Object.keys(manifest.files)) {
-    const id = PHOTO_FILE.exec(name)?.[2];
-    if (id === undefined) continue;
-    const display = fs.readFileSync(path.join(opts.source, name));
-    const thumb = fs.readFileSync(path.join(opts.source, photoFiles(id).thumb));
-    // Only the bytes are stored; the sizes are the message's, kept in the database.
-    const saved = await opts.photos.save({
-      display: { bytes: display, width: 0, height: 0 },
-      thumb: { bytes: thumb, width: 0, height: 0 },
-    });
-    if (saved.id !== id) throw new BackupError(`${name} is not the photo its name says; the backup cannot be restored.`);
-    photos++;
-  }
+  const photos = await restorePhotos(opts.source, manifest, opts.photos);
   const { logId } = await restoreDatabase(opts.dataDir, path.join(opts.source, DATABASE_FILE));
   const { tables } = readCopy(path.join(opts.dataDir, DATABASE_FILE));
   if (JSON.stringify(tables) !== JSON.stringify(manifest.tables)) {
@@ -345,6 +401,37 @@ export async function restoreFromFolder(opts: {
     );
   }
   return { manifest, logId, photos };
+}
+
+/** The photos of a backup with its records in PostgreSQL, into the photo store; the records come back with pg_restore. */
+export async function restorePhotosFromFolder(opts: {
+  source: string;
+  photos: PhotoStore;
+}): Promise<{ manifest: BackupManifest; photos: number }> {
+  const manifest = await checkBackupFolder(opts.source);
+  if (manifest.records !== "postgres") {
+    throw new BackupError(`${opts.source} holds a SQLite database: restore it without DATABASE_URL, into an empty DATA_DIR.`);
+  }
+  return { manifest, photos: await restorePhotos(opts.source, manifest, opts.photos) };
+}
+
+/** Each photo through the photo store, which names it by its content: a photo that is not what its name says is refused. */
+async function restorePhotos(source: string, manifest: BackupManifest, store: PhotoStore): Promise<number> {
+  let photos = 0;
+  for (const name of Object.keys(manifest.files)) {
+    const id = PHOTO_FILE.exec(name)?.[2];
+    if (id === undefined) continue;
+    const display = fs.readFileSync(path.join(source, name));
+    const thumb = fs.readFileSync(path.join(source, photoFiles(id).thumb));
+    // Only the bytes are stored; the sizes are the message's, kept in the records.
+    const saved = await store.save({
+      display: { bytes: display, width: 0, height: 0 },
+      thumb: { bytes: thumb, width: 0, height: 0 },
+    });
+    if (saved.id !== id) throw new BackupError(`${name} is not the photo its name says; the backup cannot be restored.`);
+    photos++;
+  }
+  return photos;
 }
 
 /** Rows per table (by name), and every photo the records name: sent with a message, or uploaded and not yet sent. */

@@ -73,6 +73,7 @@ describe("the OpenAPI document", () => {
     expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
     expect(res.headers.get("Cache-Control")).toBe("public, max-age=3600");
     expect(res.headers.get("Set-Cookie")).toBeNull();
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
     const served = (await res.json()) as { info: { version: string } };
     expect(served).toEqual(
       JSON.parse(JSON.stringify(openApiDocument({ version: served.info.version, serverUrl: relay.publicUrl }))),
