@@ -13,6 +13,7 @@ import { requestLog } from "./http/request-log";
 import { staticSite } from "./http/static-site";
 import type { PhotoStore } from "./images/photo-store";
 import type { Logger } from "./log";
+import { openApiDocument } from "./openapi/openapi-document";
 import { pushKeyRoutes } from "./push/push-routes";
 import { type PushOptions, PushService } from "./push/push-service";
 import { familyRoutes } from "./routes/family-routes";
@@ -103,12 +104,23 @@ const FIRST_SCREEN_SCRIPT_SOURCE = `'sha256-${createHash("sha256").update(FIRST_
 
 export function createApp(deps: AppDeps, services = createServices(deps)) {
   const limitBody = jsonBodyLimit(LIMITS.jsonBodyMaxBytes);
+  let openApi: string | undefined;
   const api = new Hono()
     // JSON bodies only. Not GETs: they have none. Not photo uploads: they have their own, larger
     // limit, enforced while they stream in.
     .use((c, next) =>
       c.req.method === "GET" || c.req.method === "HEAD" || c.req.path === "/api/family/photos" ? next() : limitBody(c, next),
     )
+    // Public: it describes the API and holds nothing of anyone's, so any site's API browser may read
+    // it. Made on first ask, then the same bytes.
+    .get("/openapi.json", (c) => {
+      openApi ??= JSON.stringify(openApiDocument({ version: VERSION, serverUrl: deps.publicUrl }));
+      return c.body(openApi, 200, {
+        "Content-Type": "application/json; charset=utf-8",
+        "Cache-Control": "public, max-age=3600",
+        "Access-Control-Allow-Origin": "*",
+      });
+    })
     .route("/staff", staffRoutes(services, deps))
     .route("/push", pushKeyRoutes(services.push))
     .route("/tablet", tabletRoutes(services.conversations, services.photos, services.live, services.push))

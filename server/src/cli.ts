@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
@@ -6,22 +7,33 @@ import { createServices } from "./app";
 import { systemClock } from "./clock";
 import { ConfigError, loadConfig } from "./config";
 import { openDataFolder } from "./data-folder";
-import { BackupError, backupDatabase, restoreDatabase } from "./db/backup";
+import {
+  BackupError,
+  backupPhotosToFolder,
+  backupToFolder,
+  restoreDatabase,
+  restoreFromFolder,
+  restorePhotosFromFolder,
+} from "./db/backup";
 import { copyToPostgres, describeMigration, MigrateError } from "./db/copy-to-postgres";
 import { openPostgres } from "./db/postgres";
 import { AppError } from "./errors";
 import { describeIssues } from "./http/validate";
 import { blobStoreFor, photoLocation } from "./images/photo-storage";
+import { PhotoStore } from "./images/photo-store";
 import { S3BlobStore } from "./images/s3-blob-store";
 import { jsonLogger } from "./log";
 
 const USAGE = `Usage:
   pnpm letterbox staff:create --name "Priya Shah" --email priya@council.example
     The password is read from the terminal (or from standard input when piped).
-  pnpm letterbox backup <file>
-    Copies the database to <file>; the relay may be running. Copy photos/ after it.
-  pnpm letterbox restore <file>
-    Makes <file> the database (stop the relay first); the one it replaces is kept beside it.
+  pnpm letterbox backup <folder>
+    Makes <folder> (new or empty): the database, its photos and manifest.json with their SHA-256.
+    The relay may be running.
+  pnpm letterbox restore <folder>
+    Checks the backup against its manifest, then restores it into DATA_DIR, which must be empty
+    (or missing). A single database file from an older backup is restored as before.
+    With DATABASE_URL set, backup and restore take the photos only: the records go with pg_dump.
   pnpm letterbox migrate [--to postgres://user@host/database]
     Copies the data folder's database into an empty PostgreSQL database (default DATABASE_URL),
     and its photos into the S3 bucket when S3_BUCKET is set. Stop the relay first.`;
@@ -41,36 +53,75 @@ async function main(argv: string[]) {
 /** pnpm runs the script in server/: a relative file name means the folder the command was typed in. */
 const typedPath = (file: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
 
-/** Backup and restore copy the SQLite file; PostgreSQL has its own tools for that. */
-function refusedForPostgres(config: ReturnType<typeof loadConfig>) {
-  if (config.database.engine === "sqlite") return false;
-  process.stderr.write(
-    "DATABASE_URL is set, so the records are in PostgreSQL: back them up with pg_dump and restore them with pg_restore. Photos are still files in DATA_DIR/photos.\n",
-  );
-  return true;
+const PG_RECORDS =
+  "DATABASE_URL is set, so the records are in PostgreSQL: back them up with pg_dump (before this command) and restore them with pg_restore.";
+const NEW_LOG_IDENTITY =
+  "After pg_restore, give the log a new identity so that every tablet reads its messages again: UPDATE log_identity SET log_id = gen_random_uuid()::text;";
+
+async function withPhotoStore<T>(config: ReturnType<typeof loadConfig>, use: (photos: PhotoStore) => Promise<T>): Promise<T> {
+  const blobs = await blobStoreFor(config);
+  try {
+    return await use(new PhotoStore(blobs));
+  } finally {
+    if (blobs instanceof S3BlobStore) blobs.client.destroy();
+  }
 }
 
-async function backup(file: string) {
+async function backup(folder: string) {
   const config = loadConfig();
-  if (refusedForPostgres(config)) return 2;
-  const { file: written } = await backupDatabase(config.dataDir, typedPath(file));
-  process.stdout.write(
-    `Backed up the database to ${written}.\nNow copy ${path.join(config.dataDir, "photos")} too (photos are kept as files).\n`,
-  );
+  const target = typedPath(folder);
+  const { database } = config;
+  const manifest = await withPhotoStore(config, async (photos) => {
+    if (database.engine === "sqlite") return backupToFolder({ dataDir: config.dataDir, target, photos });
+    const db = openPostgres(database.url, { poolSize: 1, log: jsonLogger((l) => process.stderr.write(`${l}\n`)) });
+    try {
+      return await backupPhotosToFolder({ db, target, photos });
+    } finally {
+      await db.destroy();
+    }
+  });
+  const photoCount = Object.keys(manifest.files).filter((name) => name.endsWith(".thumb.jpg")).length;
+  const what = manifest.records === "sqlite" ? "the database and " : "";
+  const lines = [
+    `Backed up ${what}${photoCount.toLocaleString("en-GB")} photos to ${target}, with their SHA-256 in ${path.join(target, "manifest.json")}.`,
+    manifest.records === "postgres" ? PG_RECORDS : "",
+    manifest.photosMissing.length > 0
+      ? `${manifest.photosMissing.length} photos were taken back while the backup was made; their messages show no photo if it is restored.`
+      : "",
+  ];
+  process.stdout.write(`${lines.filter(Boolean).join("\n")}\n`);
   return 0;
 }
 
-async function restore(file: string) {
+async function restore(from: string) {
   const config = loadConfig();
-  if (refusedForPostgres(config)) return 2;
-  const { previous } = await restoreDatabase(config.dataDir, typedPath(file));
-  const lines = [
-    `Restored the database from ${typedPath(file)}.`,
-    previous ? `The database it replaced is kept as ${previous}.` : "",
-    `Put the photos back in ${path.join(config.dataDir, "photos")} from the same backup, then start the relay.`,
-    "Tablets read their residents' messages again from the start when they next connect; they keep what they have.",
-  ];
-  process.stdout.write(`${lines.filter(Boolean).join("\n")}\n`);
+  const source = typedPath(from);
+  if (config.database.engine === "postgres") {
+    const { photos } = await withPhotoStore(config, (store) => restorePhotosFromFolder({ source, photos: store }));
+    process.stdout.write(
+      `Checked and restored ${photos.toLocaleString("en-GB")} photos from ${source} into ${photoLocation(config)}.\n${PG_RECORDS}\n${NEW_LOG_IDENTITY}\n`,
+    );
+    return 0;
+  }
+  const caughtUp =
+    "Tablets read their residents' messages again from the start when they next connect; they keep what they have.";
+  if (fs.existsSync(source) && fs.statSync(source).isFile()) {
+    const { previous } = await restoreDatabase(config.dataDir, source);
+    const lines = [
+      `Restored the database from ${source}.`,
+      previous ? `The database it replaced is kept as ${previous}.` : "",
+      `Put the photos back in ${path.join(config.dataDir, "photos")} from the same backup, then start the relay.`,
+      caughtUp,
+    ];
+    process.stdout.write(`${lines.filter(Boolean).join("\n")}\n`);
+    return 0;
+  }
+  const { photos } = await withPhotoStore(config, (store) =>
+    restoreFromFolder({ dataDir: config.dataDir, source, photos: store }),
+  );
+  process.stdout.write(
+    `Checked and restored ${source} (the database and ${photos.toLocaleString("en-GB")} photos) into ${config.dataDir}. Start the relay.\n${caughtUp}\n`,
+  );
   return 0;
 }
 

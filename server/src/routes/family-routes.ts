@@ -10,8 +10,8 @@ import type { PushService } from "../push/push-service";
 import type { ConversationService, FamilyPrincipal } from "../services/conversation-service";
 import type { PhotoService } from "../services/photo-service";
 
-const messageParam = z.object({ id: uuidv7Schema });
-const photoParam = z.object({ id: photoIdSchema });
+export const messageParam = z.object({ id: uuidv7Schema });
+export const photoParam = z.object({ id: photoIdSchema });
 
 /** Photos are named by their content, so a photo at an address never changes. */
 export const PHOTO_HEADERS = { "Content-Type": "image/jpeg", "Cache-Control": "private, max-age=31536000, immutable" };

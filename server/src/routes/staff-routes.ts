@@ -27,11 +27,11 @@ import type { ResidentService } from "../services/resident-service";
 import { requireAdmin, SESSION_IDLE_MINUTES, type StaffService } from "../services/staff-service";
 import type { TabletService } from "../services/tablet-service";
 
-const SESSION_COOKIE = "letterbox_staff";
-const residentParam = z.object({ residentId: z.uuid() });
-const linkParam = z.object({ residentId: z.uuid(), linkId: z.uuid() });
-const deviceParam = z.object({ residentId: z.uuid(), deviceId: z.uuid() });
-const staffParam = z.object({ staffId: z.uuid() });
+export const SESSION_COOKIE = "letterbox_staff";
+export const residentParam = z.object({ residentId: z.uuid() });
+export const linkParam = z.object({ residentId: z.uuid(), linkId: z.uuid() });
+export const deviceParam = z.object({ residentId: z.uuid(), deviceId: z.uuid() });
+export const staffParam = z.object({ staffId: z.uuid() });
 const ok = { ok: true as const };
 
 type Env = { Variables: { staff: StaffMember; actor: Actor } };

@@ -17,7 +17,7 @@ import type { ConversationService, TabletPrincipal } from "../services/conversat
 import type { PhotoService } from "../services/photo-service";
 import { PHOTO_HEADERS } from "./family-routes";
 
-const photoParam = z.object({ id: photoIdSchema });
+export const tabletPhotoParam = z.object({ id: photoIdSchema });
 
 export function tabletRoutes(conversations: ConversationService, photos: PhotoService, live: LiveConnections, push: PushService) {
   const paired = new Hono<{ Variables: { tablet: TabletPrincipal } }>()
@@ -49,7 +49,7 @@ export function tabletRoutes(conversations: ConversationService, photos: PhotoSe
         hears: (event) => event.residentId === residentId,
       });
     })
-    .get("/photos/:id", validate("param", photoParam), async (c) =>
+    .get("/photos/:id", validate("param", tabletPhotoParam), async (c) =>
       c.body(new Uint8Array(await photos.forTablet(c.get("tablet").residentId, c.req.valid("param").id)), 200, PHOTO_HEADERS),
     )
     .route("/push", tabletPushRoutes(push));
