@@ -226,9 +226,9 @@ async function runRelay(tmp, final) {
     const html = await tablet.text();
     if (tablet.status === 200 && html.includes("<script")) ok("/tablet serves the built tablet app");
     else fail(`/tablet answered ${tablet.status}`);
-    const backupFile = path.join(tmp, "backup.sqlite");
-    const cli = spawnSync(process.execPath, ["server/dist/cli.js", "backup", backupFile], { cwd, env, encoding: "utf8" });
-    if (cli.status === 0 && fs.existsSync(backupFile))
+    const backupFolder = path.join(tmp, "backup");
+    const cli = spawnSync(process.execPath, ["server/dist/cli.js", "backup", backupFolder], { cwd, env, encoding: "utf8" });
+    if (cli.status === 0 && fs.existsSync(path.join(backupFolder, "manifest.json")))
       ok("the command line from the image takes a backup (node server/dist/cli.js backup)");
     else fail(`node server/dist/cli.js backup exited ${cli.status}: ${cli.stderr}`);
   } finally {
