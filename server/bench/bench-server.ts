@@ -22,6 +22,7 @@ import { createApp, createServices } from "../src/app";
 import { systemClock } from "../src/clock";
 import { loadConfig } from "../src/config";
 import { openDataFolder } from "../src/data-folder";
+import { PostgresFanOut } from "../src/db/postgres-fan-out";
 import type { Database } from "../src/db/schema";
 import { silentLogger } from "../src/log";
 import { hashToken, newSetupCode, newToken } from "../src/services/credentials";
@@ -222,6 +223,12 @@ async function main() {
   const deps = { store, photos, clock: systemClock, log: silentLogger, publicUrl: "http://127.0.0.1", secureCookies: false };
   const services = createServices(deps);
   const app = createApp(deps, services);
+  // As main.ts: instances on one PostgreSQL database hear each other, and keep their pull heads right.
+  const fanOut =
+    database.engine === "postgres"
+      ? new PostgresFanOut({ url: database.url, db, events: services.events, log: silentLogger, heads: store.heads })
+      : undefined;
+  await fanOut?.start();
 
   const household = process.env.BENCH_JOIN === "1" ? null : await seedHousehold(app, services);
   const durability = await durabilityOf(db, database.engine);
@@ -242,6 +249,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     await Promise.all([close(baseline.server), close(relay.server)]);
+    await fanOut?.stop();
     await db.destroy();
     fs.rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);
