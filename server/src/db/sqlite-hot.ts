@@ -50,12 +50,55 @@ const KNOWN: Record<LogKind, true> = { message: true, message_deleted: true, rec
  * synchronous), so nothing interleaves with it.
  */
 export class SqliteHotPaths {
-  private readonly deviceByToken: SQLite.Statement;
-  private readonly resident: SQLite.Statement;
-  private readonly entries: SQLite.Statement;
-  private readonly readPage: (residentId: string, afterSeq: number, limit: number) => PageRead | undefined;
+  private prepared: Prepared | undefined;
 
-  constructor(private readonly file: SQLite.Database) {
+  constructor(private readonly file: SQLite.Database) {}
+
+  /** Prepared at first use, when the tables are there (a store may be made before migrating). */
+  private get statements(): Prepared {
+    this.prepared ??= new Prepared(this.file);
+    return this.prepared;
+  }
+
+  /** The device whose token hashes to `tokenHash`, as KyselyDeviceStore.findByTokenHash gives it. */
+  device(tokenHash: string): DeviceRow | undefined | typeof BUSY {
+    if (this.file.inTransaction) return BUSY;
+    const r = this.statements.deviceByToken.get(tokenHash) as
+      | { id: string; resident_id: string; paired_at: string; last_seen_at: string | null; revoked_at: string | null }
+      | undefined;
+    return (
+      r && { id: r.id, residentId: r.resident_id, pairedAt: r.paired_at, lastSeenAt: r.last_seen_at, revokedAt: r.revoked_at }
+    );
+  }
+
+  /** A sync page as KyselyLogStore.pullPage reads it from the database. */
+  page(residentId: string, afterSeq: number, limit: number): (PullHead & { entries: LogEntryRow[] }) | undefined | typeof BUSY {
+    if (this.file.inTransaction) return BUSY;
+    const read = this.statements.readPage(residentId, afterSeq, limit);
+    if (!read) return undefined;
+    const { resident, rows } = read;
+    const entries: LogEntryRow[] = [];
+    for (const e of rows) {
+      // An entry of a kind this relay does not know ends the page (see LogStore.pull).
+      if (!Object.hasOwn(KNOWN, e.kind)) break;
+      const entry = toEntry(residentId, e);
+      if (entry) entries.push(entry);
+    }
+    return {
+      resident: toResident(resident as unknown as Parameters<typeof toResident>[0]),
+      position: { logId: resident.log_id as string, head: resident.last_seq as number },
+      entries,
+    };
+  }
+}
+
+class Prepared {
+  readonly deviceByToken: SQLite.Statement;
+  readonly resident: SQLite.Statement;
+  readonly entries: SQLite.Statement;
+  readonly readPage: (residentId: string, afterSeq: number, limit: number) => PageRead | undefined;
+
+  constructor(file: SQLite.Database) {
     this.deviceByToken = file.prepare(
       "SELECT id, resident_id, paired_at, last_seen_at, revoked_at FROM devices WHERE token_hash = ?",
     );
@@ -85,37 +128,6 @@ export class SqliteHotPaths {
       if (!resident?.log_id) return undefined;
       return { resident, rows: this.entries.all(residentId, afterSeq, limit) as EntryRow[] };
     });
-  }
-
-  /** The device whose token hashes to `tokenHash`, as KyselyDeviceStore.findByTokenHash gives it. */
-  device(tokenHash: string): DeviceRow | undefined | typeof BUSY {
-    if (this.file.inTransaction) return BUSY;
-    const r = this.deviceByToken.get(tokenHash) as
-      | { id: string; resident_id: string; paired_at: string; last_seen_at: string | null; revoked_at: string | null }
-      | undefined;
-    return (
-      r && { id: r.id, residentId: r.resident_id, pairedAt: r.paired_at, lastSeenAt: r.last_seen_at, revokedAt: r.revoked_at }
-    );
-  }
-
-  /** A sync page as KyselyLogStore.pullPage reads it from the database. */
-  page(residentId: string, afterSeq: number, limit: number): (PullHead & { entries: LogEntryRow[] }) | undefined | typeof BUSY {
-    if (this.file.inTransaction) return BUSY;
-    const read = this.readPage(residentId, afterSeq, limit);
-    if (!read) return undefined;
-    const { resident, rows } = read;
-    const entries: LogEntryRow[] = [];
-    for (const e of rows) {
-      // An entry of a kind this relay does not know ends the page (see LogStore.pull).
-      if (!Object.hasOwn(KNOWN, e.kind)) break;
-      const entry = toEntry(residentId, e);
-      if (entry) entries.push(entry);
-    }
-    return {
-      resident: toResident(resident as unknown as Parameters<typeof toResident>[0]),
-      position: { logId: resident.log_id as string, head: resident.last_seq as number },
-      entries,
-    };
   }
 }
 

@@ -2,6 +2,7 @@ import type { Photo, ReceiptState } from "@letterbox/shared";
 import type { Kysely, Selectable, Transaction } from "kysely";
 import { PullHeads } from "../pull-heads";
 import type { Database } from "../schema";
+import { BUSY, type SqliteHotPaths } from "../sqlite-hot";
 import { lockResidentLog, lockResidentLogs } from "./locks";
 import { type ResidentRow, toResident } from "./resident-store";
 
@@ -118,6 +119,8 @@ export class KyselyLogStore implements LogStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly heads: PullHeads = new PullHeads({ trusted: false }),
+    /** SQLite's prepared sync page (sqlite-hot.ts), where the store is on SQLite. */
+    private readonly hot?: Pick<SqliteHotPaths, "page">,
   ) {}
 
   /** Runs a write for `residentIds` and forgets their heads after it, committed or not. */
@@ -306,7 +309,8 @@ export class KyselyLogStore implements LogStore {
     const kept = this.heads.get(residentId);
     if (kept && afterSeq >= kept.position.head) return { ...kept, entries: [] };
     const ticket = this.heads.ticket();
-    const page = await this.readPage(residentId, afterSeq, limit);
+    const fast = this.hot ? this.hot.page(residentId, afterSeq, limit) : BUSY;
+    const page = fast === BUSY ? await this.readPage(residentId, afterSeq, limit) : fast;
     if (page) this.heads.fill(residentId, ticket, { resident: page.resident, position: page.position });
     return page;
   }
