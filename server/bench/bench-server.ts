@@ -2,7 +2,9 @@
  * The relay under test, run by relay.bench.ts in its own process so that the load generator does
  * not take the relay's CPU. It is the real relay: a fresh SQLite file in a temp folder opened the
  * way main.ts opens it (WAL, synchronous=FULL), or the PostgreSQL database DATABASE_URL names
- * (DATABASE_POOL_SIZE connections, synchronous_commit=on), the system clock, and a silent logger.
+ * (DATABASE_POOL_SIZE connections, synchronous_commit=on, and the fan-out's listening connection,
+ * as main.ts starts it, without which no poll is answered from the pull heads), the system clock,
+ * and a silent logger.
  * A bare Hono route runs beside it as the baseline. Talks to its parent only over IPC (protocol.ts).
  *
  * The first relay on a database seeds one household; with BENCH_JOIN=1 a relay serves a database
