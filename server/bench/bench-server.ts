@@ -2,7 +2,9 @@
  * The relay under test, run by relay.bench.ts in its own process so that the load generator does
  * not take the relay's CPU. It is the real relay: a fresh SQLite file in a temp folder opened the
  * way main.ts opens it (WAL, synchronous=FULL), or the PostgreSQL database DATABASE_URL names
- * (DATABASE_POOL_SIZE connections, synchronous_commit=on), the system clock, and a silent logger.
+ * (DATABASE_POOL_SIZE connections, synchronous_commit=on, and the fan-out's listening connection,
+ * as main.ts starts it, without which no poll is answered from the pull heads), the system clock,
+ * and a silent logger.
  * A bare Hono route runs beside it as the baseline. Talks to its parent only over IPC (protocol.ts).
  *
  * The first relay on a database seeds one household; with BENCH_JOIN=1 a relay serves a database
@@ -22,6 +24,7 @@ import { createApp, createServices } from "../src/app";
 import { systemClock } from "../src/clock";
 import { loadConfig } from "../src/config";
 import { openDataFolder } from "../src/data-folder";
+import { PostgresFanOut } from "../src/db/postgres-fan-out";
 import type { Database } from "../src/db/schema";
 import { silentLogger } from "../src/log";
 import { hashToken, newSetupCode, newToken } from "../src/services/credentials";
@@ -222,6 +225,12 @@ async function main() {
   const deps = { store, photos, clock: systemClock, log: silentLogger, publicUrl: "http://127.0.0.1", secureCookies: false };
   const services = createServices(deps);
   const app = createApp(deps, services);
+  // As main.ts: instances on one PostgreSQL database hear each other, and keep their pull heads right.
+  const fanOut =
+    database.engine === "postgres"
+      ? new PostgresFanOut({ url: database.url, db, events: services.events, log: silentLogger, heads: store.heads })
+      : undefined;
+  await fanOut?.start();
 
   const household = process.env.BENCH_JOIN === "1" ? null : await seedHousehold(app, services);
   const durability = await durabilityOf(db, database.engine);
@@ -242,6 +251,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     await Promise.all([close(baseline.server), close(relay.server)]);
+    await fanOut?.stop();
     await db.destroy();
     fs.rmSync(dataDir, { recursive: true, force: true });
     process.exit(0);

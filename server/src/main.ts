@@ -54,7 +54,7 @@ async function main() {
   // one hears at once of a message sent through another.
   const fanOut =
     config.database.engine === "postgres"
-      ? new PostgresFanOut({ url: config.database.url, db, events: services.events, log })
+      ? new PostgresFanOut({ url: config.database.url, db, events: services.events, log, heads: store.heads })
       : undefined;
   await fanOut?.start();
   // The VAPID key pair is made at first start and kept in the database from then on.

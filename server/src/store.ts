@@ -1,3 +1,4 @@
+import type { PullHeads } from "./db/pull-heads";
 import type { AuditStore } from "./db/stores/audit-store";
 import type { DeviceStore } from "./db/stores/device-store";
 import type { FamilyLinkStore } from "./db/stores/family-link-store";
@@ -28,6 +29,11 @@ export interface Store {
   limits: LimitStore;
   /** Whether the database answers and has run every migration, for /readyz. */
   health: HealthStore;
+  /**
+   * Each resident's log head and settings in memory, so a poll that finds nothing new reads no
+   * database (db/pull-heads.ts says why it stays right). The log store reads and fills it.
+   */
+  heads: PullHeads;
 }
 
 export type { AuditRow, AuditStore } from "./db/stores/audit-store";

@@ -42,6 +42,7 @@ import { type DatabaseConfig, loadConfig } from "./config";
 import { openDataFolder } from "./data-folder";
 import { kyselyStore } from "./db/kysely-store";
 import { isPostgres } from "./db/portable";
+import { PostgresFanOut } from "./db/postgres-fan-out";
 import type { Database } from "./db/schema";
 import { type BlobStore, PhotoStore } from "./images/photo-store";
 import { silentLogger } from "./log";
@@ -177,6 +178,13 @@ export async function startRelay(
   const services = createServices(deps);
   const app = createApp(deps, services);
   onTestFinished(() => services.push.stop());
+  // As main.ts does: on PostgreSQL the relay listens for other instances' changes, and only then
+  // answers a poll that finds nothing new from its pull heads.
+  if (database.engine === "postgres") {
+    const fanOut = new PostgresFanOut({ url: database.url, db, events: services.events, log: silentLogger, heads: store.heads });
+    await fanOut.start();
+    onTestFinished(() => fanOut.stop());
+  }
 
   function request(urlPath: string, o: RequestOptions = {}): Promise<Response> {
     const headers = new Headers(o.headers);

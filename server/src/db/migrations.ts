@@ -313,6 +313,38 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  "0014_head_notices": {
+    async up(db: Kysely<unknown>) {
+      // Every relay instance keeps each resident's log head and settings in memory to answer
+      // "nothing new" (db/pull-heads.ts). A change to a resident's row (every log entry moves
+      // last_seq; settings, archive, erasure) or to the log's identity is told to every instance
+      // at the commit that makes it, whichever instance, tool or person wrote it: a notice sent in
+      // the writing transaction cannot be lost between the commit and a later statement. The
+      // lock updates that change nothing (stores/locks.ts) tell nothing. SQLite, one process, uses
+      // triggers of the connection's own (sqlite-heads.ts).
+      if (!isPostgres(db)) return;
+      await sql`
+        CREATE FUNCTION letterbox_head_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_TABLE_NAME = 'log_identity' OR TG_OP = 'TRUNCATE' THEN
+            PERFORM pg_notify('letterbox_heads', '*');
+          ELSIF TG_OP = 'DELETE' THEN
+            PERFORM pg_notify('letterbox_heads', OLD.id);
+          ELSE
+            PERFORM pg_notify('letterbox_heads', NEW.id);
+          END IF;
+          RETURN NULL;
+        END $$`.execute(db);
+      await sql`CREATE TRIGGER residents_head_written AFTER INSERT OR DELETE ON residents
+        FOR EACH ROW EXECUTE FUNCTION letterbox_head_changed()`.execute(db);
+      await sql`CREATE TRIGGER residents_head_changed AFTER UPDATE ON residents
+        FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION letterbox_head_changed()`.execute(db);
+      await sql`CREATE TRIGGER log_identity_changed AFTER UPDATE ON log_identity
+        FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION letterbox_head_changed()`.execute(db);
+      await sql`CREATE TRIGGER residents_truncated AFTER TRUNCATE ON residents
+        FOR EACH STATEMENT EXECUTE FUNCTION letterbox_head_changed()`.execute(db);
+    },
+  },
 };
 
 /** Every migration the relay knows, its own and its modules' (push). */

@@ -4,10 +4,16 @@ import pg from "pg";
 import { z } from "zod";
 import type { LogEvent, LogEvents } from "../events";
 import type { Logger } from "../log";
+import type { PullHeads } from "./pull-heads";
 import type { Database } from "./schema";
 
 /** The channel every instance of one relay's database speaks on. */
 const CHANNEL = "letterbox_log";
+/**
+ * Where the database itself tells of every change to a resident's row or the log's identity, at
+ * commit (migration 0014's triggers): the resident's id, or `*` for anything.
+ */
+const HEADS_CHANNEL = "letterbox_heads";
 const KINDS = ["message", "message_deleted", "receipt", "reply", "settings"] as const satisfies readonly LogEvent["kind"][];
 
 /** What travels between instances: a hint, never content beyond the sender's name for push words. */
@@ -31,6 +37,11 @@ type Deps = {
   log: Logger;
   /** The first wait before listening again after the connection is lost; it doubles up to 30 s. */
   retryMs?: number;
+  /**
+   * This instance's pull heads (db/pull-heads.ts), trusted only while this connection listens:
+   * from the moment it is lost until it listens again nothing is answered from them.
+   */
+  heads?: PullHeads;
 };
 
 const MAX_RETRY_MS = 30_000;
@@ -44,6 +55,10 @@ const MAX_RETRY_MS = 30_000;
  * A hint is only a hint: a notice lost while the listening connection is down (it comes back by
  * itself, waiting longer after each failure) costs a client at most one poll interval, never a
  * message, because clients pull the log by cursor.
+ *
+ * The same connection hears the database's own notices of changed heads, which keep every
+ * instance's pull heads right. Those must not be missed, so the heads are distrusted (and
+ * forgotten) the moment the connection is lost, and trusted afresh only once it listens again.
  */
 export class PostgresFanOut {
   /** Tells this instance's notices from the others'. */
@@ -66,6 +81,7 @@ export class PostgresFanOut {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.deps.heads?.distrust();
     this.off?.();
     clearTimeout(this.retry);
     const client = this.client;
@@ -84,21 +100,27 @@ export class PostgresFanOut {
   }
 
   private async listen() {
-    const client = new pg.Client({ connectionString: this.deps.url, application_name: "letterbox-listen" });
+    // Keep-alive probes find a connection whose far end vanished without a word, so the heads are
+    // not trusted on a connection that hears nothing.
+    const client = new pg.Client({ connectionString: this.deps.url, application_name: "letterbox-listen", keepAlive: true });
     let gone = false;
     const lost = (err?: unknown) => {
       if (gone) return;
       gone = true;
+      this.deps.heads?.distrust();
       if (this.client === client) this.client = undefined;
       client.end().catch(() => undefined);
       this.again(err);
     };
     client.on("error", lost);
     client.on("end", () => lost());
-    client.on("notification", (message) => this.heard(message.payload));
+    client.on("notification", (message) => {
+      if (message.channel === HEADS_CHANNEL) this.headChanged(message.payload);
+      else this.heard(message.payload);
+    });
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${CHANNEL}; LISTEN ${HEADS_CHANNEL}`);
     } catch (err) {
       lost(err);
       return;
@@ -109,6 +131,8 @@ export class PostgresFanOut {
     }
     this.client = client;
     this.failures = 0;
+    // Every commit from here on is told to this connection; whatever was read before is forgotten.
+    this.deps.heads?.trust();
     this.listenedTimes++;
     this.deps.log("fan_out.listening", { times: this.listenedTimes });
   }
@@ -119,6 +143,12 @@ export class PostgresFanOut {
     this.deps.log("fan_out.lost", { error: err === undefined ? "connection ended" : errorText(err), retryInMs: waitMs });
     this.retry = setTimeout(() => void this.listen(), waitMs);
     this.retry.unref();
+  }
+
+  private headChanged(payload: string | undefined) {
+    if (!this.deps.heads) return;
+    if (payload === undefined || payload === "*") this.deps.heads.changedAll();
+    else this.deps.heads.changed(payload);
   }
 
   private heard(payload: string | undefined) {

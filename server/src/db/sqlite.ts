@@ -38,10 +38,22 @@ export function openSqliteFile(filePath: string, queryLog?: LogConfig): Kysely<D
   file.pragma("synchronous = FULL");
   file.pragma("foreign_keys = ON");
   file.pragma("busy_timeout = 5000");
-  return new Kysely<Database>({
+  const db = new Kysely<Database>({
     dialect: new TransactionalDdlSqliteDialect({ database: withStatementCache(file) }),
     ...(queryLog && { log: queryLog }),
   });
+  sqliteFiles.set(db, file);
+  return db;
+}
+
+const sqliteFiles = new WeakMap<Kysely<Database>, SQLite.Database>();
+
+/**
+ * The SQLite connection under a Kysely opened by openSqliteFile, for the hot paths that use it
+ * directly (db/sqlite-hot.ts); undefined for any other database.
+ */
+export function sqliteFileOf(db: Kysely<Database>): SQLite.Database | undefined {
+  return sqliteFiles.get(db);
 }
 
 /**

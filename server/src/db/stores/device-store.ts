@@ -1,6 +1,7 @@
 import type { Battery } from "@letterbox/shared";
 import type { Kysely, Selectable } from "kysely";
 import type { Database } from "../schema";
+import { BUSY, type SqliteHotPaths } from "../sqlite-hot";
 import { type ResidentRow, toResident } from "./resident-store";
 
 export type DeviceRow = {
@@ -41,7 +42,11 @@ export interface DeviceStore {
 }
 
 export class KyselyDeviceStore implements DeviceStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** SQLite's prepared lookup by token (sqlite-hot.ts), where the store is on SQLite. */
+    private readonly hot?: Pick<SqliteHotPaths, "device">,
+  ) {}
 
   async createSetupCode(c: NewSetupCode) {
     await this.db
@@ -86,6 +91,8 @@ export class KyselyDeviceStore implements DeviceStore {
   }
 
   async findByTokenHash(tokenHash: string) {
+    const fast = this.hot ? this.hot.device(tokenHash) : BUSY;
+    if (fast !== BUSY) return fast;
     const r = await this.db.selectFrom("devices").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
     return r && toDevice(r);
   }

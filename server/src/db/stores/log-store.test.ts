@@ -182,7 +182,8 @@ describe.each(engines)("a sync page on $name", (engine) => {
 
     const before = queries.statements;
     const empty = await store.log.pullPage(home.resident.id, 3, 50);
-    expect(queries.statements - before).toBe(1);
+    // On SQLite the page is read by statements prepared once, beside Kysely (db/sqlite-hot.ts).
+    expect(queries.statements - before).toBe(engine.name === "postgres" ? 1 : 0);
     expect(empty).toMatchObject({ resident: { id: home.resident.id, preferredName: "Margaret" }, position: { head: 3 } });
     expect(empty?.entries).toEqual([]);
     expect(empty?.position.logId).toMatch(/.+/);

@@ -1,6 +1,8 @@
 import type { Photo, ReceiptState } from "@letterbox/shared";
 import type { Kysely, Selectable, Transaction } from "kysely";
+import { PullHeads } from "../pull-heads";
 import type { Database } from "../schema";
+import { BUSY, type SqliteHotPaths } from "../sqlite-hot";
 import { lockResidentLog, lockResidentLogs } from "./locks";
 import { type ResidentRow, toResident } from "./resident-store";
 
@@ -110,7 +112,25 @@ export class KyselyLogStore implements LogStore {
   /** Whether a batch of appends is being written; at most one is, per store. */
   private flushing = false;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  /**
+   * `heads` answers an empty pull from memory; every write here makes it forget the resident once
+   * committed, before its caller (and so any tablet told by a live hint) hears of it.
+   */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly heads: PullHeads = new PullHeads({ trusted: false }),
+    /** SQLite's prepared sync page (sqlite-hot.ts), where the store is on SQLite. */
+    private readonly hot?: Pick<SqliteHotPaths, "page">,
+  ) {}
+
+  /** Runs a write for `residentIds` and forgets their heads after it, committed or not. */
+  private async writing<T>(residentIds: Iterable<string>, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      for (const id of residentIds) this.heads.changed(id);
+    }
+  }
 
   /**
    * Group commit: at most one batch of appends is written at a time, and the appends that arrive
@@ -142,11 +162,14 @@ export class KyselyLogStore implements LogStore {
   /** Writes one batch and answers each of its callers; never throws. */
   private async flushAppends(batch: PendingAppend[]) {
     let results: AppendResult[];
+    const residents = new Set(batch.map((p) => p.message.residentId));
     try {
-      results = await this.db.transaction().execute((tx) =>
-        appendMessagesIn(
-          tx,
-          batch.map((p) => p.message),
+      results = await this.writing(residents, () =>
+        this.db.transaction().execute((tx) =>
+          appendMessagesIn(
+            tx,
+            batch.map((p) => p.message),
+          ),
         ),
       );
     } catch (err) {
@@ -157,10 +180,9 @@ export class KyselyLogStore implements LogStore {
       // One bad append must not fail its neighbours: each is tried again on its own. (When the
       // database itself failed, each fails again and its caller hears so.)
       for (const p of batch) {
-        await this.db
-          .transaction()
-          .execute((tx) => appendMessagesIn(tx, [p.message]))
-          .then(([result]) => p.resolve(result as AppendResult), p.reject);
+        await this.writing([p.message.residentId], () =>
+          this.db.transaction().execute((tx) => appendMessagesIn(tx, [p.message])),
+        ).then(([result]) => p.resolve(result as AppendResult), p.reject);
       }
       return;
     }
@@ -168,6 +190,17 @@ export class KyselyLogStore implements LogStore {
   }
 
   async deleteMessage(id: string, familyLinkId: string, at: string) {
+    let residentId: string | undefined;
+    try {
+      return await this.deleteMessageIn(id, familyLinkId, at, (r) => {
+        residentId = r;
+      });
+    } finally {
+      if (residentId !== undefined) this.heads.changed(residentId);
+    }
+  }
+
+  private deleteMessageIn(id: string, familyLinkId: string, at: string, locked: (residentId: string) => void) {
     return this.db.transaction().execute(async (tx) => {
       const find = () =>
         tx
@@ -179,6 +212,7 @@ export class KyselyLogStore implements LogStore {
       // The resident (which never changes) names the lock; what was deleted is read under it.
       const found = await find();
       if (!found) return { result: "not_found" as const };
+      locked(found.resident_id);
       await lockResidentLog(tx, found.resident_id);
       const message = await find();
       if (!message) return { result: "not_found" as const };
@@ -203,6 +237,10 @@ export class KyselyLogStore implements LogStore {
   }
 
   async recordReceipts(residentId: string, receipts: { messageId: string; state: ReceiptState }[], at: string) {
+    return this.writing([residentId], () => this.recordReceiptsIn(residentId, receipts, at));
+  }
+
+  private recordReceiptsIn(residentId: string, receipts: { messageId: string; state: ReceiptState }[], at: string) {
     return this.db.transaction().execute(async (tx) => {
       // Read under the lock, so the same receipt from another instance is seen as recorded.
       await lockResidentLog(tx, residentId);
@@ -231,6 +269,10 @@ export class KyselyLogStore implements LogStore {
   }
 
   async appendReply(r: NewReply) {
+    return this.writing([r.residentId], () => this.appendReplyIn(r));
+  }
+
+  private appendReplyIn(r: NewReply) {
     return this.db.transaction().execute(async (tx) => {
       // A retry of the same reply on another instance waits here, then finds it stored.
       await lockResidentLog(tx, r.residentId);
@@ -263,6 +305,17 @@ export class KyselyLogStore implements LogStore {
   }
 
   async pullPage(residentId: string, afterSeq: number, limit: number) {
+    // Nothing new: answered from memory, when the head kept for the resident may be trusted.
+    const kept = this.heads.get(residentId);
+    if (kept && afterSeq >= kept.position.head) return { ...kept, entries: [] };
+    const ticket = this.heads.ticket();
+    const fast = this.hot ? this.hot.page(residentId, afterSeq, limit) : BUSY;
+    const page = fast === BUSY ? await this.readPage(residentId, afterSeq, limit) : fast;
+    if (page) this.heads.fill(residentId, ticket, { resident: page.resident, position: page.position });
+    return page;
+  }
+
+  private async readPage(residentId: string, afterSeq: number, limit: number) {
     // The resident, the log's position and the entries in one statement: one round trip for the
     // poll a tablet makes when nothing is new, and one snapshot, so the head is never below the
     // page. One row per entry, or one with no entry when the page is empty.

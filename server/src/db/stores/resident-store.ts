@@ -1,5 +1,6 @@
 import type { Language, QuietHours, TEXT_SIZES } from "@letterbox/shared";
 import type { Kysely, Selectable } from "kysely";
+import type { PullHeads } from "../pull-heads";
 import type { Database } from "../schema";
 
 type TextSize = (typeof TEXT_SIZES)[number];
@@ -46,7 +47,11 @@ export interface ResidentStore {
 }
 
 export class KyselyResidentStore implements ResidentStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `heads` forgets a resident after each committed write here, before any caller hears of it. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly heads?: Pick<PullHeads, "changed">,
+  ) {}
 
   async create(r: ResidentRow) {
     await this.db
@@ -73,7 +78,10 @@ export class KyselyResidentStore implements ResidentStore {
 
   async update(id: string, patch: ResidentPatch) {
     const columns = residentColumns(patch);
-    if (Object.keys(columns).length > 0) await this.db.updateTable("residents").set(columns).where("id", "=", id).execute();
+    if (Object.keys(columns).length > 0) {
+      await this.db.updateTable("residents").set(columns).where("id", "=", id).execute();
+      this.heads?.changed(id);
+    }
     return this.find(id);
   }
 
@@ -88,6 +96,14 @@ export class KyselyResidentStore implements ResidentStore {
   }
 
   async erase(id: string) {
+    try {
+      return await this.eraseIn(id);
+    } finally {
+      this.heads?.changed(id);
+    }
+  }
+
+  private eraseIn(id: string) {
     return this.db.transaction().execute(async (tx) => {
       const exists = await tx.selectFrom("residents").select("id").where("id", "=", id).executeTakeFirst();
       if (!exists) return undefined;
