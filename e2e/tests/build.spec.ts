@@ -92,3 +92,13 @@ test("the pages that choose their first screen carry the first-screen script exa
   // The family page draws one screen for everyone: no script to choose.
   expect(fs.readFileSync(path.join(dist, "family/index.html"), "utf8")).not.toContain("<script>");
 });
+
+test("the family page's icon is in its HTML, the same picture as public/icon.svg, so it costs no fetch as the page starts", () => {
+  const html = fs.readFileSync(path.join(dist, "family/index.html"), "utf8");
+  const href = html.match(/<link rel="icon" href="([^"]+)"/)?.[1] ?? "";
+  expect(href.startsWith("data:image/svg+xml,"), href.slice(0, 40)).toBe(true);
+  const inline = decodeURIComponent(href.slice("data:image/svg+xml,".length));
+  const file = fs.readFileSync(path.join(dist, "icon.svg"), "utf8").trim();
+  // Quotes become apostrophes to sit inside the attribute; the picture is the same.
+  expect(inline).toBe(file.replaceAll('"', "'"));
+});
