@@ -68,8 +68,9 @@ export default defineConfig({
               test: /[\\/]src[\\/](kit[\\/](after-first-paint|server-events)|api[\\/])|[\\/]node_modules[\\/]hono[\\/]|vite[\\/](preload-helper|modulepreload-polyfill)/,
               priority: 2,
             },
-            // The small helpers the apps share.
-            { name: "kit", test: /[\\/]src[\\/]kit[\\/]/, priority: 1 },
+            // The small helpers the apps share: scripts only, so that each page keeps the style
+            // sheets it imports (kit/forms.css is the family page's and the console's, never the tablet's).
+            { name: "kit", test: /[\\/]src[\\/]kit[\\/][^\\/]+\.tsx?$/, priority: 1 },
           ],
         },
         chunkFileNames: (chunk) =>

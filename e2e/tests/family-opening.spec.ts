@@ -1,4 +1,5 @@
-import type { Request } from "@playwright/test";
+import type { Page, Request } from "@playwright/test";
+import { expectNoAxeViolations } from "../support/checks";
 import { FamilyApi, linkToken } from "../support/api";
 import { FamilyPage } from "../support/family-page";
 import { expect, test } from "../support/fixtures";
@@ -50,5 +51,63 @@ test("the page asks once for what it opens with, nothing more when its live conn
   // Opening on the version the page already held cost nothing; the pause cost one fetch.
   expect(conversation.filter((r) => sentAt(r) > liveAt)).toHaveLength(1);
   await sarah.dispose();
+  await context.close();
+});
+
+/** Holds back the page's scripts until the returned function is called, as a slow line does. */
+async function holdScripts(page: Page): Promise<() => void> {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(/\/assets\/.*\.js$/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  return release;
+}
+
+test("the composer is on screen before any script, and what was written in it is kept, with its caret, when the page opens", async ({
+  browser,
+  seeded,
+}) => {
+  const home = await seeded.household();
+  const context = await browser.newContext(phone);
+  const page = await context.newPage();
+  const release = await holdScripts(page);
+  await page.goto(home.familyLink, { waitUntil: "commit" });
+  const drawn = page.getByRole("textbox", { name: "Your message", exact: true });
+  await expect(drawn).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Opening your messages…" })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await drawn.fill("Started before the page had opened");
+  // The caret back by the last word's length, where a person would be correcting it.
+  for (let i = 0; i < "opened".length; i++) await drawn.press("ArrowLeft");
+
+  release();
+  const family = new FamilyPage(page);
+  await expect(page.getByRole("heading", { name: "Messages to Margaret" })).toBeVisible();
+  await expect(page.locator(".first-screen, .first-screen-instead")).toHaveCount(0);
+  await expect(family.textBox).toHaveValue("Started before the page had opened");
+  await expect(family.textBox).toBeFocused();
+  const caret = await family.textBox.evaluate((box: HTMLTextAreaElement) => [box.selectionStart, box.selectionEnd]);
+  const at = "Started before the page had ".length;
+  expect(caret).toEqual([at, at]);
+
+  // It is the app's own composer: what was written sends.
+  await family.send();
+  await expect(family.message("Started before the page had opened")).toBeVisible();
+  await context.close();
+});
+
+test("opened without its link, the page draws no composer before it knows there is a conversation", async ({ browser }) => {
+  const context = await browser.newContext(phone);
+  const page = await context.newPage();
+  const release = await holdScripts(page);
+  await page.goto("/family", { waitUntil: "commit" });
+  await expect(page.getByRole("status").filter({ hasText: "Opening your messages…" })).toBeVisible();
+  await expect(page.getByRole("textbox")).toHaveCount(0);
+  release();
+  await expect(page.getByRole("alert")).toHaveText("This page needs the private link you were sent. Please open that link again.");
   await context.close();
 });

@@ -1,10 +1,12 @@
 /**
- * The tablet's set-up screen and the staff console's sign-in page are drawn in the pages' own HTML,
- * so that they are on screen before the app's JavaScript has arrived (client/src/kit/first-screen.ts
- * hands them over to React). They are the right first screen only for a tablet that is not set up
- * and for an officer who is signed out; this script, inline in the page's head, says before the
+ * The tablet's set-up screen, the staff console's sign-in page and the family page's frame (the
+ * composer under "Opening your messages…") are drawn in the pages' own HTML, so that they are on
+ * screen before the app's JavaScript has arrived (client/src/kit/first-screen.ts hands them over to
+ * React). They are the right first screen only for a tablet that is not set up, for an officer who
+ * is signed out, and for a family page opened from its link (the token in the fragment: without
+ * one, the page may have no link at all); this script, inline in the page's head, says before the
  * first paint when they are not, and the style sheet then shows the page's other first screen
- * (nothing on the tablet, "Loading…" in the console).
+ * (nothing on the tablet, "Loading…" in the console, "Opening your messages…" on the family page).
  *
  * It also stops the browser from submitting a drawn form itself, which would put the set-up code,
  * the PIN or a password in the address: the form is marked instead, and the app submits it once it
@@ -27,8 +29,8 @@ export const FIRST_SCREEN_SCRIPT =
   "(function(){var d=document,h=location.hash,s;" +
   "try{s=localStorage}catch(e){}" +
   "function has(k){try{return Boolean(s&&s.getItem(k))}catch(e){return true}}" +
-  'var tablet=location.pathname.indexOf("/tablet")===0;' +
-  "var skip=tablet" +
+  'var p=location.pathname,tablet=p.indexOf("/tablet")===0;' +
+  'var skip=p.indexOf("/family")===0?h.length<2:tablet' +
   `?has("${FIRST_SCREEN_KEYS.tabletPaired}")||Boolean(navigator.serviceWorker&&navigator.serviceWorker.controller)||/[#&]setup=/.test(h)` +
   `:has("${FIRST_SCREEN_KEYS.staffSignedIn}")||/[#&](setup|invite)=/.test(h);` +
   `if(skip)d.documentElement.classList.add("${FIRST_SCREEN_SKIP}");` +

@@ -2,6 +2,7 @@ import type { Conversation, FamilyMe } from "@letterbox/shared";
 import { useCallback, useEffect, useState } from "react";
 import type { RelayError } from "../api/relay-error";
 import { afterFirstPaint } from "../kit/after-first-paint";
+import { useTakeOverDrawnScreen } from "../kit/first-screen";
 import { FamilyHome } from "./FamilyHome";
 import { askFirst, type Opened, openConversation } from "./opening";
 import { type FamilyText, isDeadLink, problemSentence } from "./text";
@@ -21,11 +22,14 @@ const pageFor = (t: FamilyText, opened: Opened): Page =>
 
 /**
  * The family page, drawn once the conversation is open (`first`, opened by main.tsx): until then
- * the page's own HTML says "Opening your messages…", so React draws the page once, not twice.
+ * the page's own HTML shows the composer under "Opening your messages…", so React draws the page
+ * once, not twice.
  */
 export function App({ t, fromAddress, first }: { t: FamilyText; fromAddress: string | null; first: Opened }) {
   const [page, setPage] = useState<Page>(() => pageFor(t, first));
   const [attempt, setAttempt] = useState(0);
+  // The page's HTML drew the composer (family/index.html): what was typed in it moves to the app's.
+  useTakeOverDrawnScreen();
 
   // Once the page is painted, not before: each loads scripts that would hold up that first paint.
   useEffect(() => {

@@ -11,6 +11,13 @@ const PHOTOS_MAX: (typeof LIMITS)["photosPerMessageMax"] = 10;
 const TEXT_MAX: (typeof LIMITS)["messageTextMax"] = 2000;
 const CAPTION_MAX: (typeof LIMITS)["captionMax"] = 200;
 
+/**
+ * The message's box, by the id the page's HTML gives the one it draws before the app has arrived
+ * (family/index.html): what was typed there is put in this one (kit/first-screen.ts). One composer
+ * a page.
+ */
+export const MESSAGE_ID = "message-text";
+
 type DraftPhoto = {
   key: number;
   /** Shrinking starts the moment a photo is chosen, so it is usually done before Send is pressed. */
@@ -150,11 +157,11 @@ export const Composer = memo(function Composer({
           {problem}
         </p>
       )}
-      <label htmlFor={`${ids}-text`} className="visually-hidden">
+      <label htmlFor={MESSAGE_ID} className="visually-hidden">
         {t.messageLabel(name)}
       </label>
       <textarea
-        id={`${ids}-text`}
+        id={MESSAGE_ID}
         rows={2}
         placeholder={t.placeholder(name)}
         maxLength={TEXT_MAX}
