@@ -86,7 +86,11 @@ describe("the first screens drawn in the pages' HTML", () => {
 
   test("the family page's composer is the one Composer draws, in words without the resident's name, under the opening hint", () => {
     // The HTML cannot know the name: its words are the ones for anyone, and the rest is the same.
-    const t = { ...familyEnGB, messageLabel: () => familyEnGB.messageLabelAnyone, placeholder: () => familyEnGB.placeholderAnyone };
+    const t = {
+      ...familyEnGB,
+      messageLabel: () => familyEnGB.messageLabelAnyone,
+      placeholder: () => familyEnGB.placeholderAnyone,
+    };
     const react = renderToStaticMarkup(
       <>
         <header className="family-header">

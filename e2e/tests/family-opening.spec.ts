@@ -1,6 +1,6 @@
 import type { Page, Request } from "@playwright/test";
-import { expectNoAxeViolations } from "../support/checks";
 import { FamilyApi, linkToken } from "../support/api";
+import { expectNoAxeViolations } from "../support/checks";
 import { FamilyPage } from "../support/family-page";
 import { expect, test } from "../support/fixtures";
 
@@ -108,6 +108,8 @@ test("opened without its link, the page draws no composer before it knows there 
   await expect(page.getByRole("status").filter({ hasText: "Opening your messages…" })).toBeVisible();
   await expect(page.getByRole("textbox")).toHaveCount(0);
   release();
-  await expect(page.getByRole("alert")).toHaveText("This page needs the private link you were sent. Please open that link again.");
+  await expect(page.getByRole("alert")).toHaveText(
+    "This page needs the private link you were sent. Please open that link again.",
+  );
   await context.close();
 });

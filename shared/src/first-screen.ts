@@ -12,6 +12,12 @@
  * the PIN or a password in the address: the form is marked instead, and the app submits it once it
  * has taken over.
  *
+ * On the family page opened from its link, it also asks the relay for what the page opens with
+ * (/api/family/me and /api/family/conversation, with the fragment's token) and leaves the two
+ * answers' promises in `window[FIRST_SCREEN_ASKED]`: asked as the HTML is read, not once the page's
+ * style sheets and entry script have arrived, they are back sooner. The family entry script takes
+ * them for that token (client/src/family/opening.ts).
+ *
  * The relay's Content Security Policy allows exactly this script, by its hash (server/src/app.ts),
  * so it is one plain string: the build puts it in the page byte for byte (client/vite.config.ts).
  */
@@ -21,6 +27,9 @@ export const FIRST_SCREEN_KEYS = {
   /** Set while an officer is signed in on this browser: the console starts on "Loading…". */
   staffSignedIn: "letterbox.staff.signedIn",
 } as const;
+
+/** Where the script leaves the family page's first two answers: `{ token, me, conversation }`, each a Promise<Response>. */
+export const FIRST_SCREEN_ASKED = "letterboxFirstAnswers";
 
 /** The class on <html> that hides the drawn first screen. */
 export const FIRST_SCREEN_SKIP = "first-screen-skip";
@@ -34,5 +43,8 @@ export const FIRST_SCREEN_SCRIPT =
   `?has("${FIRST_SCREEN_KEYS.tabletPaired}")||Boolean(navigator.serviceWorker&&navigator.serviceWorker.controller)||/[#&]setup=/.test(h)` +
   `:has("${FIRST_SCREEN_KEYS.staffSignedIn}")||/[#&](setup|invite)=/.test(h);` +
   `if(skip)d.documentElement.classList.add("${FIRST_SCREEN_SKIP}");` +
+  'else if(p.indexOf("/family")===0){var t=h.slice(1),o={headers:{Authorization:"Bearer "+t}};' +
+  "var ask=function(u){var r=fetch(u,o);r.catch(function(){});return r};" +
+  `window.${FIRST_SCREEN_ASKED}={token:t,me:ask("/api/family/me"),conversation:ask("/api/family/conversation")}}` +
   'd.addEventListener("submit",function(e){var f=e.target;if(f.closest(".first-screen")){e.preventDefault();f.setAttribute("data-submitted","")}},true)' +
   "})()";

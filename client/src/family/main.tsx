@@ -9,7 +9,8 @@ import { storedToken } from "./token";
 
 /** The drawn first screen (family/index.html) in the phone's language, its text only: nothing typed is touched. */
 function inWords(t: FamilyText) {
-  for (const hint of document.querySelectorAll(".first-screen .opening, .first-screen-instead .opening")) hint.textContent = t.opening;
+  for (const hint of document.querySelectorAll(".first-screen .opening, .first-screen-instead .opening"))
+    hint.textContent = t.opening;
   const form = document.querySelector<HTMLFormElement>(".first-screen form.composer");
   if (!form) return;
   form.setAttribute("aria-label", t.messageLabelAnyone);

@@ -1,7 +1,7 @@
-import type { Conversation, FamilyMe } from "@letterbox/shared";
-import { describe, expect, it } from "vitest";
+import { type Conversation, type FamilyMe, FIRST_SCREEN_ASKED } from "@letterbox/shared";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { RelayError } from "../api/relay-error";
-import { type FirstAnswers, openConversation } from "./opening";
+import { askFirst, type FirstAnswers, openConversation } from "./opening";
 
 const me = (label: string) => ({ member: { label, displayName: null } }) as unknown as FamilyMe;
 const conversation = (version: string): Conversation => ({
@@ -86,5 +86,61 @@ describe("opening the family page", () => {
     const revoked = new RelayError(410, "link_revoked", "This link no longer works.");
     const early: FirstAnswers = { ...answered("abc", "early"), conversation: Promise.reject(revoked) };
     expect(await openConversation("abc", early, d.deps)).toEqual({ kind: "failed", error: revoked });
+  });
+});
+
+describe("the answers the page's head asked for", () => {
+  const json = (body: unknown) =>
+    Promise.resolve(new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } }));
+  const fetched: string[] = [];
+  beforeEach(() => {
+    fetched.length = 0;
+    vi.stubGlobal("fetch", async (input: RequestInfo | URL) => {
+      const url = input instanceof Request ? input.url : String(input);
+      fetched.push(new URL(url, "http://relay.test").pathname);
+      return new Response(JSON.stringify({ from: "the app" }), { headers: { "content-type": "application/json" } });
+    });
+    return () => {
+      vi.unstubAllGlobals();
+      delete (globalThis as Record<string, unknown>)[FIRST_SCREEN_ASKED];
+    };
+  });
+  const askedInHead = (token: string) => {
+    (globalThis as Record<string, unknown>)[FIRST_SCREEN_ASKED] = {
+      token,
+      me: json({ from: "the head", what: "me" }),
+      conversation: json({ from: "the head", what: "conversation" }),
+    };
+  };
+
+  it("are the page's for their token, read as the app's own, and taken once", async () => {
+    askedInHead("abc");
+    const first = askFirst("abc");
+    expect(await first.me).toEqual({ from: "the head", what: "me" });
+    expect(await first.conversation).toEqual({ from: "the head", what: "conversation" });
+    expect(fetched).toEqual([]);
+    // Asked again (Try again once there is signal): the relay is asked afresh.
+    expect(await askFirst("abc").conversation).toEqual({ from: "the app" });
+    expect(fetched).toEqual(["/api/family/me", "/api/family/conversation"]);
+  });
+
+  it("are not taken for another token", async () => {
+    askedInHead("abc");
+    expect(await askFirst("other").me).toEqual({ from: "the app" });
+    expect(fetched).toEqual(["/api/family/me", "/api/family/conversation"]);
+  });
+
+  it("say the relay's refusal as the app's own call would", async () => {
+    (globalThis as Record<string, unknown>)[FIRST_SCREEN_ASKED] = {
+      token: "abc",
+      me: Promise.resolve(
+        new Response(JSON.stringify({ error: { code: "link_revoked", message: "This link was turned off." } }), {
+          status: 410,
+          headers: { "content-type": "application/json" },
+        }),
+      ),
+      conversation: json({}),
+    };
+    await expect(askFirst("abc").me).rejects.toMatchObject({ code: "link_revoked" });
   });
 });

@@ -1,15 +1,35 @@
-import type { Conversation, FamilyMe } from "@letterbox/shared";
-import { getConversation, getMe } from "./relay";
+import { type Conversation, type FamilyMe, FIRST_SCREEN_ASKED } from "@letterbox/shared";
+import { conversationFrom, getConversation, getMe, meFrom } from "./relay";
 
 /** What the page's first screen needs from the relay, asked for one token. */
 export type FirstAnswers = { token: string; me: Promise<FamilyMe>; conversation: Promise<Conversation> };
 
+/** What the first-screen script in the page's head asked (shared/src/first-screen.ts), as it left it. */
+type AskedInHead = { token: string; me: Promise<Response>; conversation: Promise<Response> };
+
 /**
- * Asks for both at once. entry.ts does it as the page starts, so the answers come while the app
- * itself is still downloading rather than after it has started.
+ * The answers the page's head already asked for this token, taken once: asking again (the page
+ * retrying once there is signal) asks the relay again. Read as the typed client reads its own.
+ */
+function askedInHead(token: string): FirstAnswers | undefined {
+  const store = globalThis as unknown as Record<string, AskedInHead | undefined>;
+  const asked = store[FIRST_SCREEN_ASKED];
+  delete store[FIRST_SCREEN_ASKED];
+  if (asked?.token !== token) return undefined;
+  return {
+    token,
+    me: meFrom(asked.me),
+    conversation: conversationFrom(asked.conversation),
+  };
+}
+
+/**
+ * Asks for both at once, or takes what the page's head asked already. entry.ts does it as the page
+ * starts, so the answers come while the app itself is still downloading rather than after it has
+ * started.
  */
 export function askFirst(token: string): FirstAnswers {
-  const answers = { token, me: getMe(token), conversation: getConversation(token) };
+  const answers = askedInHead(token) ?? { token, me: getMe(token), conversation: getConversation(token) };
   // Whoever takes the answers handles a failure; until then it is not an unhandled rejection.
   answers.me.catch(() => {});
   answers.conversation.catch(() => {});

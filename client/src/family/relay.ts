@@ -9,6 +9,13 @@ const family = api.family;
 
 export const getMe = (token: string) => call(family.me.$get({}, bearer(token)));
 
+/**
+ * The same two answers from requests sent outside the typed client (the page's head, see
+ * shared/src/first-screen.ts), read as it reads its own: the relay's routes still type them.
+ */
+export const meFrom = (res: Promise<Response>) => call(res as unknown as ReturnType<typeof family.me.$get>);
+export const conversationFrom = (res: Promise<Response>) => call(res as unknown as ReturnType<typeof family.conversation.$get>);
+
 export const setDisplayName = (token: string, displayName: string | null) =>
   call(family.me.$patch({ json: { displayName } }, bearer(token)));
 
