@@ -12,7 +12,9 @@ import type { Plugin } from "vite";
  *
  * A page that draws a whole first screen in its HTML (`.first-screen`: the tablet's set-up screen,
  * the console's sign-in page) gets only the style sheets: its first screen is complete without the
- * app, and the app's modules, fetched once it is painted, then do not compete with it at all.
+ * app, and the app's modules, fetched once it is painted, then do not compete with it at all. One
+ * whose drawn screen is only a frame that the app fills (`data-frame`: the family page's composer,
+ * waiting for the conversation) needs its app as soon as it can have it, and keeps the preloads.
  */
 export function preloadDeferredApp(): Plugin {
   return {
@@ -36,7 +38,7 @@ export function preloadDeferredApp(): Plugin {
         };
         for (const app of entry.dynamicImports) visit(app);
         const already = (file: string) => html.includes(`"/${file}"`);
-        const drawsFirstScreen = html.includes('class="first-screen"');
+        const drawsFirstScreen = html.includes('class="first-screen"') && !html.includes('class="first-screen" data-frame');
         return {
           html,
           tags: [
