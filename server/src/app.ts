@@ -16,6 +16,7 @@ import type { Logger } from "./log";
 import { openApiDocument } from "./openapi/openapi-document";
 import { pushKeyRoutes } from "./push/push-routes";
 import { type PushOptions, PushService } from "./push/push-service";
+import type { QueueStats } from "./push/send-queue";
 import { familyRoutes } from "./routes/family-routes";
 import { staffRoutes } from "./routes/staff-routes";
 import { tabletRoutes } from "./routes/tablet-routes";
@@ -67,11 +68,15 @@ export function createServices(deps: AppDeps) {
   const limiter = new FailureLimiter(deps.store.limits, deps.clock);
   const events = deps.events ?? new LogEvents((err) => deps.log("events.listener_failed", { error: String(err) }));
   const audit = new Audit(deps);
-  const push = new PushService({ ...deps, events });
+  // Read at each scrape, by when push and live exist.
+  const metrics: RelayMetrics = new RelayMetrics(
+    { liveConnections: () => live.count, pushQueue: (): QueueStats | undefined => push.stats() },
+    deps.metricsToken !== undefined,
+  );
+  const push = new PushService({ ...deps, events, metrics });
   const live = new LiveConnections(events, (err) => deps.log("live.check_failed", { error: String(err) }));
-  const metrics = new RelayMetrics(() => live.count, deps.metricsToken !== undefined);
   const conversations = new ConversationService({ ...deps, limiter, events, audit, metrics });
-  const photos = new PhotoService(deps);
+  const photos = new PhotoService({ ...deps, metrics });
   const residents = new ResidentService({ ...deps, audit, events });
   const tablets = new TabletService({ ...deps, audit, events, pushStates: push });
   return {

@@ -4,7 +4,7 @@
  */
 import { uuidv7 } from "uuidv7";
 import { describe, expect, it } from "vitest";
-import { expectError, firstStaff, type Relay, sendRequest, startRelay } from "../test-support";
+import { expectError, firstStaff, type Relay, sendRequest, startRelay, testJpeg, uploadPhoto } from "../test-support";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
 
@@ -94,5 +94,25 @@ describe("metrics", () => {
 
     await reader.cancel();
     expect(sample(await scrape(relay), "letterbox_live_connections")).toBe(0);
+  });
+
+  it("time photo processing, accepted and refused apart", async () => {
+    const relay = await startRelay({ metricsToken: TOKEN });
+    const staff = await firstStaff(relay);
+    const { familyToken } = await staff.household("Margaret");
+    await uploadPhoto(relay, familyToken, await testJpeg(1));
+    // A JPEG's start with the rest cut off: it passes the first look, and decoding refuses it.
+    const cutShort = (await testJpeg(2)).subarray(0, 400);
+    const refused = await relay.request("/api/family/photos", {
+      bearer: familyToken,
+      body: cutShort as unknown as string,
+      headers: { "Content-Type": "image/jpeg" },
+    });
+    expect(refused.status).toBe(422);
+
+    const text = await scrape(relay);
+    expect(sample(text, "letterbox_photo_processing_seconds_count", '{result="accepted"}')).toBe(1);
+    expect(sample(text, "letterbox_photo_processing_seconds_count", '{result="refused"}')).toBe(1);
+    expect(sample(text, "letterbox_photo_processing_seconds_sum", '{result="accepted"}')).toBeGreaterThan(0);
   });
 });

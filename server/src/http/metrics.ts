@@ -9,7 +9,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { QueueStats } from "../push/send-queue";
 import { errorResponse } from "./errors";
+
+/** How one attempt to hand a push to a push service ended (push/push-service.ts). */
+export type PushOutcome = "sent" | "gone" | "retry" | "failed";
 
 export class RelayMetrics {
   readonly registry = new Registry();
@@ -31,17 +35,44 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  private readonly pushSends = new Counter({
+    name: "letterbox_push_sends_total",
+    help: "Attempts to hand a push to a push service, by outcome: sent, gone (the subscription has ended), retry (tried again later), failed (given up).",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+  private readonly photoProcessing = new Histogram({
+    name: "letterbox_photo_processing_seconds",
+    help: "Time to decode, check and re-encode an uploaded photo, by result: accepted or refused (not a photo, too large).",
+    labelNames: ["result"] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8],
+    registers: [this.registry],
+  });
+
   /**
-   * `liveConnections` is read at each scrape. `processMetrics`: Node's own (event-loop delay, heap,
-   * CPU); each set keeps an event-loop monitor running, so only a relay that serves metrics has one.
+   * `liveConnections` and `pushQueue` are read at each scrape. `processMetrics`: Node's own
+   * (event-loop delay, heap, CPU); each set keeps an event-loop monitor running, so only a relay that
+   * serves metrics has one.
    */
-  constructor(liveConnections: () => number, processMetrics: boolean) {
+  constructor(sources: { liveConnections: () => number; pushQueue: () => QueueStats | undefined }, processMetrics: boolean) {
     new Gauge({
       name: "letterbox_live_connections",
       help: "Live connections (server-sent events) open to tablets and family pages on this instance.",
       registers: [this.registry],
       collect() {
-        this.set(liveConnections());
+        this.set(sources.liveConnections());
+      },
+    });
+    new Gauge({
+      name: "letterbox_push_queue",
+      help: "Pushes in this instance's send queue, by state: waiting for a slot, in flight, or waiting to be tried again.",
+      labelNames: ["state"] as const,
+      registers: [this.registry],
+      collect() {
+        const stats = sources.pushQueue();
+        this.set({ state: "waiting" }, stats?.queued ?? 0);
+        this.set({ state: "in_flight" }, stats?.inFlight ?? 0);
+        this.set({ state: "retry_waiting" }, stats?.waitingRetries ?? 0);
       },
     });
     if (processMetrics) collectDefaultMetrics({ register: this.registry });
@@ -49,6 +80,23 @@ export class RelayMetrics {
 
   messageAccepted(): void {
     this.messages.inc();
+  }
+
+  pushAttempted(outcome: PushOutcome): void {
+    this.pushSends.inc({ outcome });
+  }
+
+  /** Times `process`, labelled by whether it gave a photo or threw (a refusal). */
+  async timePhotoProcessing<T>(process: () => Promise<T>): Promise<T> {
+    const end = this.photoProcessing.startTimer();
+    try {
+      const result = await process();
+      end({ result: "accepted" });
+      return result;
+    } catch (err) {
+      end({ result: "refused" });
+      throw err;
+    }
   }
 
   /** Counts and times every request by its route pattern. */

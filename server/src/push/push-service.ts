@@ -4,6 +4,7 @@ import type { FamilyPushRequest, PushPayload, PushSubscriptionJson, TabletPushRe
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
 import type { LogEvent, LogEvents } from "../events";
+import type { RelayMetrics } from "../http/metrics";
 import type { Logger } from "../log";
 import type { FamilyPrincipal, TabletPrincipal } from "../services/conversation-service";
 import type { Store } from "../store";
@@ -81,6 +82,7 @@ type Deps = {
   events: LogEvents;
   /** Without it the relay keeps no subscriptions and sends nothing. */
   push?: PushOptions;
+  metrics?: Pick<RelayMetrics, "pushAttempted">;
 };
 
 type Job = { subscription: StoredSubscription; payload: PushPayload; urgency: "high" | "normal"; topic: string };
@@ -284,6 +286,7 @@ export class PushService {
       topic: job.topic,
       vapid: { subject: this.options.subject, ...keys },
     });
+    this.deps.metrics?.pushAttempted(outcome.result);
     switch (outcome.result) {
       case "sent":
         if (sub.failingSince) await this.deps.store.push.markWorking(sub.id);

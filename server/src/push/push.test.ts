@@ -76,10 +76,11 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 }
 
 /** A relay whose pushes go to the local receiver; a resident with a family link and a paired tablet. */
-async function household(engine: Engine, timers?: Timers) {
+async function household(engine: Engine, timers?: Timers, metricsToken?: string) {
   const relay = await startRelay({
     engine,
     push: { agent: receiver.agent, allowEndpoint: receiver.allows, ...(timers && { timers }) },
+    ...(metricsToken && { metricsToken }),
   });
   const staff = await firstStaff(relay);
   const home = await staff.household("Margaret");
@@ -429,6 +430,35 @@ describe.each(engines)("web push on $name", (engine) => {
       await send(relay, familyToken, "Hello again");
       await relay.services.push.idle();
       expect(receiver.to(subscriber)).toHaveLength(1);
+    });
+
+    it("are counted in /metrics by outcome, with the send queue's depth", async () => {
+      const token = "metrics-token-for-push-tests-0123";
+      const { relay, familyToken, deviceToken } = await household(engine, undefined, token);
+      const subscriber = await subscribeTablet(relay, deviceToken);
+      const scrape = async () => (await relay.request("/metrics", { bearer: token })).text();
+      const sample = (text: string, series: string) =>
+        Number(
+          text
+            .split("\n")
+            .find((line) => line.startsWith(`${series} `))
+            ?.split(" ")[1] ?? 0,
+        );
+
+      await send(relay, familyToken, "Hello");
+      await receiver.waitFor(to(subscriber));
+      await relay.services.push.idle();
+      receiver.respondWith(() => ({ status: 410 }));
+      await send(relay, familyToken, "Hello again");
+      await relay.services.push.idle();
+
+      const text = await scrape();
+      expect(sample(text, 'letterbox_push_sends_total{outcome="sent"}')).toBe(1);
+      expect(sample(text, 'letterbox_push_sends_total{outcome="gone"}')).toBe(1);
+      expect(sample(text, 'letterbox_push_sends_total{outcome="retry"}')).toBe(0);
+      expect(text).toContain('letterbox_push_queue{state="waiting"} 0');
+      expect(text).toContain('letterbox_push_queue{state="in_flight"} 0');
+      expect(text).toContain('letterbox_push_queue{state="retry_waiting"} 0');
     });
 
     it("are tried again after the Retry-After of a 429, and not before", async () => {

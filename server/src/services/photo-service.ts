@@ -1,6 +1,7 @@
 import { LIMITS, type UploadedPhoto } from "@letterbox/shared";
 import type { Clock } from "../clock";
 import { AppError } from "../errors";
+import type { RelayMetrics } from "../http/metrics";
 import { PHOTO_BUSY_RETRY_SECONDS, PhotoQueue, type QueuePlace } from "../images/photo-queue";
 import type { PhotoStore } from "../images/photo-store";
 import { processPhoto } from "../images/process-photo";
@@ -8,7 +9,14 @@ import type { Logger } from "../log";
 import type { FamilyLinkRow, Store } from "../store";
 import { familySees } from "./conversation-service";
 
-type Deps = { store: Store; clock: Clock; log: Logger; photos: PhotoStore; photoQueue?: PhotoQueue };
+type Deps = {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  photos: PhotoStore;
+  photoQueue?: PhotoQueue;
+  metrics?: Pick<RelayMetrics, "timePhotoProcessing">;
+};
 
 const NOT_FOUND = "That photo is not here any more.";
 
@@ -54,7 +62,10 @@ export class PhotoService {
       }
       place = this.enterQueue(link.id);
       const bytes = await readBody();
-      const processed = await place.decode(() => processPhoto(bytes));
+      const { metrics } = this.deps;
+      const processed = await place.decode(() =>
+        metrics ? metrics.timePhotoProcessing(() => processPhoto(bytes)) : processPhoto(bytes),
+      );
       const saved = await this.deps.photos.save(processed);
       await this.deps.store.photoRecords.recordUpload({
         photoId: saved.id,
