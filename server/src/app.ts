@@ -8,7 +8,7 @@ import { trustedProxies } from "./http/client-address";
 import { errorResponse, onError } from "./http/errors";
 import { jsonBodyLimit } from "./http/json-body-limit";
 import { LiveConnections } from "./http/live";
-import { metricsHandler, RelayMetrics } from "./http/metrics";
+import { metricsHandler, type QueryTimes, RelayMetrics } from "./http/metrics";
 import { requestLog } from "./http/request-log";
 import { staticSite } from "./http/static-site";
 import type { PhotoStore } from "./images/photo-store";
@@ -60,6 +60,8 @@ export type AppDeps = {
   passwordHasher?: PasswordHasher;
   /** The bearer token /metrics asks for (METRICS_TOKEN); without it there is no /metrics. */
   metricsToken?: string;
+  /** Times the database's statements for /metrics; the database must have been opened with its `log`. */
+  queryTimes?: QueryTimes;
   /** Each /readyz check's time limit (services/readiness.ts); tests shorten it. */
   readinessTimeoutMs?: number;
 };
@@ -70,7 +72,7 @@ export function createServices(deps: AppDeps) {
   const audit = new Audit(deps);
   // Read at each scrape, by when push and live exist.
   const metrics: RelayMetrics = new RelayMetrics(
-    { liveConnections: () => live.count, pushQueue: (): QueueStats | undefined => push.stats() },
+    { liveConnections: () => live.count, pushQueue: (): QueueStats | undefined => push.stats(), queryTimes: deps.queryTimes },
     deps.metricsToken !== undefined,
   );
   const push = new PushService({ ...deps, events, metrics });

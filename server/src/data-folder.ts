@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { LogConfig } from "kysely";
 import type { DatabaseConfig } from "./config";
 import { kyselyStore } from "./db/kysely-store";
 import { openDatabase } from "./db/open-database";
@@ -23,10 +24,11 @@ export async function openDataFolder(
     database = { engine: "sqlite" },
     log = silentLogger,
     blobs = new LocalBlobStore(photosFolder(dataDir)),
-  }: { database?: DatabaseConfig; log?: Logger; blobs?: BlobStore } = {},
+    queryLog,
+  }: { database?: DatabaseConfig; log?: Logger; blobs?: BlobStore; queryLog?: LogConfig } = {},
 ) {
   const openToOthers = prepareDataFolder(dataDir, database.engine === "sqlite");
-  const db = await openDatabase({ dataDir, database }, log);
+  const db = await openDatabase({ dataDir, database }, log, queryLog);
   return {
     db,
     store: kyselyStore(db),

@@ -10,6 +10,7 @@ import { PostgresFanOut } from "./db/postgres-fan-out";
 import { runAlone } from "./db/run-alone";
 import { DATABASE_FILE } from "./db/sqlite";
 import { gracefulStop } from "./http/graceful-stop";
+import { QueryTimes } from "./http/metrics";
 import { blobStoreFor, photoLocation } from "./images/photo-storage";
 import { jsonLogger, silentLogger } from "./log";
 
@@ -19,10 +20,13 @@ const clientDist = path.resolve(here, "../../client/dist");
 async function main() {
   const config = loadConfig();
   const log = config.logLevel === "silent" ? silentLogger : jsonLogger();
+  // Only a relay that serves /metrics times its statements.
+  const queryTimes = config.metricsToken === undefined ? undefined : new QueryTimes();
   const { db, store, photos, openToOthers } = await openDataFolder(config.dataDir, {
     database: config.database,
     log,
     blobs: await blobStoreFor(config),
+    queryLog: queryTimes?.log,
   });
   if (openToOthers.length > 0) {
     log("data_folder.open_to_others", {
@@ -41,6 +45,7 @@ async function main() {
     trustProxy: config.trustProxy,
     staffSessionHours: config.staffSessionHours,
     metricsToken: config.metricsToken,
+    queryTimes,
     clientDist,
     push: {
       subject: config.vapidSubject,

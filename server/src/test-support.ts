@@ -31,7 +31,7 @@ import {
   type TabletStatusRequest,
   uploadedPhotoSchema,
 } from "@letterbox/shared";
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type LogConfig, sql } from "kysely";
 import sharp from "sharp";
 import { uuidv7 } from "uuidv7";
 import { expect, onTestFinished } from "vitest";
@@ -44,6 +44,7 @@ import { kyselyStore } from "./db/kysely-store";
 import { isPostgres } from "./db/portable";
 import { PostgresFanOut } from "./db/postgres-fan-out";
 import type { Database } from "./db/schema";
+import { QueryTimes } from "./http/metrics";
 import { type BlobStore, PhotoStore } from "./images/photo-store";
 import { silentLogger } from "./log";
 import type { PushOptions } from "./push/push-service";
@@ -91,12 +92,12 @@ export async function listenForTest(fetch: (request: Request) => Response | Prom
  * SQLite's file; tests that read it directly hold only on SQLite.
  */
 export async function openTestDatabase(
-  opts: { engine?: Engine; dataDir?: string; blobs?: BlobStore; database?: DatabaseConfig } = {},
+  opts: { engine?: Engine; dataDir?: string; blobs?: BlobStore; database?: DatabaseConfig; queryLog?: LogConfig } = {},
 ) {
   const engine = opts.engine ?? sqlite;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "letterbox-test-"));
   const database = opts.database ?? (await engine.relayDatabase(dataDir));
-  const { db, store, photos } = await openDataFolder(dataDir, { blobs: opts.blobs, database });
+  const { db, store, photos } = await openDataFolder(dataDir, { blobs: opts.blobs, database, queryLog: opts.queryLog });
   onTestFinished(async () => {
     await db.destroy();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -158,7 +159,9 @@ export async function startRelay(
     database?: DatabaseConfig;
   } = {},
 ) {
-  const { db, store, photos, dataDir, database, dbFile, engine } = await openTestDatabase(opts);
+  // As main.ts does: a relay that serves /metrics times its statements.
+  const queryTimes = opts.metricsToken === undefined ? undefined : new QueryTimes();
+  const { db, store, photos, dataDir, database, dbFile, engine } = await openTestDatabase({ ...opts, queryLog: queryTimes?.log });
   // The real configuration decides publicUrl and secureCookies, as it does in main.ts.
   const config = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: opts.publicUrl ?? "http://localhost:8080" });
   const clock = new FixedClock(START);
@@ -174,6 +177,7 @@ export async function startRelay(
     passwordHasher: opts.passwordHasher,
     readinessTimeoutMs: opts.readinessTimeoutMs,
     metricsToken: opts.metricsToken,
+    queryTimes,
   };
   const services = createServices(deps);
   const app = createApp(deps, services);
@@ -538,6 +542,7 @@ export function relayOver(
     passwordHasher: undefined,
     readinessTimeoutMs: undefined,
     metricsToken: undefined,
+    queryTimes: undefined,
   };
   const services = createServices(deps);
   const app = createApp(deps, services);

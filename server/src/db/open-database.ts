@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, LogConfig } from "kysely";
 import type { Config } from "../config";
 import type { Logger } from "../log";
 import { migrateToLatest } from "./migrations";
@@ -10,9 +10,13 @@ import { openSqlite } from "./sqlite";
  * The relay's database as the configuration names it, migrated: the SQLite file in the data folder
  * by default, or PostgreSQL when DATABASE_URL is set.
  */
-export async function openDatabase(config: Pick<Config, "dataDir" | "database">, log: Logger): Promise<Kysely<Database>> {
-  if (config.database.engine === "sqlite") return openSqlite(config.dataDir);
-  const db = openPostgres(config.database.url, { poolSize: config.database.poolSize, log });
+export async function openDatabase(
+  config: Pick<Config, "dataDir" | "database">,
+  log: Logger,
+  queryLog?: LogConfig,
+): Promise<Kysely<Database>> {
+  if (config.database.engine === "sqlite") return openSqlite(config.dataDir, queryLog);
+  const db = openPostgres(config.database.url, { poolSize: config.database.poolSize, log, queryLog });
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (err) {

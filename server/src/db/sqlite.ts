@@ -18,9 +18,9 @@ import type { Database } from "./schema";
  * synchronous=FULL makes a commit wait for the disk, so an acknowledged message survives a power
  * cut.
  */
-export async function openSqlite(dataDir: string): Promise<Kysely<Database>> {
+export async function openSqlite(dataDir: string, queryLog?: LogConfig): Promise<Kysely<Database>> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const db = openSqliteFile(path.join(dataDir, DATABASE_FILE));
+  const db = openSqliteFile(path.join(dataDir, DATABASE_FILE), queryLog);
   await migrateToLatest(db as Kysely<unknown>);
   return db;
 }

@@ -4,6 +4,7 @@
  */
 import { uuidv7 } from "uuidv7";
 import { describe, expect, it } from "vitest";
+import { engines } from "../test-databases";
 import { expectError, firstStaff, type Relay, sendRequest, startRelay, testJpeg, uploadPhoto } from "../test-support";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
@@ -114,5 +115,17 @@ describe("metrics", () => {
     expect(sample(text, "letterbox_photo_processing_seconds_count", '{result="accepted"}')).toBe(1);
     expect(sample(text, "letterbox_photo_processing_seconds_count", '{result="refused"}')).toBe(1);
     expect(sample(text, "letterbox_photo_processing_seconds_sum", '{result="accepted"}')).toBeGreaterThan(0);
+  });
+
+  it.each(engines)("time the database's statements on $name", async (engine) => {
+    const relay = await startRelay({ engine, metricsToken: TOKEN });
+    const before = sample(await scrape(relay), "letterbox_db_query_duration_seconds_count", '{result="ok"}');
+    const staff = await firstStaff(relay);
+    await staff.household("Margaret");
+
+    const text = await scrape(relay);
+    // Making a staff member, a resident, a family link and a tablet takes many statements.
+    expect(sample(text, "letterbox_db_query_duration_seconds_count", '{result="ok"}')).toBeGreaterThan(before + 10);
+    expect(sample(text, "letterbox_db_query_duration_seconds_sum", '{result="ok"}')).toBeGreaterThan(0);
   });
 });

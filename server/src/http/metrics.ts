@@ -8,12 +8,32 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
+import type { LogConfig } from "kysely";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { QueueStats } from "../push/send-queue";
 import { errorResponse } from "./errors";
 
 /** How one attempt to hand a push to a push service ended (push/push-service.ts). */
 export type PushOutcome = "sent" | "gone" | "retry" | "failed";
+
+/**
+ * Time in the database: each statement the relay sends through Kysely, timed by Kysely itself
+ * (`log`), so it must be given when the database is opened, before the rest of the metrics exist.
+ * The SQLite tablet pull's prepared statements (db/sqlite-hot.ts) go round Kysely and are not in it.
+ */
+export class QueryTimes {
+  readonly histogram = new Histogram({
+    name: "letterbox_db_query_duration_seconds",
+    help: "Time to run one database statement sent through the query builder, by whether it failed.",
+    labelNames: ["result"] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [],
+  });
+
+  readonly log: LogConfig = (event) => {
+    this.histogram.observe({ result: event.level === "query" ? "ok" : "error" }, event.queryDurationMillis / 1000);
+  };
+}
 
 export class RelayMetrics {
   readonly registry = new Registry();
@@ -54,7 +74,11 @@ export class RelayMetrics {
    * (event-loop delay, heap, CPU); each set keeps an event-loop monitor running, so only a relay that
    * serves metrics has one.
    */
-  constructor(sources: { liveConnections: () => number; pushQueue: () => QueueStats | undefined }, processMetrics: boolean) {
+  constructor(
+    sources: { liveConnections: () => number; pushQueue: () => QueueStats | undefined; queryTimes?: QueryTimes },
+    processMetrics: boolean,
+  ) {
+    if (sources.queryTimes) this.registry.registerMetric(sources.queryTimes.histogram);
     new Gauge({
       name: "letterbox_live_connections",
       help: "Live connections (server-sent events) open to tablets and family pages on this instance.",
