@@ -3,7 +3,6 @@ import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 import { firstScreenScript } from "./scripts/first-screen-script";
-import { inlineIcon } from "./scripts/inline-icon";
 import { preloadDeferredApp } from "./scripts/preload-deferred-app";
 
 const page = (name: string) => resolve(import.meta.dirname, name);
@@ -29,7 +28,6 @@ export default defineConfig({
     react(),
     firstScreenScript(),
     preloadDeferredApp(),
-    inlineIcon(["/family/index.html"]),
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",
@@ -54,25 +52,6 @@ export default defineConfig({
         staff: page("staff/index.html"),
       },
       output: {
-        // Fewer, larger files where a page's first load would otherwise wait on many small ones: on
-        // a slow line over HTTP/1.1 each takes one of the browser's six connections to the relay, and
-        // React queued behind them. Shared modules only; each app keeps its own chunks.
-        codeSplitting: {
-          groups: [
-            // React (the bundler keeps its own small runtime apart whatever it is told).
-            { name: "react", test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 3 },
-            // What an entry script needs before its app: the first paint, the typed client and the
-            // live connection's reader (family/relay.ts), Vite's preloader. None of it imports React.
-            {
-              name: "first",
-              test: /[\\/]src[\\/](kit[\\/](after-first-paint|server-events)|api[\\/])|[\\/]node_modules[\\/]hono[\\/]|vite[\\/](preload-helper|modulepreload-polyfill)/,
-              priority: 2,
-            },
-            // The small helpers the apps share: scripts only, so that each page keeps the style
-            // sheets it imports (kit/forms.css is the family page's and the console's, never the tablet's).
-            { name: "kit", test: /[\\/]src[\\/]kit[\\/][^\\/]+\.tsx?$/, priority: 1 },
-          ],
-        },
         chunkFileNames: (chunk) =>
           named(appOf([...(chunk.facadeModuleId ? [chunk.facadeModuleId] : []), ...chunk.moduleIds]), chunk.name, ".js"),
         assetFileNames: (asset) => named(appOf(asset.originalFileNames), asset.names[0] ?? "", "[extname]"),

@@ -12,9 +12,7 @@ import type { Plugin } from "vite";
  *
  * A page that draws a whole first screen in its HTML (`.first-screen`: the tablet's set-up screen,
  * the console's sign-in page) gets only the style sheets: its first screen is complete without the
- * app, and the app's modules, fetched once it is painted, then do not compete with it at all. One
- * whose drawn screen is only a frame that the app fills (`data-frame`: the family page's composer,
- * waiting for the conversation) needs its app as soon as it can have it, and keeps the preloads.
+ * app, and the app's modules, fetched once it is painted, then do not compete with it at all.
  */
 export function preloadDeferredApp(): Plugin {
   return {
@@ -38,7 +36,7 @@ export function preloadDeferredApp(): Plugin {
         };
         for (const app of entry.dynamicImports) visit(app);
         const already = (file: string) => html.includes(`"/${file}"`);
-        const drawsFirstScreen = html.includes('class="first-screen"') && !html.includes('class="first-screen" data-frame');
+        const drawsFirstScreen = html.includes('class="first-screen"');
         return {
           html,
           tags: [

@@ -571,27 +571,3 @@ export function relayOver(
     request,
   };
 }
-
-/** Reads server-sent events from a response body, one `{ event, data }` at a time. */
-export function sseReader(res: Response) {
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let buffered = "";
-  return {
-    async next(): Promise<{ event: string; data: unknown }> {
-      for (;;) {
-        const end = buffered.indexOf("\n\n");
-        if (end >= 0) {
-          const block = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          const field = (name: string) => block.match(new RegExp(`^${name}: ?(.*)$`, "m"))?.[1] ?? "";
-          return { event: field("event"), data: JSON.parse(field("data") || "null") };
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error("the stream ended");
-        buffered += decoder.decode(value, { stream: true });
-      }
-    },
-    close: () => reader.cancel(),
-  };
-}

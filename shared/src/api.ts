@@ -273,12 +273,6 @@ export const conversationSchema = z.object({
     quietHours: quietHoursSchema.nullable(),
     paused: z.boolean(),
   }),
-  /**
-   * Names everything above: the same conversation always has the same version, and any change
-   * gives it another. A family page's live connection says the version as it opens, so the page
-   * knows whether what it already holds is current without fetching the conversation again.
-   */
-  version: z.string().min(1).max(64),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 

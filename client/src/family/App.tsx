@@ -1,53 +1,47 @@
 import type { Conversation, FamilyMe } from "@letterbox/shared";
 import { useCallback, useEffect, useState } from "react";
 import type { RelayError } from "../api/relay-error";
-import { afterFirstPaint } from "../kit/after-first-paint";
-import { useTakeOverDrawnScreen } from "../kit/first-screen";
 import { FamilyHome } from "./FamilyHome";
-import { askFirst, type Opened, openConversation } from "./opening";
+import { getConversation, getMe } from "./relay";
 import { type FamilyText, isDeadLink, problemSentence } from "./text";
 import { rememberToken, storedToken } from "./token";
 
 type Page =
+  | { kind: "opening" }
   | { kind: "no-link" }
   /** Revoked or never valid: a kind page, and nothing more is asked of the relay. */
   | { kind: "dead-link"; sentence: string }
   | { kind: "unreachable"; sentence: string }
   | { kind: "ready"; token: string; me: FamilyMe; conversation: Conversation };
 
-const pageFor = (t: FamilyText, opened: Opened): Page =>
-  opened.kind !== "failed"
-    ? opened
-    : { kind: isDeadLink(opened.error) ? "dead-link" : "unreachable", sentence: problemSentence(t, opened.error) };
-
-/**
- * The family page, drawn once the conversation is open (`first`, opened by main.tsx): until then
- * the page's own HTML shows the composer under "Opening your messages…", so React draws the page
- * once, not twice.
- */
-export function App({ t, fromAddress, first }: { t: FamilyText; fromAddress: string | null; first: Opened }) {
-  const [page, setPage] = useState<Page>(() => pageFor(t, first));
+export function App({ t, fromAddress }: { t: FamilyText; fromAddress: string | null }) {
+  const [page, setPage] = useState<Page>({ kind: "opening" });
   const [attempt, setAttempt] = useState(0);
-  // The page's HTML drew the composer (family/index.html): what was typed in it moves to the app's.
-  useTakeOverDrawnScreen();
 
-  // Once the page is painted, not before: each loads scripts that would hold up that first paint.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is how "Try again" reruns it.
   useEffect(() => {
-    void afterFirstPaint().then(() => {
-      // Kept on the phone, so that the page opens from the home screen next time.
-      if (fromAddress) rememberToken(fromAddress).catch(() => {}); // refused (some private windows): works until closed
-      // The worker lets the page open with no signal (an installed app), and carries opt-in push.
-      // Installing it fetches every file it keeps, which must not slow the first screen either.
-      if (import.meta.env.PROD) void import("./push").then(({ registerFamilyWorker }) => registerFamilyWorker());
-    });
-  }, [fromAddress]);
-
-  useEffect(() => {
-    if (attempt === 0) return; // the first try is `first`
     let live = true;
-    void openConversation(fromAddress, undefined, { stored: storedToken, ask: askFirst }).then(
-      (opened) => live && setPage(pageFor(t, opened)),
-    );
+    void (async () => {
+      let token = fromAddress;
+      try {
+        if (token) await rememberToken(token);
+        else token = await storedToken();
+      } catch {
+        // Storage refused (some private windows): the page works until it is closed.
+      }
+      if (!live) return;
+      if (!token) {
+        setPage({ kind: "no-link" });
+        return;
+      }
+      try {
+        const [me, conversation] = await Promise.all([getMe(token), getConversation(token)]);
+        if (live) setPage({ kind: "ready", token, me, conversation });
+      } catch (err) {
+        if (!live) return;
+        setPage({ kind: isDeadLink(err) ? "dead-link" : "unreachable", sentence: problemSentence(t, err) });
+      }
+    })();
     return () => {
       live = false;
     };
@@ -64,10 +58,14 @@ export function App({ t, fromAddress, first }: { t: FamilyText; fromAddress: str
   const onDeadLink = useCallback((err: RelayError) => setPage({ kind: "dead-link", sentence: problemSentence(t, err) }), [t]);
 
   switch (page.kind) {
-    case "ready":
+    case "opening":
       return (
-        <FamilyHome key={page.token} t={t} token={page.token} me={page.me} initial={page.conversation} onDeadLink={onDeadLink} />
+        <main className="family" aria-busy="true">
+          <p className="hint">{t.opening}</p>
+        </main>
       );
+    case "ready":
+      return <FamilyHome t={t} token={page.token} me={page.me} initial={page.conversation} onDeadLink={onDeadLink} />;
     case "no-link":
       return <Kind t={t} sentence={t.noToken} />;
     case "dead-link":

@@ -1,22 +1,15 @@
 import type { LIMITS } from "@letterbox/shared";
-import { type FormEvent, memo, useId, useRef, useState } from "react";
+import { type FormEvent, useId, useRef, useState } from "react";
 import { LocalPicture } from "./Photos";
 import { shrinkPhoto } from "./shrink";
 import { useStickToFoot } from "./stick-to-foot";
 import type { FamilyText } from "./text";
-import { loadOutbox } from "./use-outbox";
+import { outbox } from "./use-outbox";
 
 // The contract's limits, checked against it by the type checker (a runtime import would bring zod).
 const PHOTOS_MAX: (typeof LIMITS)["photosPerMessageMax"] = 10;
 const TEXT_MAX: (typeof LIMITS)["messageTextMax"] = 2000;
 const CAPTION_MAX: (typeof LIMITS)["captionMax"] = 200;
-
-/**
- * The message's box, by the id the page's HTML gives the one it draws before the app has arrived
- * (family/index.html): what was typed there is put in this one (kit/first-screen.ts). One composer
- * a page.
- */
-export const MESSAGE_ID = "message-text";
 
 type DraftPhoto = {
   key: number;
@@ -30,7 +23,7 @@ type DraftPhoto = {
  * Text and up to ten photos, each with an optional caption. Pressing Send puts the message in the
  * outbox on this phone at once; it goes from there, now or when there is signal.
  */
-export const Composer = memo(function Composer({
+export function Composer({
   t,
   name,
   token,
@@ -53,7 +46,7 @@ export const Composer = memo(function Composer({
   const nextKey = useRef(0);
   const ids = useId();
   const form = useRef<HTMLFormElement>(null);
-  useStickToFoot(form);
+  const sticks = useStickToFoot(form);
 
   function choose(files: FileList | null) {
     if (!files) return;
@@ -81,7 +74,6 @@ export const Composer = memo(function Composer({
     setPreparing(true);
     try {
       const blobs = await Promise.all(photos.map((p) => p.ready));
-      const { outbox } = await loadOutbox();
       await outbox.add({
         token,
         text: body,
@@ -102,7 +94,13 @@ export const Composer = memo(function Composer({
 
   const problemId = `${ids}-problem`;
   return (
-    <form ref={form} className="composer" onSubmit={send} aria-label={t.messageLabel(name)} noValidate>
+    <form
+      ref={form}
+      className={sticks ? "composer sticks" : "composer"}
+      onSubmit={send}
+      aria-label={t.messageLabel(name)}
+      noValidate
+    >
       {photos.length > 0 && (
         <>
           <p className="hint" id={`${ids}-count`}>
@@ -157,11 +155,11 @@ export const Composer = memo(function Composer({
           {problem}
         </p>
       )}
-      <label htmlFor={MESSAGE_ID} className="visually-hidden">
+      <label htmlFor={`${ids}-text`} className="visually-hidden">
         {t.messageLabel(name)}
       </label>
       <textarea
-        id={MESSAGE_ID}
+        id={`${ids}-text`}
         rows={2}
         placeholder={t.placeholder(name)}
         maxLength={TEXT_MAX}
@@ -202,7 +200,7 @@ export const Composer = memo(function Composer({
       </div>
     </form>
   );
-});
+}
 
 const sizesItself = typeof CSS !== "undefined" && CSS.supports("field-sizing", "content");
 

@@ -1,20 +1,19 @@
 import type { ConversationItem } from "@letterbox/shared";
-import { memo, type Ref, useId, useRef, useState } from "react";
+import { type Ref, useId, useRef, useState } from "react";
 import type { OutboxEntry } from "../db/family-db";
 import type { OutboxSnapshot } from "./outbox";
 import { LocalPicture, SentPhotos } from "./Photos";
 import { deleteMessage } from "./relay";
 import { deliverySteps, shortTime } from "./status";
 import { type FamilyText, problemSentence, sentence } from "./text";
-import { loadOutbox } from "./use-outbox";
+import { outbox } from "./use-outbox";
 
 type MessageItem = Extract<ConversationItem, { kind: "message" }>;
 type ReplyItem = Extract<ConversationItem, { kind: "reply" }>;
 
 type Shared = { t: FamilyText; name: string; token: string; now: Date };
 
-/** Drawn again only when what it shows changed (memo): FamilyHome keeps its props while they are the same. */
-export const ConversationList = memo(function ConversationList({
+export function ConversationList({
   ref,
   shared,
   items,
@@ -49,7 +48,7 @@ export const ConversationList = memo(function ConversationList({
       ))}
     </ol>
   );
-});
+}
 
 function Text({ text, id }: { text: string; id?: string }) {
   return text ? (
@@ -213,18 +212,10 @@ function Pending({
             </p>
           )}
           <div className="actions">
-            <button
-              type="button"
-              className="secondary"
-              onClick={() => void loadOutbox().then(({ outbox }) => outbox.retry(entry.id))}
-            >
+            <button type="button" className="secondary" onClick={() => void outbox.retry(entry.id)}>
               {t.sendAgain}
             </button>
-            <button
-              type="button"
-              className="quiet"
-              onClick={() => void loadOutbox().then(({ outbox }) => outbox.remove(entry.id))}
-            >
+            <button type="button" className="quiet" onClick={() => void outbox.remove(entry.id)}>
               {t.dontSend}
             </button>
           </div>
@@ -233,11 +224,7 @@ function Pending({
         <>
           <p className="steps">{waiting ? t.waitingForSignal : t.sending}</p>
           {waiting && (
-            <button
-              type="button"
-              className="quiet"
-              onClick={() => void loadOutbox().then(({ outbox }) => outbox.remove(entry.id))}
-            >
+            <button type="button" className="quiet" onClick={() => void outbox.remove(entry.id)}>
               {t.dontSend}
             </button>
           )}

@@ -1,25 +1,20 @@
 import type { Conversation, FamilyMe } from "@letterbox/shared";
-import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { RelayError } from "../api/relay-error";
-import type { OutboxEntry } from "../db/family-db";
-import { afterFirstPaint } from "../kit/after-first-paint";
 import { useNow } from "../kit/use-now";
 import { Composer } from "./Composer";
 import { ConversationList } from "./Conversation";
 import { NameSetting } from "./NameSetting";
-import type { OutboxEvent, OutboxSnapshot } from "./outbox";
+import type { OutboxEvent } from "./outbox";
 import { tabletNotice } from "./status";
 import type { FamilyText } from "./text";
 import { useConversation } from "./use-conversation";
-import { loadOutbox, useOnline, useOutbox } from "./use-outbox";
+import { outbox, useOnline, useOutbox } from "./use-outbox";
 import { nothingSince, type SinceFetch, sinceFor, visibleItems } from "./view";
 
 // Only where the browser can do web push, and after the conversation: not on the page's first load.
 const canPush = "serviceWorker" in navigator && "PushManager" in globalThis && "Notification" in globalThis;
 const PushOptIn = lazy(() => import("./PushOptIn"));
-
-const NOTHING_PENDING: OutboxEntry[] = [];
-const NOT_SENDING: OutboxSnapshot = { sending: null, progress: {}, noSignal: false };
 
 /** "Messages to Margaret": the conversation, how far each message has got, and the composer. */
 export function FamilyHome({
@@ -44,15 +39,6 @@ export function FamilyHome({
   const current = sinceFor(since, conversation);
   if (current !== since) setSince(current);
   const [announcement, setAnnouncement] = useState("");
-  // The offer of notifications waits until the conversation is painted: its scripts would hold that paint up.
-  const [painted, setPainted] = useState(false);
-  useEffect(() => {
-    let live = true;
-    void afterFirstPaint().then(() => live && setPainted(true));
-    return () => {
-      live = false;
-    };
-  }, []);
   const heading = useRef<HTMLHeadingElement>(null);
 
   const onOutboxEvent = useCallback(
@@ -68,15 +54,9 @@ export function FamilyHome({
   );
   const { entries, snapshot } = useOutbox(token, onOutboxEvent);
 
-  // Kept from one drawing to the next while unchanged, so that what did not change is not drawn
-  // again (the outbox loading, a fetch that found nothing new, the notice's clock).
-  const items = useMemo(() => visibleItems(conversation, current), [conversation, current]);
-  const pending = useMemo(() => {
-    const shown = new Set(items.flatMap((i) => (i.kind === "message" ? [i.message.id] : [])));
-    const left = entries.filter((e) => !shown.has(e.id));
-    return left.length > 0 ? left : NOTHING_PENDING;
-  }, [items, entries]);
-  const shared = useMemo(() => ({ t, name, token, now }), [t, name, token, now]);
+  const items = visibleItems(conversation, current);
+  const shown = new Set(items.flatMap((i) => (i.kind === "message" ? [i.message.id] : [])));
+  const pending = entries.filter((e) => !shown.has(e.id));
   const notice = tabletNotice(t, name, conversation.tablet, now);
 
   // Follow the conversation to its newest message, as a chat does, unless the reader has scrolled
@@ -104,21 +84,6 @@ export function FamilyHome({
     document.title = `${t.title(name)} — ${t.appName}`;
   }, [t, name]);
 
-  const onDeleted = useCallback(
-    (id: string) => {
-      setSince((s) => ({ ...s, deleted: new Set(s.deleted).add(id) }));
-      setAnnouncement(t.deleted);
-      heading.current?.focus();
-      void refresh();
-    },
-    [t, refresh],
-  );
-  const onQueued = useCallback(() => {
-    following.current = true;
-    setAnnouncement("");
-    void loadOutbox().then(({ outbox }) => outbox.flush({ now: true }));
-  }, []);
-
   return (
     <>
       <header className="family-header">
@@ -138,19 +103,33 @@ export function FamilyHome({
         {count === 0 && <p className="hint empty">{t.empty(name)}</p>}
         <ConversationList
           ref={list}
-          shared={shared}
+          shared={{ t, name, token, now }}
           items={items}
           pending={pending}
-          // Only the messages still on this phone show how the sending goes.
-          snapshot={pending.length > 0 ? snapshot : NOT_SENDING}
+          snapshot={snapshot}
           online={online}
-          onDeleted={onDeleted}
+          onDeleted={(id) => {
+            setSince((s) => ({ ...s, deleted: new Set(s.deleted).add(id) }));
+            setAnnouncement(t.deleted);
+            heading.current?.focus();
+            void refresh();
+          }}
         />
         <p className="visually-hidden" role="status">
           {announcement}
         </p>
-        <Composer t={t} name={name} token={token} online={online} onQueued={onQueued} />
-        {canPush && painted && (
+        <Composer
+          t={t}
+          name={name}
+          token={token}
+          online={online}
+          onQueued={() => {
+            following.current = true;
+            setAnnouncement("");
+            void outbox.flush({ now: true });
+          }}
+        />
+        {canPush && (
           <Suspense fallback={null}>
             <PushOptIn t={t} name={name} token={token} />
           </Suspense>

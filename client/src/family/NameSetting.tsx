@@ -1,5 +1,5 @@
 import type { FamilyMe } from "@letterbox/shared";
-import { type FormEvent, memo, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { RelayError } from "../api/relay-error";
 import { setDisplayName } from "./relay";
 import type { FamilyText } from "./text";
@@ -8,17 +8,7 @@ import type { FamilyText } from "./text";
  * The family member chooses the name the resident sees ("Sal"). How the resident knows them
  * ("your daughter") is staff's to record on the link, and the tablet adds it after this name.
  */
-export const NameSetting = memo(function NameSetting({
-  t,
-  token,
-  me,
-  name,
-}: {
-  t: FamilyText;
-  token: string;
-  me: FamilyMe;
-  name: string;
-}) {
+export function NameSetting({ t, token, me, name }: { t: FamilyText; token: string; me: FamilyMe; name: string }) {
   const [value, setValue] = useState(me.member.displayName ?? me.member.label);
   const [status, setStatus] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
@@ -62,4 +52,4 @@ export const NameSetting = memo(function NameSetting({
       </form>
     </details>
   );
-});
+}

@@ -9,13 +9,6 @@ const family = api.family;
 
 export const getMe = (token: string) => call(family.me.$get({}, bearer(token)));
 
-/**
- * The same two answers from requests sent outside the typed client (the page's head, see
- * shared/src/first-screen.ts), read as it reads its own: the relay's routes still type them.
- */
-export const meFrom = (res: Promise<Response>) => call(res as unknown as ReturnType<typeof family.me.$get>);
-export const conversationFrom = (res: Promise<Response>) => call(res as unknown as ReturnType<typeof family.conversation.$get>);
-
 export const setDisplayName = (token: string, displayName: string | null) =>
   call(family.me.$patch({ json: { displayName } }, bearer(token)));
 
@@ -28,35 +21,24 @@ export const deleteMessage = async (token: string, id: string) => {
   await call(family.messages[":id"].$delete({ param: { id } }, bearer(token)));
 };
 
-/** The version a live connection's `ready` says, if it says one (an older relay says none). */
-export function readyVersion(data: string): string | undefined {
-  try {
-    const version = (JSON.parse(data) as { version?: unknown } | null)?.version;
-    return typeof version === "string" && version !== "" ? version : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Listens to the relay's live connection for this link until it ends or `signal` aborts. Each
  * event is only a hint that the conversation changed (the page then fetches it as usual), so a
- * dropped connection loses nothing. `onOpen` has the conversation's version as the connection
- * opened. Resolves "replaced" when the relay closed it because the same link opened more
- * connections than it keeps (other tabs or devices).
+ * dropped connection loses nothing. Resolves "replaced" when the relay closed it because the same
+ * link opened more connections than it keeps (other tabs or devices).
  */
 export async function listenForChanges(
   token: string,
   onChange: () => void,
-  onOpen: (version: string | undefined) => void,
+  onOpen: () => void,
   signal: AbortSignal,
 ): Promise<"ended" | "replaced"> {
   const res = await answer(family.live.$get({}, { ...bearer(token), init: { signal } }));
   if (!res.body) throw errorFrom(res.status, null);
   let replaced = false;
   try {
-    await readEvents(res.body, (event, data) => {
-      if (event === "ready") onOpen(readyVersion(data));
+    await readEvents(res.body, (event) => {
+      if (event === "ready") onOpen();
       else if (event === "log") onChange();
       else if (event === "replaced") replaced = true;
     });

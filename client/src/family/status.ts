@@ -1,5 +1,4 @@
 import type { Conversation, ConversationItem, QuietHours } from "@letterbox/shared";
-import { clockTime } from "../kit/when";
 import type { FamilyText } from "./text";
 
 const DAY_MS = 86_400_000;
@@ -8,37 +7,14 @@ export const TABLET_OFFLINE_AFTER_MS = 60 * 60_000;
 
 const startOfDay = (d: Date) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
 
-const DATE_FORMATS = {
-  weekday: { weekday: "long" },
-  day: { day: "numeric", month: "long" },
-} satisfies Record<string, Intl.DateTimeFormatOptions>;
-
-/**
- * Made once per language and kept: `toLocaleDateString` with options builds a new formatter at
- * each call, and a slow phone takes several milliseconds over each one.
- */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatDate(lang: string, kind: keyof typeof DATE_FORMATS, at: Date): string {
-  const key = `${lang} ${kind}`;
-  let formatter = formatters.get(key);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat(lang, DATE_FORMATS[kind]);
-    formatters.set(key, formatter);
-  }
-  return formatter.format(at);
-}
-
 /** "10:15" today, "yesterday 10:15", "Tuesday 10:15" this week, "24 November 10:15" before that. */
 export function shortTime(t: FamilyText, at: Date, now: Date): string {
-  // Written out rather than by Intl, whose first formatter costs a slow phone tens of milliseconds
-  // on the first screen: both languages write the time as the 24-hour clock, as Intl does.
-  const time = clockTime(at);
+  const time = at.toLocaleTimeString(t.lang, { hour: "2-digit", minute: "2-digit" });
   const daysAgo = Math.round((startOfDay(now) - startOfDay(at)) / DAY_MS);
   if (daysAgo <= 0) return time;
   if (daysAgo === 1) return t.yesterday(time);
-  if (daysAgo < 7) return `${formatDate(t.lang, "weekday", at)} ${time}`;
-  return `${formatDate(t.lang, "day", at)} ${time}`;
+  if (daysAgo < 7) return `${at.toLocaleDateString(t.lang, { weekday: "long" })} ${time}`;
+  return `${at.toLocaleDateString(t.lang, { day: "numeric", month: "long" })} ${time}`;
 }
 
 const minutesOf = (hhmm: string) => {

@@ -1,4 +1,4 @@
-import { type RefObject, useLayoutEffect } from "react";
+import { type RefObject, useLayoutEffect, useState } from "react";
 
 /**
  * The composer keeps to the foot of the screen only while it takes at most this share of it. Taller
@@ -12,22 +12,21 @@ const MOST_OF_SCREEN = 0.4;
 const RING = 12;
 
 /**
- * Makes the composer (`form`) stick to the foot of the screen while it fits (`data-sticks`, in
- * family.css). While it does, its height is the page's bottom scroll padding, so whatever takes
- * focus or is scrolled to is brought clear of it, however tall it is. Both are set on the elements
- * themselves rather than through React state, which would draw the page a second time before
- * its first paint.
+ * Whether the composer (`form`) sticks to the foot of the screen. While it does, its height is
+ * published as --composer-cover, the page's bottom scroll padding (family.css), so whatever takes
+ * focus or is scrolled to is brought clear of it, however tall it is.
  */
-export function useStickToFoot(form: RefObject<HTMLElement | null>): void {
+export function useStickToFoot(form: RefObject<HTMLElement | null>): boolean {
+  const [sticks, setSticks] = useState(false);
   useLayoutEffect(() => {
     const el = form.current;
     if (!el) return;
     const root = document.documentElement.style;
     const decide = () => {
-      const height = el.offsetHeight;
-      const fits = height <= window.innerHeight * MOST_OF_SCREEN;
-      root.scrollPaddingBottom = fits ? `${height + RING}px` : "";
-      el.toggleAttribute("data-sticks", fits);
+      const fits = el.offsetHeight <= window.innerHeight * MOST_OF_SCREEN;
+      if (fits) root.setProperty("--composer-cover", `${el.offsetHeight + RING}px`);
+      else root.removeProperty("--composer-cover");
+      setSticks(fits);
     };
     // Now as well as on each change: the page follows its newest message before the first change is observed.
     decide();
@@ -37,8 +36,8 @@ export function useStickToFoot(form: RefObject<HTMLElement | null>): void {
     return () => {
       observer.disconnect();
       window.removeEventListener("resize", decide);
-      root.scrollPaddingBottom = "";
-      el.removeAttribute("data-sticks");
+      root.removeProperty("--composer-cover");
     };
   }, [form]);
+  return sticks;
 }

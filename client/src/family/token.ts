@@ -1,14 +1,22 @@
-/*
- * The link's token, kept on this phone so the page opens again from the home screen without the
- * link. The database is loaded only when it is first asked for: a page opened from its link shows
- * the conversation before it needs any of it.
- */
-const database = async () => (await import("../db/family-db")).familyDb;
+import { familyDb } from "../db/family-db";
 
+/**
+ * The link's token arrives in the fragment (`/family#<token>`), which never reaches the relay's logs
+ * or a Referer header. It is taken out of the address bar at once, so it is not left in the
+ * history, a bookmark or a shared screenshot.
+ */
+export function tokenFromAddress(): string | null {
+  const token = location.hash.slice(1);
+  if (!token) return null;
+  history.replaceState(null, "", location.pathname + location.search);
+  return token;
+}
+
+/** Kept on this phone so the page opens again from the home screen without the link. */
 export async function rememberToken(token: string): Promise<void> {
-  await (await database()).state.put({ key: "token", value: token });
+  await familyDb.state.put({ key: "token", value: token });
 }
 
 export async function storedToken(): Promise<string | null> {
-  return (await (await database()).state.get("token"))?.value ?? null;
+  return (await familyDb.state.get("token"))?.value ?? null;
 }

@@ -1,9 +1,7 @@
 import type { Conversation } from "@letterbox/shared";
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
-import type { RelayError } from "../api/relay-error";
-import { afterFirstPaint } from "../kit/after-first-paint";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { RelayError } from "../api/relay-error";
 import { doublingDelay } from "../kit/backoff";
-import { ConversationFeed } from "./conversation-feed";
 import { type LiveConnection, shouldPoll } from "./freshness";
 import { getConversation, listenForChanges } from "./relay";
 import { isDeadLink } from "./text";
@@ -34,35 +32,53 @@ const pause = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * The conversation, kept fresh while the page is visible: fetched when the relay's live connection
- * hints that something changed (a receipt, a reply) or opens on a version other than the one on
- * screen (conversation-feed.ts), and every few seconds only while that connection is not open. The
- * conversation the page opened with is not fetched again at once: it is as fresh as it gets. A
- * hidden page asks nothing: a phone in a pocket should not spend battery on it.
+ * The conversation, kept fresh while the page is visible: fetched at once when the relay's live
+ * connection opens or hints that something changed (a receipt, a reply), and every few seconds
+ * only while that connection is not open. A hidden page asks nothing: a phone in a pocket should
+ * not spend battery on it.
  */
 export function useConversation(token: string, initial: Conversation, onDeadLink: (err: RelayError) => void) {
-  const deadLink = useRef(onDeadLink);
-  deadLink.current = onDeadLink;
-  const [feed] = useState(
-    () => new ConversationFeed(initial, { fetch: () => getConversation(token), onDeadLink: (err) => deadLink.current(err) }),
-  );
-  const { conversation, unreachable } = useSyncExternalStore(feed.subscribe, feed.getSnapshot);
+  const [conversation, setConversation] = useState(initial);
+  const [unreachable, setUnreachable] = useState(false);
   const visible = useVisible();
+  const inFlight = useRef(false);
+  const again = useRef(false);
   const live = useRef<LiveConnection>("connecting");
-  const refresh = useCallback(() => feed.refresh(), [feed]);
+
+  const refresh = useCallback(async () => {
+    if (inFlight.current) {
+      again.current = true; // a hint arrived mid-fetch: fetch once more after, or it is lost
+      return;
+    }
+    inFlight.current = true;
+    try {
+      do {
+        again.current = false;
+        setConversation(await getConversation(token));
+        setUnreachable(false);
+      } while (again.current);
+    } catch (err) {
+      if (isDeadLink(err)) onDeadLink(err as RelayError);
+      else if (err instanceof RelayError && err.code === "network") setUnreachable(true);
+      // Anything else (a busy relay) is tried again on the next tick; the last good view stays.
+    } finally {
+      inFlight.current = false;
+    }
+  }, [token, onDeadLink]);
 
   useEffect(() => {
     if (!visible) return;
+    void refresh();
     const timer = setInterval(() => {
-      if (shouldPoll(document.visibilityState === "visible", live.current)) void feed.refresh();
+      if (shouldPoll(document.visibilityState === "visible", live.current)) void refresh();
     }, POLL_EVERY_MS);
-    const onOnline = () => void feed.refresh();
+    const onOnline = () => void refresh();
     window.addEventListener("online", onOnline);
     return () => {
       clearInterval(timer);
       window.removeEventListener("online", onOnline);
     };
-  }, [visible, feed]);
+  }, [visible, refresh]);
 
   useEffect(() => {
     if (!visible) return;
@@ -72,8 +88,6 @@ export function useConversation(token: string, initial: Conversation, onDeadLink
       if (!stop.signal.aborted) live.current = state;
     };
     void (async () => {
-      // Opened once the conversation is painted: the conversation on screen is already current.
-      await afterFirstPaint();
       let failures = 0;
       while (!stop.signal.aborted) {
         mark("connecting");
@@ -81,17 +95,17 @@ export function useConversation(token: string, initial: Conversation, onDeadLink
         try {
           ended = await listenForChanges(
             token,
-            () => void feed.refresh(),
+            () => void refresh(),
             // (Re)connected: what changed while there was no connection has had no hint.
-            (version) => {
+            () => {
               mark("open");
               failures = 0;
-              feed.opened(version);
+              void refresh();
             },
             stop.signal,
           );
         } catch (err) {
-          if (isDeadLink(err)) return deadLink.current(err as RelayError);
+          if (isDeadLink(err)) return onDeadLink(err as RelayError);
         } finally {
           mark("down");
         }
@@ -107,7 +121,7 @@ export function useConversation(token: string, initial: Conversation, onDeadLink
       stop.abort();
       live.current = "connecting";
     };
-  }, [visible, token, feed]);
+  }, [visible, token, refresh, onDeadLink]);
 
   return { conversation, unreachable, refresh };
 }

@@ -20,7 +20,6 @@ const conversation = (logId: string, items: ConversationItem[]): Conversation =>
   items,
   logId,
   tablet: { lastSeenAt: null, quietHours: null, paused: false },
-  version: `${logId}-${items.length}`,
 });
 const shownIds = (items: ConversationItem[]) => items.flatMap((i) => (i.kind === "message" ? [i.message.id] : []));
 

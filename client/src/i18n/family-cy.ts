@@ -50,9 +50,6 @@ export const familyCy: FamilyText = {
 
   messageLabel: (name) => `Eich neges i ${name}`,
   placeholder: (name) => `Ysgrifennwch at ${name}`,
-  /** The composer drawn in the page's HTML, before the resident's name is known. */
-  messageLabelAnyone: "Eich neges",
-  placeholderAnyone: "Ysgrifennwch eich neges",
   addPhotosHidden: "Ychwanegu ",
   photos: "Lluniau",
   photoCount: (n, max) => `${n} o ${max} llun`,

@@ -50,9 +50,6 @@ export const familyEnGB = {
 
   messageLabel: (name: string) => `Your message to ${name}`,
   placeholder: (name: string) => `Write to ${name}`,
-  /** The composer drawn in the page's HTML, before the resident's name is known. */
-  messageLabelAnyone: "Your message",
-  placeholderAnyone: "Write your message",
   addPhotosHidden: "Add ",
   photos: "Photos",
   photoCount: (n: number, max: number) => `${n} of ${max} photos`,

@@ -30,12 +30,12 @@ function takeOverDrawnScreen() {
   if (drawn && shown) {
     const active = document.activeElement;
     const focused =
-      isField(active) && drawn.contains(active)
+      active instanceof HTMLInputElement && drawn.contains(active)
         ? { id: active.id, start: active.selectionStart, end: active.selectionEnd }
         : null;
     const submitted = drawn.querySelector("form[data-submitted]");
-    const inputs = [...drawn.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input[id], textarea[id]")];
-    const submittedInput = submitted?.querySelector("input[id], textarea[id]")?.id;
+    const inputs = [...drawn.querySelectorAll("input")];
+    const submittedInput = submitted?.querySelector("input")?.id;
     drawn.remove();
     for (const input of inputs) if (input.value) typeInto(input.id, input.value);
     // After React has rendered what was typed (its work queued by those input events runs at the
@@ -56,13 +56,9 @@ function takeOverDrawnScreen() {
   for (const element of document.querySelectorAll(".first-screen, .first-screen-instead")) element.remove();
 }
 
-/** A field a person types into: an input, or a text area (the family page's message). */
-const isField = (element: Element | null): element is HTMLInputElement | HTMLTextAreaElement =>
-  element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement;
-
 const ownInput = (id: string | undefined) => {
   const input = id ? document.getElementById(id) : null;
-  return isField(input) ? input : null;
+  return input instanceof HTMLInputElement ? input : null;
 };
 
 /**
@@ -71,8 +67,7 @@ const ownInput = (id: string | undefined) => {
  */
 function typeInto(id: string, value: string) {
   const input = ownInput(id);
-  const prototype = input instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
-  const setValue = Object.getOwnPropertyDescriptor(prototype, "value")?.set;
+  const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")?.set;
   if (!input || !setValue) return;
   setValue.call(input, value);
   input.dispatchEvent(new Event("input", { bubbles: true }));

@@ -20,11 +20,6 @@ export type LiveStreamOptions = {
   max: number;
   /** Whether the event is news for this connection; may look things up. */
   hears: (event: LogEvent) => boolean | Promise<boolean>;
-  /**
-   * The `ready` event's data, read once the connection hears events: what it says is then true at
-   * a moment after which every change is hinted (the family page's catch-up rests on that).
-   */
-  ready?: () => Promise<Record<string, unknown>>;
 };
 
 type Connection = { owner: string; close: (reason: "stopping" | "replaced") => void };
@@ -86,9 +81,7 @@ export class LiveConnections {
       this.admit(connection, options.max);
       stream.onAbort(() => wake?.());
       try {
-        // Anything that cannot be read is left out: the page then fetches, as it would without it.
-        const ready = (await options.ready?.().catch(() => undefined)) ?? {};
-        await stream.writeSSE({ event: "ready", data: JSON.stringify(ready) });
+        await stream.writeSSE({ event: "ready", data: "{}" });
         while (!stream.aborted && !replaced) {
           if (!pending) {
             await new Promise<void>((resolve) => {

@@ -29,16 +29,13 @@ export function familyRoutes(conversations: ConversationService, photos: PhotoSe
       )
       .get("/conversation", async (c) => c.json(await conversations.conversation(c.get("family"))))
       // A hint to fetch the conversation again: their message reached the tablet or was seen, or a
-      // reply or (where staff allow) another family member's message arrived. It opens with the
-      // conversation's version as of a moment after which every change is hinted.
+      // reply or (where staff allow) another family member's message arrived.
       .get("/live", (c) => {
         const family = c.get("family");
         return live.stream(c, {
           owner: `family:${family.link.id}`,
           max: LIVE_CONNECTIONS_PER_CREDENTIAL.family,
           hears: (event) => conversations.familyHears(family, event),
-          // The page compares it with the conversation it holds, and fetches only when they differ.
-          ready: async () => ({ version: (await conversations.conversation(family)).version }),
         });
       })
       .post("/messages", validate("json", sendMessageRequestSchema), async (c) => {

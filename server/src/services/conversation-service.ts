@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type {
   Conversation,
   ConversationItem,
@@ -57,15 +57,6 @@ export function familySees(
   ownerLinkId: string,
 ): boolean {
   return resident.familySeesAll || ownerLinkId === link.id;
-}
-
-/**
- * A conversation's version: a digest of what the family page is shown, so equal content has
- * an equal version on every relay instance, with no counter to keep. The settings and the
- * tablet's last contact, which change no seq, change it as well.
- */
-function versionOf(conversation: Omit<Conversation, "version">): string {
-  return createHash("sha256").update(JSON.stringify(conversation)).digest("base64url").slice(0, 22);
 }
 
 /**
@@ -250,7 +241,7 @@ export class ConversationService {
         .map((r): ConversationItem => ({ kind: "reply", seq: r.seq, reply: toReply(r), toMe: r.familyLinkId === link.id })),
     ].sort((a, b) => a.seq - b.seq);
     const { logId } = await this.requirePosition(link.residentId, () => new AppError("link_revoked", this.revokedSentence()));
-    const conversation: Omit<Conversation, "version"> = {
+    return {
       items,
       logId,
       tablet: {
@@ -259,7 +250,6 @@ export class ConversationService {
         paused: resident.paused,
       },
     };
-    return { ...conversation, version: versionOf(conversation) };
   }
 
   /**
