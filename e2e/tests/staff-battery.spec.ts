@@ -76,7 +76,10 @@ test("a tablet whose browser has no Battery Status API reports no battery, and r
   baseURL,
 }) => {
   const household = await seeded.household("Alun");
-  const tablet = await TabletPage.start(browser, seeded, { at: new Date(), household, baseURL: baseURL ?? "" });
+  // Today, mid-morning, whenever the suite runs: in the resident's quiet hours the tablet shows its night clock.
+  const morning = new Date();
+  morning.setHours(10, 32, 0, 0);
+  const tablet = await TabletPage.start(browser, seeded, { at: morning, household, baseURL: baseURL ?? "" });
   await tablet.page.addInitScript(() => {
     Object.defineProperty(navigator, "getBattery", { configurable: true, value: undefined });
   });
