@@ -8,6 +8,13 @@ const nia: Person = { name: "Nia Roberts", email: "nia.roberts@council.example",
  * The Battery Status API is the browser's boundary: the tablet page gets a battery at 12% that is
  * not charging, which the test can plug in. Everything past navigator.getBattery is real.
  */
+/** Today, mid-morning, whenever the suite runs: in the resident's quiet hours the tablet shows its night clock. */
+function todayMidMorning() {
+  const morning = new Date();
+  morning.setHours(10, 32, 0, 0);
+  return morning;
+}
+
 async function fakeBattery(tablet: TabletPage) {
   await tablet.page.addInitScript(() => {
     const battery = { level: 0.12, charging: false, addEventListener() {}, removeEventListener() {} };
@@ -22,7 +29,7 @@ test("a tablet whose battery is low and not charging shows on the dashboard and 
   baseURL,
 }) => {
   const household = await seeded.household("Ivy");
-  const tablet = await TabletPage.start(browser, seeded, { at: new Date(), household, baseURL: baseURL ?? "" });
+  const tablet = await TabletPage.start(browser, seeded, { at: todayMidMorning(), household, baseURL: baseURL ?? "" });
   await fakeBattery(tablet);
   await tablet.pair();
   await expect(tablet.page.getByRole("heading", { name: "No messages yet" })).toBeVisible();
@@ -76,10 +83,7 @@ test("a tablet whose browser has no Battery Status API reports no battery, and r
   baseURL,
 }) => {
   const household = await seeded.household("Alun");
-  // Today, mid-morning, whenever the suite runs: in the resident's quiet hours the tablet shows its night clock.
-  const morning = new Date();
-  morning.setHours(10, 32, 0, 0);
-  const tablet = await TabletPage.start(browser, seeded, { at: morning, household, baseURL: baseURL ?? "" });
+  const tablet = await TabletPage.start(browser, seeded, { at: todayMidMorning(), household, baseURL: baseURL ?? "" });
   await tablet.page.addInitScript(() => {
     Object.defineProperty(navigator, "getBattery", { configurable: true, value: undefined });
   });
