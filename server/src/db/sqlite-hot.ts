@@ -1,6 +1,7 @@
 import type { Photo, ReceiptState } from "@letterbox/shared";
 import type SQLite from "better-sqlite3";
 import type { PullHead } from "./pull-heads";
+import type { Database } from "./schema";
 import type { DeviceRow } from "./stores/device-store";
 import type { LogEntryRow, LogKind, MessageRow, ReplyRow } from "./stores/log-store";
 import { toResident } from "./stores/resident-store";
@@ -8,13 +9,8 @@ import { toResident } from "./stores/resident-store";
 /** The connection is inside a transaction that Kysely opened: use the Kysely path, which waits its turn. */
 export const BUSY = "busy" as const;
 
-type EntryRow = {
-  seq: number;
-  kind: string;
-  at: string;
-  message_id: string | null;
-  reply_id: string | null;
-  receipt_state: string | null;
+/** A log entry's own columns, then its message's (`m_`) and reply's (`r_`), from one joined statement. */
+type EntryRow = Omit<Database["log_entries"], "resident_id"> & {
   m_id: string | null;
   m_family_link_id: string;
   m_sender_name: string;
